@@ -1,0 +1,10 @@
+//! The pure core of Link Triage: the configuration model, the results model,
+//! statistics, and the report. It does no I/O and reads no clock: time and
+//! measurements come in as data, so everything here is tested natively.
+
+pub mod check;
+pub mod config;
+pub mod report;
+pub mod segment;
+pub mod stats;
+pub mod time;

@@ -1,0 +1,57 @@
+//! The parts of the path between a clinician's PC and the clinical system.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a configured target sits on the path, so that its failure points at a
+/// part of the network and at the group that fixes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Segment {
+    /// This PC and its browser.
+    Device,
+    /// The practice's own network.
+    Lan,
+    /// The NHS network link (HSCN, formerly N3).
+    Hscn,
+    /// The public internet.
+    Internet,
+    /// The clinical system supplier's hosts.
+    Supplier,
+    /// National identity services (smartcard sign-in, CIS2, Spine).
+    Identity,
+}
+
+impl Segment {
+    pub const ALL: [Segment; 6] = [
+        Segment::Device,
+        Segment::Lan,
+        Segment::Hscn,
+        Segment::Internet,
+        Segment::Supplier,
+        Segment::Identity,
+    ];
+
+    /// The stable id used in configuration files and reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Segment::Device => "device",
+            Segment::Lan => "lan",
+            Segment::Hscn => "hscn",
+            Segment::Internet => "internet",
+            Segment::Supplier => "supplier",
+            Segment::Identity => "identity",
+        }
+    }
+
+    /// The plain-English name a clinician reads.
+    pub fn plain_name(self) -> &'static str {
+        match self {
+            Segment::Device => "this computer",
+            Segment::Lan => "the practice network",
+            Segment::Hscn => "the NHS network link (HSCN)",
+            Segment::Internet => "the internet",
+            Segment::Supplier => "the clinical system supplier",
+            Segment::Identity => "national identity services (smartcard sign-in)",
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The Link Triage server as a library: `router(state)` is the whole HTTP
+//! surface, so tests drive it with `oneshot` and `main` only binds a socket.
+//!
+//! The server is stateless: it holds the configuration it was started with and
+//! nothing that a request leaves behind.
+
+mod api;
+mod headers;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use axum::routing::get;
+use linktriage_core::config::Config;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What every handler may read. Immutable after start.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    /// The configuration as the app receives it, serialised once.
+    config_json: Arc<str>,
+    /// Folder holding the built app.
+    assets: PathBuf,
+}
+
+impl AppState {
+    pub fn new(config: Config, assets: PathBuf) -> AppState {
+        let config_json = serde_json::to_string(&config)
+            .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}"));
+        AppState {
+            config: Arc::new(config),
+            config_json: config_json.into(),
+            assets,
+        }
+    }
+}
+
+/// The whole HTTP surface: the measurement API under `/api`, `/healthz`, and
+/// the built app for every other path.
+pub fn router(state: AppState) -> Router {
+    let index = state.assets.join("index.html");
+    // Unknown paths get the app itself, so a deep link still opens it.
+    let app = ServeDir::new(&state.assets)
+        .fallback(ServeFile::new(index))
+        .append_index_html_on_directories(true);
+    let static_files = Router::new()
+        .fallback_service(app)
+        // Measurement responses must never be compressed (it would distort
+        // throughput); the app's own files are, on the fly.
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ));
+    Router::new()
+        .nest("/api", api::router().layer(middleware::from_fn(headers::server_timing)))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .merge(static_files)
+        .layer(middleware::from_fn(headers::isolation_and_privacy))
+        .with_state(state)
+}

@@ -1,0 +1,42 @@
+//! The page: what a clinician sees from opening the link to copying the report.
+
+use yew::prelude::*;
+
+use crate::components::{Progress, ReportView};
+use crate::hooks::use_checks;
+use crate::state::RunState;
+
+/// The URL fragment that makes the app panic on purpose, so the support desk
+/// (and the tests) can see that a fault in the tool shows a message.
+pub const SELF_TEST_PANIC: &str = "#selftest-panic";
+
+#[function_component]
+pub fn App() -> Html {
+    let run = use_checks();
+    let fragment = web_sys::window().and_then(|w| w.location().hash().ok());
+    if fragment.as_deref() == Some(SELF_TEST_PANIC) {
+        panic!("self-test: the page address asked for a crash");
+    }
+    let body = match &*run {
+        RunState::LoadingConfig => html! {
+            <p role="status">{ "Loading the list of checks…" }</p>
+        },
+        RunState::ConfigFailed(why) => html! {
+            <div id="config-error" role="alert">
+                <p>{ format!("Link Triage could not load its list of checks: {why}.") }</p>
+                <p>{ "Reload the page. If this keeps happening, tell your IT service desk." }</p>
+            </div>
+        },
+        RunState::Running { done, total, .. } => html! { <Progress done={*done} total={*total} /> },
+        RunState::Finished { report } => html! { <ReportView report={report.clone()} /> },
+    };
+    html! {
+        <>
+            <header><h1>{ "Link Triage" }</h1></header>
+            <main>
+                <p class="intro">{ "This page checks the connection from this computer to the clinical system and the NHS network, and writes a report for your IT service desk." }</p>
+                { body }
+            </main>
+        </>
+    }
+}

@@ -1,0 +1,47 @@
+//! The finished run: the headline figure and the report text with its Copy button.
+
+use std::rc::Rc;
+
+use linktriage_core::check::Measurement;
+use linktriage_core::report::{Report, ms, render_text};
+use yew::prelude::*;
+
+use super::CopyButton;
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct ReportViewProps {
+    pub report: Rc<Report>,
+}
+
+#[function_component]
+pub fn ReportView(props: &ReportViewProps) -> Html {
+    let text: AttrValue = render_text(&props.report).into();
+    html! {
+        <section aria-labelledby="report-heading">
+            <p id="headline" class="headline">{ headline(&props.report) }</p>
+            <h2 id="report-heading">{ "Report" }</h2>
+            <p>{ "Copy this report and paste it into your ticket, email or chat to the IT service desk." }</p>
+            <CopyButton text={text.clone()} fallback_id="report-text" />
+            // tabindex lets keyboard users scroll a long report.
+            <pre id="report-text" tabindex="0">{ text }</pre>
+        </section>
+    }
+}
+
+/// One sentence on what the round trips to the first probe came to.
+fn headline(report: &Report) -> String {
+    let first = report.results.iter().find_map(|r| match &r.measurement {
+        Measurement::RoundTrips(rt) => Some((r, rt)),
+    });
+    match first {
+        Some((result, rt)) => match rt.summary {
+            Some(s) => format!(
+                "Median round trip to {}: {} ms.",
+                result.target,
+                ms(s.median)
+            ),
+            None => format!("{} did not answer.", result.target),
+        },
+        None => "No checks were configured.".to_owned(),
+    }
+}

@@ -1,0 +1,47 @@
+//! A panic must never leave a clinician looking at a blank page: this hook
+//! puts a readable message at the top of the page before the app stops.
+
+use std::panic::PanicHookInfo;
+
+/// Installs the hook; call once, first thing.
+pub fn install_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let detail = describe(info);
+        web_sys::console::error_1(&format!("Link Triage stopped: {detail}").into());
+        show_crash_message(&detail);
+    }));
+}
+
+fn describe(info: &PanicHookInfo<'_>) -> String {
+    let message = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned());
+    match info.location() {
+        Some(at) => format!("{message} (at {}:{})", at.file(), at.line()),
+        None => message,
+    }
+}
+
+/// Puts the crash message at the top of the page, as text (never HTML).
+pub fn show_crash_message(detail: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(body) = document.body() else {
+        return;
+    };
+    let Ok(alert) = document.create_element("div") else {
+        return;
+    };
+    alert.set_id("crash");
+    let _ = alert.set_attribute("role", "alert");
+    alert.set_text_content(Some(&format!(
+        "Link Triage has stopped working because of a fault in the tool itself, \
+         not in your network. Reload the page to try again. If this happens again, \
+         tell your IT service desk and quote: {detail}"
+    )));
+    let _ = body.prepend_with_node_1(&alert);
+}

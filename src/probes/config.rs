@@ -1,0 +1,21 @@
+//! Loading the target list from the server that served the app.
+
+use linktriage_core::config::Config;
+use web_sys::RequestMode;
+
+use super::http::{FetchError, absolute_url, fetch_body};
+
+/// Fetches and validates `/api/config`; the error is a sentence for the page.
+pub async fn load() -> Result<Config, String> {
+    let url = absolute_url("/", "/api/config");
+    let (_, body) = fetch_body(&url, RequestMode::SameOrigin, 5_000)
+        .await
+        .map_err(|e| match e {
+            FetchError::TimedOut => "the server did not answer within 5 seconds".to_owned(),
+            FetchError::Network(detail) => format!("the server could not be reached ({detail})"),
+            FetchError::Status(code) => format!("the server answered with error {code}"),
+            FetchError::Unsupported(what) => format!("this browser lacks {what}"),
+        })?;
+    let text = String::from_utf8_lossy(&js_sys::Uint8Array::new(&body).to_vec()).into_owned();
+    Config::from_json(&text).map_err(|e| format!("the list of checks is not valid ({e})"))
+}

@@ -1,0 +1,106 @@
+//! `fetch` with a deadline, and reading what the browser timed.
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, PerformanceResourceTiming, RequestCache, RequestInit, RequestMode, Response};
+
+use super::timers::{Timeout, sleep};
+
+/// How a request failed, as far as a browser can tell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchError {
+    /// No answer before the deadline: the request was aborted.
+    TimedOut,
+    /// The browser refused or the network failed (DNS, refused, reset, TLS,
+    /// CORS): the browser does not say which.
+    Network(String),
+    /// Answered, with an error status.
+    Status(u16),
+    /// Not a browser page (no `window`), or an API missing.
+    Unsupported(&'static str),
+}
+
+/// Fetches `url` and reads the whole body, giving up after `timeout_ms`.
+pub async fn fetch_body(url: &str, mode: RequestMode, timeout_ms: u32) -> Result<(Response, js_sys::ArrayBuffer), FetchError> {
+    let window = web_sys::window().ok_or(FetchError::Unsupported("window"))?;
+    let controller = AbortController::new().map_err(|_| FetchError::Unsupported("AbortController"))?;
+    let init = RequestInit::new();
+    init.set_mode(mode);
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(&controller.signal()));
+    let abort = controller.clone();
+    // Dropped at the end of this function, which cancels the timer.
+    let _deadline = Timeout::new(timeout_ms, move || abort.abort());
+
+    let outcome = async {
+        let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+            .await?
+            .dyn_into()?;
+        // The body must be read for the Resource Timing entry to appear, and
+        // reading it is part of the deadline.
+        let body = JsFuture::from(response.array_buffer()?).await?.dyn_into()?;
+        Ok::<_, JsValue>((response, body))
+    }
+    .await;
+    match outcome {
+        Ok((response, _)) if mode != RequestMode::NoCors && !response.ok() => {
+            Err(FetchError::Status(response.status()))
+        }
+        Ok(answer) => Ok(answer),
+        Err(_) if controller.signal().aborted() => Err(FetchError::TimedOut),
+        Err(e) => Err(FetchError::Network(describe_js_error(&e))),
+    }
+}
+
+fn describe_js_error(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// The browser's own timing of the request to `url` (absolute), once its
+/// entry has appeared. Entries arrive a moment after the body is read.
+pub async fn resource_timing(url: &str) -> Option<PerformanceResourceTiming> {
+    let performance = web_sys::window()?.performance()?;
+    for _ in 0..20 {
+        let entries = performance.get_entries_by_name_with_entry_type(url, "resource");
+        if let Some(entry) = entries.pop().dyn_ref::<PerformanceResourceTiming>() {
+            return Some(entry.clone());
+        }
+        sleep(1).await;
+    }
+    None
+}
+
+/// The `dur` of the server's `app` Server-Timing metric, in milliseconds.
+pub fn server_time_ms(timing: &PerformanceResourceTiming) -> Option<f64> {
+    timing
+        .server_timing()
+        .iter()
+        .filter_map(|m| m.dyn_into::<web_sys::PerformanceServerTiming>().ok())
+        .find(|m| m.name() == "app")
+        .map(|m| m.duration())
+}
+
+/// Makes room for the entries of a whole run and clears the last run's.
+pub fn reset_resource_timings() {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        performance.clear_resource_timings();
+        performance.set_resource_timing_buffer_size(5_000);
+    }
+}
+
+/// `path` made absolute against `base`, which is either absolute or a path on
+/// the origin that served the app (the config's `url = "/"`).
+pub fn absolute_url(base: &str, path: &str) -> String {
+    let base = base.trim_end_matches('/');
+    if base.starts_with("http://") || base.starts_with("https://") {
+        return format!("{base}{path}");
+    }
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}{base}{path}")
+}

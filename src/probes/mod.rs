@@ -1,0 +1,9 @@
+//! Every call into browser APIs that measures, fetches or stores: the app's
+//! side effects live here and nowhere else. Each function returns plain data
+//! from the core's model, so components never touch `web_sys` for measuring.
+
+pub mod clipboard;
+pub mod config;
+pub mod http;
+pub mod round_trips;
+pub mod timers;
