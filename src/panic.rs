@@ -3,9 +3,11 @@
 
 use std::panic::PanicHookInfo;
 
-/// Installs the hook; call once, first thing.
+/// Installs the hook; call once, before rendering. Yew replaces any hook set
+/// with `std::panic::set_hook` by its own when it renders, so the hook goes
+/// through Yew's API.
 pub fn install_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let detail = describe(info);
         web_sys::console::error_1(&format!("Link Triage stopped: {detail}").into());
         show_crash_message(&detail);

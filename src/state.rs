@@ -36,13 +36,26 @@ impl Reducible for RunState {
 
     fn reduce(self: Rc<Self>, action: RunAction) -> Rc<Self> {
         let next = match (&*self, action) {
-            (_, RunAction::ConfigLoaded { config, total_steps }) => RunState::Running {
+            (
+                _,
+                RunAction::ConfigLoaded {
+                    config,
+                    total_steps,
+                },
+            ) => RunState::Running {
                 config: Rc::new(config),
                 done: 0,
                 total: total_steps,
             },
             (_, RunAction::ConfigFailed(why)) => RunState::ConfigFailed(why),
-            (RunState::Running { config, done, total }, RunAction::StepDone) => RunState::Running {
+            (
+                RunState::Running {
+                    config,
+                    done,
+                    total,
+                },
+                RunAction::StepDone,
+            ) => RunState::Running {
                 config: config.clone(),
                 done: (done + 1).min(*total),
                 total: *total,
@@ -54,5 +67,42 @@ impl Reducible for RunState {
             },
         };
         Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linktriage_core::config::Config;
+
+    fn running() -> Rc<RunState> {
+        Rc::new(RunState::LoadingConfig).reduce(RunAction::ConfigLoaded {
+            config: Config::embedded_default(),
+            total_steps: 2,
+        })
+    }
+
+    fn done_of(state: &RunState) -> Option<(u32, u32)> {
+        match state {
+            RunState::Running { done, total, .. } => Some((*done, *total)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn steps_advance_progress_and_never_pass_the_total() {
+        let state = running().reduce(RunAction::StepDone);
+        assert_eq!(done_of(&state), Some((1, 2)));
+        let state = state
+            .reduce(RunAction::StepDone)
+            .reduce(RunAction::StepDone);
+        assert_eq!(done_of(&state), Some((2, 2)));
+    }
+
+    #[test]
+    fn a_step_after_the_run_ended_changes_nothing() {
+        let failed = Rc::new(RunState::ConfigFailed("down".into()));
+        let after = failed.clone().reduce(RunAction::StepDone);
+        assert!(Rc::ptr_eq(&failed, &after));
     }
 }

@@ -16,7 +16,11 @@ pub struct CopyButtonProps {
 pub fn CopyButton(props: &CopyButtonProps) -> Html {
     let outcome = use_state(|| None::<CopyOutcome>);
     let onclick = {
-        let (text, fallback_id, outcome) = (props.text.clone(), props.fallback_id.clone(), outcome.clone());
+        let (text, fallback_id, outcome) = (
+            props.text.clone(),
+            props.fallback_id.clone(),
+            outcome.clone(),
+        );
         Callback::from(move |_| {
             let (text, fallback_id, outcome) = (text.clone(), fallback_id.clone(), outcome.clone());
             wasm_bindgen_futures::spawn_local(async move {

@@ -30,18 +30,16 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
 
 /// One sentence on what the round trips to the first probe came to.
 fn headline(report: &Report) -> String {
-    let first = report.results.iter().find_map(|r| match &r.measurement {
-        Measurement::RoundTrips(rt) => Some((r, rt)),
-    });
-    match first {
-        Some((result, rt)) => match rt.summary {
-            Some(s) => format!(
-                "Median round trip to {}: {} ms.",
-                result.target,
-                ms(s.median)
-            ),
-            None => format!("{} did not answer.", result.target),
-        },
-        None => "No checks were configured.".to_owned(),
+    let Some(result) = report.results.first() else {
+        return "No checks were configured.".to_owned();
+    };
+    let Measurement::RoundTrips(rt) = &result.measurement;
+    match rt.summary {
+        Some(s) => format!(
+            "Median round trip to {}: {} ms.",
+            result.target,
+            ms(s.median)
+        ),
+        None => format!("{} did not answer.", result.target),
     }
 }

@@ -58,5 +58,8 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
 
 /// Steps the progress bar counts: one per timed round trip.
 fn total_steps(config: &Config) -> u32 {
-    config.targets_of(TargetKind::Probe).map(|t| t.samples).sum()
+    config
+        .targets_of(TargetKind::Probe)
+        .map(|t| t.samples)
+        .sum()
 }

@@ -2,7 +2,9 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, PerformanceResourceTiming, RequestCache, RequestInit, RequestMode, Response};
+use web_sys::{
+    AbortController, PerformanceResourceTiming, RequestCache, RequestInit, RequestMode, Response,
+};
 
 use super::timers::{Timeout, sleep};
 
@@ -21,9 +23,14 @@ pub enum FetchError {
 }
 
 /// Fetches `url` and reads the whole body, giving up after `timeout_ms`.
-pub async fn fetch_body(url: &str, mode: RequestMode, timeout_ms: u32) -> Result<(Response, js_sys::ArrayBuffer), FetchError> {
+pub async fn fetch_body(
+    url: &str,
+    mode: RequestMode,
+    timeout_ms: u32,
+) -> Result<(Response, js_sys::ArrayBuffer), FetchError> {
     let window = web_sys::window().ok_or(FetchError::Unsupported("window"))?;
-    let controller = AbortController::new().map_err(|_| FetchError::Unsupported("AbortController"))?;
+    let controller =
+        AbortController::new().map_err(|_| FetchError::Unsupported("AbortController"))?;
     let init = RequestInit::new();
     init.set_mode(mode);
     init.set_cache(RequestCache::NoStore);

@@ -28,8 +28,10 @@ pub async fn sleep(ms: u32) {
             let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
             return;
         };
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), ms as i32);
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            resolve.unchecked_ref(),
+            ms as i32,
+        );
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

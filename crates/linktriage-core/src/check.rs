@@ -44,7 +44,10 @@ pub struct RoundTrips {
 impl RoundTrips {
     /// Records a series from the answered samples and the count that failed.
     pub fn from_samples(samples_ms: Vec<f64>, failed: u32, late_ms: u32) -> RoundTrips {
-        let late = samples_ms.iter().filter(|&&s| s > f64::from(late_ms)).count() as u32;
+        let late = samples_ms
+            .iter()
+            .filter(|&&s| s > f64::from(late_ms))
+            .count() as u32;
         RoundTrips {
             attempted: samples_ms.len() as u32 + failed,
             failed,

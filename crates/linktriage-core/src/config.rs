@@ -154,20 +154,22 @@ impl Config {
             if !is_origin(origin) {
                 return invalid(
                     format!("allowed_origins[{i}]"),
-                    format!("{origin:?} is not an origin like \"https://host.example:8443\" (scheme, host and optional port, no path)"),
+                    format!(
+                        "{origin:?} is not an origin like \"https://host.example:8443\" (scheme, host and optional port, no path)"
+                    ),
                 );
             }
         }
         if self.targets.is_empty() {
-            return invalid(
-                "target".into(),
-                "at least one [[target]] is needed".into(),
-            );
+            return invalid("target".into(), "at least one [[target]] is needed".into());
         }
         if self.targets.len() > MAX_TARGETS {
             return invalid(
                 "target".into(),
-                format!("{} targets; at most {MAX_TARGETS} are allowed", self.targets.len()),
+                format!(
+                    "{} targets; at most {MAX_TARGETS} are allowed",
+                    self.targets.len()
+                ),
             );
         }
         let mut names = HashSet::new();
@@ -177,7 +179,13 @@ impl Config {
                 return invalid(field("name"), "must not be empty".into());
             }
             if !names.insert(t.name.as_str()) {
-                return invalid(field("name"), format!("{:?} is used by another target; names must be unique", t.name));
+                return invalid(
+                    field("name"),
+                    format!(
+                        "{:?} is used by another target; names must be unique",
+                        t.name
+                    ),
+                );
             }
             if let Err(problem) = check_url(&t.url) {
                 return invalid(field("url"), problem);
@@ -191,7 +199,11 @@ impl Config {
                 if !range.contains(&value) {
                     return invalid(
                         field(name),
-                        format!("{value} is out of range; use {} to {}", range.start(), range.end()),
+                        format!(
+                            "{value} is out of range; use {} to {}",
+                            range.start(),
+                            range.end()
+                        ),
                     );
                 }
             }
@@ -234,7 +246,13 @@ fn is_origin(origin: &str) -> bool {
 fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -256,7 +274,12 @@ kind = "probe"
     #[test]
     fn the_embedded_default_parses_and_covers_every_remote_segment() {
         let config = Config::embedded_default();
-        for segment in [Segment::Hscn, Segment::Internet, Segment::Supplier, Segment::Identity] {
+        for segment in [
+            Segment::Hscn,
+            Segment::Internet,
+            Segment::Supplier,
+            Segment::Identity,
+        ] {
             assert!(
                 config.targets.iter().any(|t| t.segment == segment),
                 "no default target for {segment:?}"
@@ -268,7 +291,10 @@ kind = "probe"
     #[test]
     fn defaults_fill_the_optional_fields() {
         let target = &Config::from_toml(ONE_TARGET).unwrap().targets[0];
-        assert_eq!((target.timeout_ms, target.samples, target.late_ms), (4_000, 20, 300));
+        assert_eq!(
+            (target.timeout_ms, target.samples, target.late_ms),
+            (4_000, 20, 300)
+        );
     }
 
     #[test]
@@ -282,23 +308,68 @@ kind = "probe"
     #[test]
     fn bad_files_name_the_field_and_the_problem() {
         let cases: &[(&str, &str)] = &[
-            ("name = \"x\"\n", "line 1, column 1: missing field `version`"),
-            ("name = \"x\"\nversion = \"1\"\ntarget = []\n", "target: at least one [[target]]"),
-            (&ONE_TARGET.replace("lan", "lann"), "line 7, column 11: unknown variant `lann`"),
-            (&ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nsamplez = 3"), "line 10, column 1: unknown field `samplez`"),
-            (&ONE_TARGET.replace("url = \"/\"", "url = \"ftp://x\""), "target[0].url: \"ftp://x\" must start with"),
-            (&ONE_TARGET.replace("url = \"/\"", "url = \"https:///x\""), "target[0].url: \"https:///x\" has no usable host"),
-            (&ONE_TARGET.replace("url = \"/\"", "url = \"//evil\""), "target[0].url: \"//evil\" must start with"),
-            (&ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\ntimeout_ms = 60000"), "target[0].timeout_ms: 60000 is out of range; use 100 to 5000"),
-            (&ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nsamples = 1"), "target[0].samples: 1 is out of range"),
-            (&format!("{ONE_TARGET}{}", &ONE_TARGET[ONE_TARGET.find("[[target]]").unwrap()..]), "target[1].name: \"Probe\" is used by another target"),
-            (&ONE_TARGET.replace("version = \"1\"", "version = \" \""), "version: must not be empty"),
-            (&ONE_TARGET.replace("version = \"1\"", "version = \"1\"\nallowed_origins = [\"https://a.example/path\"]"), "allowed_origins[0]: \"https://a.example/path\" is not an origin"),
+            (
+                "name = \"x\"\n",
+                "line 1, column 1: missing field `version`",
+            ),
+            (
+                "name = \"x\"\nversion = \"1\"\ntarget = []\n",
+                "target: at least one [[target]]",
+            ),
+            (
+                &ONE_TARGET.replace("lan", "lann"),
+                "line 7, column 11: unknown variant `lann`",
+            ),
+            (
+                &ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nsamplez = 3"),
+                "line 10, column 1: unknown field `samplez`",
+            ),
+            (
+                &ONE_TARGET.replace("url = \"/\"", "url = \"ftp://x\""),
+                "target[0].url: \"ftp://x\" must start with",
+            ),
+            (
+                &ONE_TARGET.replace("url = \"/\"", "url = \"https:///x\""),
+                "target[0].url: \"https:///x\" has no usable host",
+            ),
+            (
+                &ONE_TARGET.replace("url = \"/\"", "url = \"//evil\""),
+                "target[0].url: \"//evil\" must start with",
+            ),
+            (
+                &ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\ntimeout_ms = 60000"),
+                "target[0].timeout_ms: 60000 is out of range; use 100 to 5000",
+            ),
+            (
+                &ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nsamples = 1"),
+                "target[0].samples: 1 is out of range",
+            ),
+            (
+                &format!(
+                    "{ONE_TARGET}{}",
+                    &ONE_TARGET[ONE_TARGET.find("[[target]]").unwrap()..]
+                ),
+                "target[1].name: \"Probe\" is used by another target",
+            ),
+            (
+                &ONE_TARGET.replace("version = \"1\"", "version = \" \""),
+                "version: must not be empty",
+            ),
+            (
+                &ONE_TARGET.replace(
+                    "version = \"1\"",
+                    "version = \"1\"\nallowed_origins = [\"https://a.example/path\"]",
+                ),
+                "allowed_origins[0]: \"https://a.example/path\" is not an origin",
+            ),
             ("name = \"x\"\nversion = ", "line 2, column 11: "),
         ];
         for (text, expected) in cases {
             let message = Config::from_toml(text).unwrap_err().to_string();
-            assert!(message.starts_with(expected), "for\n{text}\nexpected {expected:?}\ngot      {message:?}");
+            assert!(
+                message.starts_with(expected),
+                "for\n{text}\nexpected {expected:?}\ngot      {message:?}"
+            );
         }
     }
 }

@@ -134,7 +134,10 @@ Checks:
             segment: Segment::Internet,
             measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![], 20, 300)),
         }]));
-        assert!(text.contains("- Probe [internet]: no answer to any of 20 round trips"), "{text}");
+        assert!(
+            text.contains("- Probe [internet]: no answer to any of 20 round trips"),
+            "{text}"
+        );
     }
 
     #[test]

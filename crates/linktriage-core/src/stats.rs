@@ -60,8 +60,7 @@ mod tests {
     use super::*;
 
     fn check(samples: &[f64], expect: Option<[f64; 6]>) {
-        let got = summarize(samples)
-            .map(|s| [s.min, s.median, s.p90, s.p99, s.max, s.jitter]);
+        let got = summarize(samples).map(|s| [s.min, s.median, s.p90, s.p99, s.max, s.jitter]);
         assert_eq!(got, expect, "samples {samples:?}");
     }
 

@@ -18,7 +18,10 @@ pub fn router() -> Router<AppState> {
 
 /// The smallest possible answer: the app times it with Resource Timing.
 async fn ping() -> impl IntoResponse {
-    (StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, "no-store")])
+    (
+        StatusCode::NO_CONTENT,
+        [(header::CACHE_CONTROL, "no-store")],
+    )
 }
 
 /// The target list, as JSON.

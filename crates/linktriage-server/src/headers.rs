@@ -8,7 +8,10 @@ use axum::response::Response;
 /// Adds `Server-Timing: app;dur=…` (the server's own share of the round trip,
 /// which the app subtracts) and lets any page read the timings.
 pub async fn server_timing(request: Request, next: Next) -> Response {
-    #[expect(clippy::disallowed_methods, reason = "native server: Instant works here")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "native server: Instant works here"
+    )]
     let started = std::time::Instant::now();
     let mut response = next.run(request).await;
     let millis = started.elapsed().as_secs_f64() * 1_000.0;
@@ -37,7 +40,10 @@ pub async fn isolation_and_privacy(request: Request, next: Next) -> Response {
         ("x-content-type-options", "nosniff"),
     ];
     for (name, value) in fixed {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     }
     headers
         .entry(header::CACHE_CONTROL)

@@ -15,7 +15,6 @@ use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::routing::get;
 use linktriage_core::config::Config;
-use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -46,20 +45,30 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let index = state.assets.join("index.html");
     // Unknown paths get the app itself, so a deep link still opens it.
+    // The build writes .br and .gz copies beside each file; they are sent
+    // as they are to browsers that accept them. Nothing is compressed per
+    // request, so measurement answers (throughput above all) never are.
     let app = ServeDir::new(&state.assets)
-        .fallback(ServeFile::new(index))
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(index)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .append_index_html_on_directories(true);
-    let static_files = Router::new()
-        .fallback_service(app)
-        // Measurement responses must never be compressed (it would distort
-        // throughput); the app's own files are, on the fly.
-        .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ));
+    let static_files =
+        Router::new()
+            .fallback_service(app)
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ));
     Router::new()
-        .nest("/api", api::router().layer(middleware::from_fn(headers::server_timing)))
+        .nest(
+            "/api",
+            api::router().layer(middleware::from_fn(headers::server_timing)),
+        )
         .route("/healthz", get(|| async { "ok\n" }))
         .merge(static_files)
         .layer(middleware::from_fn(headers::isolation_and_privacy))

@@ -9,7 +9,11 @@ use linktriage_core::config::Config;
 use linktriage_server::{AppState, router};
 
 #[derive(Debug, Parser)]
-#[command(name = "linktriage", version, about = "Link Triage: find where a network fault is, from the browser.")]
+#[command(
+    name = "linktriage",
+    version,
+    about = "Link Triage: find where a network fault is, from the browser."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

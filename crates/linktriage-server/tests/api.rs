@@ -1,4 +1,8 @@
 //! The server's HTTP surface, driven through `oneshot` without a socket.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first surprise"
+)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -11,15 +15,25 @@ use tower::ServiceExt;
 fn assets() -> &'static std::path::Path {
     static ASSETS: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     ASSETS.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("linktriage-assets-{}", std::process::id()));
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("assets");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("index.html"), "<!doctype html><title>Link Triage</title>").unwrap();
+        let files: [(&str, &[u8]); 3] = [
+            ("index.html", b"<!doctype html><title>Link Triage</title>"),
+            ("app.wasm", b"raw"),
+            ("app.wasm.br", b"brotli copy"),
+        ];
+        for (name, content) in files {
+            std::fs::write(dir.join(name), content).unwrap();
+        }
         dir
     })
 }
 
 fn app() -> axum::Router {
-    router(AppState::new(Config::embedded_default(), assets().to_owned()))
+    router(AppState::new(
+        Config::embedded_default(),
+        assets().to_owned(),
+    ))
 }
 
 async fn get(path: &str) -> axum::response::Response {
@@ -60,8 +74,14 @@ async fn every_answer_is_cross_origin_isolated() {
     for path in ["/", "/api/ping", "/healthz"] {
         let response = get(path).await;
         let headers = response.headers();
-        assert_eq!(headers["cross-origin-opener-policy"], "same-origin", "{path}");
-        assert_eq!(headers["cross-origin-embedder-policy"], "credentialless", "{path}");
+        assert_eq!(
+            headers["cross-origin-opener-policy"], "same-origin",
+            "{path}"
+        );
+        assert_eq!(
+            headers["cross-origin-embedder-policy"], "credentialless",
+            "{path}"
+        );
     }
 }
 
@@ -69,8 +89,15 @@ async fn every_answer_is_cross_origin_isolated() {
 async fn unknown_paths_open_the_app_and_unknown_api_paths_do_not() {
     let response = get("/desk").await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(body_text(response).await.contains("<title>Link Triage</title>"));
-    assert_eq!(get("/api/nothing-here").await.status(), StatusCode::NOT_FOUND);
+    assert!(
+        body_text(response)
+            .await
+            .contains("<title>Link Triage</title>")
+    );
+    assert_eq!(
+        get("/api/nothing-here").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -78,4 +105,33 @@ async fn healthz_says_ok() {
     let response = get("/healthz").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body_text(response).await, "ok\n");
+}
+
+#[tokio::test]
+async fn the_apps_files_go_out_as_the_builds_brotli_copy_when_accepted() {
+    let request = Request::get("/app.wasm")
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .body(Body::empty())
+        .unwrap();
+    let response = app().oneshot(request).await.unwrap();
+    assert_eq!(
+        response
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap()),
+        Some("br"),
+        "{:?}",
+        response.headers()
+    );
+    assert_eq!(body_text(response).await, "brotli copy");
+}
+
+#[tokio::test]
+async fn measurement_answers_are_never_compressed() {
+    let request = Request::get("/api/config")
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .body(Body::empty())
+        .unwrap();
+    let response = app().oneshot(request).await.unwrap();
+    assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
 }

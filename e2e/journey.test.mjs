@@ -1,0 +1,112 @@
+// The clinician's journey in a real browser against the real server: open the
+// link, the checks run by themselves, the report shows the figure, Copy works.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { startServer, launchBrowser, openAndFinish } from './lab.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test('opening the page runs the checks with no click and reports the measured round trip', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url);
+  // Progress is visible while the checks run.
+  await page.waitForSelector('#progress-bar', { timeout: 5_000 });
+  await page.waitForSelector('#report-text', { timeout: 15_000 });
+  const report = await page.textContent('#report-text');
+  const headline = await page.textContent('#headline');
+  const match = report.match(/round trip median ([\d.]+) ms .*; 20 of 20 answered/);
+  assert.ok(match, `report has the round-trip line:\n${report}`);
+  const median = Number(match[1]);
+  assert.ok(median > 0 && median < 50, `loopback median ${median} ms is plausible`);
+  assert.ok(headline.includes(`${match[1]} ms`), `headline "${headline}" quotes the report's median`);
+  assert.match(report, /Configuration: NHS England default \(version /);
+  await context.close();
+});
+
+test('Copy report puts the report on the clipboard', async () => {
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const { page, errors } = await openAndFinish(context, server.url);
+  await page.click('#copy-report');
+  await page.waitForFunction(() => document.querySelector('#copy-status').textContent.startsWith('Copied'));
+  const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(clipboard, await page.textContent('#report-text'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('where the clipboard is refused, the report is still copied or selected for Ctrl+C', async () => {
+  const context = await browser.newContext();
+  // A browser policy that refuses the Clipboard API outright.
+  await context.addInitScript(() => {
+    navigator.clipboard.writeText = () => Promise.reject(new DOMException('refused', 'NotAllowedError'));
+  });
+  const { page } = await openAndFinish(context, server.url);
+  await page.click('#copy-report');
+  await page.waitForFunction(() => document.querySelector('#copy-status').textContent !== '');
+  const status = await page.textContent('#copy-status');
+  assert.match(status, /^(Copied\.|Your browser did not allow copying\. The report is selected)/);
+  const selected = await page.evaluate(() => window.getSelection().toString());
+  assert.equal(selected.trim(), (await page.textContent('#report-text')).trim());
+  await context.close();
+});
+
+test('a panic in the app shows a readable message instead of a blank page', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}#selftest-panic`);
+  const crash = await page.waitForSelector('#crash[role="alert"]', { timeout: 10_000 });
+  const text = await crash.textContent();
+  assert.match(text, /Link Triage has stopped working because of a fault in the tool itself/);
+  assert.match(text, /self-test: the page address asked for a crash/);
+  await context.close();
+});
+
+test('a server that cannot give the list of checks gets a clear message', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.route('**/api/config', (route) => route.fulfill({ status: 503, body: 'down' }));
+  await page.goto(server.url);
+  const error = await page.waitForSelector('#config-error[role="alert"]', { timeout: 10_000 });
+  assert.match(await error.textContent(), /could not load its list of checks: the server answered with error 503/);
+  await context.close();
+});
+
+test('a mangled list of checks names what is wrong', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.route('**/api/config', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: '{"name":"x","version":"1","target":[{"name":"a"}]}' }),
+  );
+  await page.goto(server.url);
+  const error = await page.waitForSelector('#config-error', { timeout: 10_000 });
+  assert.match(await error.textContent(), /the list of checks is not valid \(line 1, column \d+: missing field `segment`/);
+  await context.close();
+});
+
+test('the finished page has no WCAG 2.2 AA violations that axe can find', async () => {
+  const context = await browser.newContext();
+  const { page } = await openAndFinish(context, server.url);
+  const require = createRequire(import.meta.url);
+  await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }),
+  );
+  const violations = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`);
+  assert.deepEqual(violations, []);
+  assert.ok(result.passes.length > 5, 'axe really checked the page');
+  await context.close();
+});

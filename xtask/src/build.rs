@@ -1,0 +1,68 @@
+//! Building the release app (Trunk) and server, as serve, test and bench use them.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::Context;
+
+use crate::{path_with_npm_bin, root, run};
+
+/// Builds the app into `dist/` and writes a gzip and a brotli copy beside
+/// each file, which the server sends to browsers that accept them.
+pub fn app() -> anyhow::Result<()> {
+    run(Command::new("trunk")
+        .args(["build", "--release", "--offline"])
+        .env("PATH", path_with_npm_bin())
+        .current_dir(root()))?;
+    for file in dist_files()? {
+        let raw = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        std::fs::write(with_suffix(&file, "gz"), gzip(&raw)?)?;
+        std::fs::write(with_suffix(&file, "br"), brotli(&raw)?)?;
+    }
+    Ok(())
+}
+
+/// Builds the server and returns the path of its binary.
+pub fn server() -> anyhow::Result<PathBuf> {
+    run(Command::new("cargo")
+        .args(["build", "--release", "--package", "linktriage-server"])
+        .current_dir(root()))?;
+    Ok(root().join("target").join("release").join("linktriage"))
+}
+
+/// The files Trunk wrote (not the compressed copies), sorted by name.
+pub fn dist_files() -> anyhow::Result<Vec<PathBuf>> {
+    let dist = root().join("dist");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dist)
+        .with_context(|| format!("reading {}", dist.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| !matches!(p.extension().and_then(|e| e.to_str()), Some("gz" | "br")))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn with_suffix(file: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+pub fn gzip(raw: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(raw)?;
+    Ok(encoder.finish()?)
+}
+
+pub fn brotli(raw: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &raw[..], &mut out, &params)?;
+    Ok(out)
+}

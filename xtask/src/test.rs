@@ -1,0 +1,104 @@
+//! `cargo xtask test`: every check CI runs, in order, then one summary line.
+
+use std::process::Command;
+
+use crate::{build, root, run, tools};
+
+/// A named step of the test run.
+type Step = (&'static str, fn() -> anyhow::Result<()>);
+
+pub fn run_all() -> anyhow::Result<()> {
+    tools::setup(tools::Need::Everything)?;
+    let steps: [Step; 7] = [
+        ("format", || cargo(&["fmt", "--all", "--check"])),
+        ("clippy (native)", || {
+            cargo(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
+        }),
+        ("clippy (wasm)", || {
+            cargo(&[
+                "clippy",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--package",
+                "linktriage-app",
+                "--package",
+                "linktriage-core",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
+        }),
+        ("native tests (core, server, tidy)", || {
+            cargo(&["test", "--workspace"])
+        }),
+        (
+            "browser tests (wasm-bindgen-test in headless Chromium)",
+            || {
+                run(Command::new("cargo")
+                    .args([
+                        "test",
+                        "--target",
+                        "wasm32-unknown-unknown",
+                        "--package",
+                        "linktriage-app",
+                    ])
+                    .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+                    .current_dir(root()))
+            },
+        ),
+        ("release build (app and server)", || {
+            build::app()?;
+            build::server().map(drop)
+        }),
+        (
+            "end-to-end tests (Playwright, Chromium, real server)",
+            end_to_end,
+        ),
+    ];
+    let mut failed = Vec::new();
+    for (name, step) in steps {
+        eprintln!("\n=== {name}");
+        if let Err(e) = step() {
+            eprintln!("FAILED: {name}: {e:#}");
+            failed.push(name);
+        }
+    }
+    let passed = steps.len() - failed.len();
+    eprintln!();
+    for name in &failed {
+        eprintln!("failed step: {name}");
+    }
+    println!("steps: {passed} passed, {} failed", failed.len());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        std::process::exit(1)
+    }
+}
+
+fn cargo(args: &[&str]) -> anyhow::Result<()> {
+    run(Command::new("cargo").args(args).current_dir(root()))
+}
+
+fn end_to_end() -> anyhow::Result<()> {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("e2e"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    run(Command::new("node")
+        .arg("--test")
+        .arg("--test-concurrency=1")
+        .args(files)
+        .env("LINKTRIAGE_BIN", root().join("target/release/linktriage"))
+        .env("LINKTRIAGE_DIST", root().join("dist"))
+        .current_dir(root()))
+}
