@@ -22,8 +22,156 @@ pub struct CheckResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "check", rename_all = "snake_case")]
 pub enum Measurement {
+    /// Whether any HTTPS host answers, and how fast.
+    Reach(Reach),
     /// HTTP round trips to a Link Triage server.
     RoundTrips(RoundTrips),
+    /// Round trips over a WebSocket to a Link Triage server.
+    WebSocket(WebSocketEcho),
+    Download(Throughput),
+    Upload(Throughput),
+    /// The browser's clock against the server's.
+    Clock(ClockOffset),
+    /// Signs of a proxy or security product between browser and server.
+    Interception(Interception),
+    /// A service on this computer (NHS Credential Management).
+    LocalAgent(LocalAgent),
+    /// The check could not be made at all; not a pass and not a failure.
+    NotTested(NotTested),
+}
+
+/// A check that could not be made, and why (blocked by the browser, a
+/// policy, an extension, an unsupported API, mixed content).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotTested {
+    /// Which check (the field is not `check`: that is the measurement's tag).
+    pub kind: CheckKind,
+    pub reason: String,
+}
+
+/// The checks by name, for "could not test" and for the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    Reach,
+    RoundTrips,
+    WebSocket,
+    Download,
+    Upload,
+    Clock,
+    Interception,
+    LocalAgent,
+}
+
+impl CheckKind {
+    /// A short name a person understands.
+    pub fn plain_name(self) -> &'static str {
+        match self {
+            CheckKind::Reach => "reachability",
+            CheckKind::RoundTrips => "round trips",
+            CheckKind::WebSocket => "WebSocket",
+            CheckKind::Download => "download speed",
+            CheckKind::Upload => "upload speed",
+            CheckKind::Clock => "clock",
+            CheckKind::Interception => "proxy and interception",
+            CheckKind::LocalAgent => "local service",
+        }
+    }
+}
+
+/// Whether a host answered at all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reach {
+    pub outcome: ReachOutcome,
+    /// The first request, connection set-up (DNS, TCP, TLS) included.
+    pub first_ms: Option<f64>,
+    /// A second request over the connection the first one opened.
+    pub repeat_ms: Option<f64>,
+}
+
+impl Reach {
+    /// What opening the connection cost: the first request less the repeat.
+    pub fn connection_ms(&self) -> Option<f64> {
+        Some((self.first_ms? - self.repeat_ms?).max(0.0))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ReachOutcome {
+    /// The host answered. `status` is known only when it allows CORS; an
+    /// opaque answer says only that something answered.
+    Reached { status: Option<u16> },
+    /// The browser gave up: DNS, refused, reset, TLS, or blocked. A failure
+    /// within a few milliseconds means nothing was there to wait for.
+    Failed { after_ms: f64 },
+    /// Nothing came back before the deadline.
+    TimedOut { after_ms: f64 },
+}
+
+/// Failures faster than this are "refused at once" rather than "gave up".
+pub const FAST_FAILURE_MS: f64 = 1_000.0;
+
+/// Round trips over a WebSocket echo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebSocketEcho {
+    /// Why the socket could not be used, if it could not.
+    pub failure: Option<String>,
+    pub round_trips: RoundTrips,
+}
+
+/// Transfer speed in one direction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    /// Megabits per second of each full-size transfer.
+    pub samples_mbps: Vec<f64>,
+    /// Bytes in the largest transfer.
+    pub largest_bytes: u64,
+    pub failure: Option<String>,
+}
+
+impl Throughput {
+    /// The figure to quote: a high percentile of the full-size transfers,
+    /// because slow starts and pauses only ever pull a transfer down.
+    pub fn mbps(&self) -> Option<f64> {
+        summarize(&self.samples_mbps).map(|s| s.p90)
+    }
+}
+
+/// The browser's clock against the server's: positive when the browser is ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ClockOffset {
+    pub offset_ms: f64,
+    /// Half the round trip of the best exchange: the offset is this exact or better.
+    pub uncertainty_ms: f64,
+}
+
+/// What came back different from what was sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interception {
+    /// Request headers that reached the server although no browser sends
+    /// them (`via`, `x-forwarded-for`, …), as `name: value`.
+    pub injected_headers: Vec<String>,
+    /// The check header the app sent, if it arrived changed or not at all.
+    pub altered_check_header: Option<String>,
+    /// Where the payload first differed from the reference; `None` when intact.
+    pub payload_difference_at: Option<usize>,
+}
+
+impl Interception {
+    pub fn is_clean(&self) -> bool {
+        self.injected_headers.is_empty()
+            && self.altered_check_header.is_none()
+            && self.payload_difference_at.is_none()
+    }
+}
+
+/// A service listening on this computer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LocalAgent {
+    Answering,
+    NotAnswering,
 }
 
 /// A series of timed HTTP round trips.

@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::CheckKind;
 use crate::segment::Segment;
 
 /// The configuration the server embeds and serves when it is given none.
@@ -50,6 +51,9 @@ pub struct Target {
     /// Probe targets: a round trip slower than this counts as late.
     #[serde(default = "default_late_ms")]
     pub late_ms: u32,
+    /// Probe targets: which of the probe checks to run (all by default).
+    #[serde(default = "default_probe_checks")]
+    pub checks: Vec<CheckKind>,
 }
 
 /// How a target is checked.
@@ -60,7 +64,20 @@ pub enum TargetKind {
     Reach,
     /// A Link Triage server: precise round trips and the other endpoints.
     Probe,
+    /// A service on this computer, such as NHS Credential Management on
+    /// localhost. Best effort: browsers may block pages from reaching it.
+    Agent,
 }
+
+/// The checks a probe target can run, in the order they run.
+pub const PROBE_CHECKS: [CheckKind; 6] = [
+    CheckKind::RoundTrips,
+    CheckKind::WebSocket,
+    CheckKind::Clock,
+    CheckKind::Interception,
+    CheckKind::Download,
+    CheckKind::Upload,
+];
 
 fn default_timeout_ms() -> u32 {
     4_000
@@ -70,6 +87,9 @@ fn default_samples() -> u32 {
 }
 fn default_late_ms() -> u32 {
     300
+}
+fn default_probe_checks() -> Vec<CheckKind> {
+    PROBE_CHECKS.to_vec()
 }
 
 /// Bounds that keep a published list from making the checks unbounded.
@@ -190,6 +210,23 @@ impl Config {
             if let Err(problem) = check_url(&t.url) {
                 return invalid(field("url"), problem);
             }
+            if t.kind == TargetKind::Agent && !is_on_this_computer(&t.url) {
+                return invalid(
+                    field("url"),
+                    format!(
+                        "{:?}: an agent runs on this computer, so its URL must be http(s)://localhost or 127.0.0.1",
+                        t.url
+                    ),
+                );
+            }
+            if let Some(check) = t.checks.iter().find(|c| !PROBE_CHECKS.contains(c)) {
+                return invalid(
+                    field("checks"),
+                    format!(
+                        "{check:?} is not a probe check; use round_trips, web_socket, clock, interception, download or upload"
+                    ),
+                );
+            }
             let bounds = [
                 ("timeout_ms", t.timeout_ms, &TIMEOUT_MS),
                 ("samples", t.samples, &SAMPLES),
@@ -230,6 +267,20 @@ fn check_url(url: &str) -> Result<(), String> {
         return Err(format!("{url:?} has no usable host name"));
     }
     Ok(())
+}
+
+fn is_on_this_computer(url: &str) -> bool {
+    [
+        "http://localhost",
+        "https://localhost",
+        "http://127.0.0.1",
+        "https://127.0.0.1",
+    ]
+    .iter()
+    .any(|prefix| {
+        url.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+    })
 }
 
 fn is_origin(origin: &str) -> bool {
@@ -363,6 +414,18 @@ kind = "probe"
                 "allowed_origins[0]: \"https://a.example/path\" is not an origin",
             ),
             ("name = \"x\"\nversion = ", "line 2, column 11: "),
+            (
+                &ONE_TARGET.replace("kind = \"probe\"", "kind = \"agent\""),
+                "target[0].url: \"/\": an agent runs on this computer",
+            ),
+            (
+                &ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nchecks = [\"reach\"]"),
+                "target[0].checks: Reach is not a probe check",
+            ),
+            (
+                &ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nchecks = [\"speed\"]"),
+                "line 10, column 11: unknown variant `speed`",
+            ),
         ];
         for (text, expected) in cases {
             let message = Config::from_toml(text).unwrap_err().to_string();

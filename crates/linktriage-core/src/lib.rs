@@ -4,6 +4,8 @@
 
 pub mod check;
 pub mod config;
+pub mod device;
+pub mod payload;
 pub mod report;
 pub mod segment;
 pub mod stats;

@@ -4,7 +4,11 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckResult, Measurement, RoundTrips};
+use crate::check::{
+    CheckResult, ClockOffset, FAST_FAILURE_MS, Interception, LocalAgent, Measurement, Reach,
+    ReachOutcome, RoundTrips, Throughput,
+};
+use crate::device::DeviceFacts;
 use crate::time::{format_offset, format_timestamp};
 
 /// One run of the checks, as the app saw it.
@@ -18,7 +22,11 @@ pub struct Report {
     /// The browser's offset from UTC at that moment, in minutes (east positive).
     pub utc_offset_minutes: i32,
     pub results: Vec<CheckResult>,
+    pub device: DeviceFacts,
 }
+
+/// Said in every report: what no browser can test, so nobody assumes it passed.
+pub const BEYOND_A_BROWSER: &str = "the clinical system's own non-web connections (a browser cannot open raw TCP or UDP connections, or ping)";
 
 /// Renders the report as text that reads well pasted into a ticket, an email
 /// or a chat, in any font: short lines, no tables that need alignment.
@@ -54,20 +62,81 @@ pub fn render_text(report: &Report) -> String {
             describe(&result.measurement)
         );
     }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Could not test:");
+    for result in &report.results {
+        if let Measurement::NotTested(n) = &result.measurement {
+            let _ = writeln!(
+                out,
+                "- {} of {}: {}",
+                n.kind.plain_name(),
+                result.target,
+                n.reason
+            );
+        }
+    }
+    let _ = writeln!(out, "- {BEYOND_A_BROWSER}");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Browser: {}", describe_device(&report.device));
     out
 }
 
 /// One line, for a person, of what a measurement found.
 pub fn describe(measurement: &Measurement) -> String {
     match measurement {
-        Measurement::RoundTrips(rt) => describe_round_trips(rt),
+        Measurement::Reach(reach) => describe_reach(reach),
+        Measurement::RoundTrips(rt) => format!("HTTP {}", describe_round_trips(rt)),
+        Measurement::WebSocket(ws) => match &ws.failure {
+            Some(why) => format!("WebSocket could not be used ({why})"),
+            None => format!("WebSocket {}", describe_round_trips(&ws.round_trips)),
+        },
+        Measurement::Download(t) => format!("download {}", describe_throughput(t)),
+        Measurement::Upload(t) => format!("upload {}", describe_throughput(t)),
+        Measurement::Clock(clock) => describe_clock(clock),
+        Measurement::Interception(i) => describe_interception(i),
+        Measurement::LocalAgent(LocalAgent::Answering) => "answering".to_owned(),
+        Measurement::LocalAgent(LocalAgent::NotAnswering) => "not answering".to_owned(),
+        Measurement::NotTested(n) => {
+            format!("could not test {} ({})", n.kind.plain_name(), n.reason)
+        }
+    }
+}
+
+fn describe_reach(reach: &Reach) -> String {
+    match reach.outcome {
+        ReachOutcome::Reached { status } => {
+            let mut line = match reach.repeat_ms.or(reach.first_ms) {
+                Some(t) => format!("reached in {} ms", ms(t)),
+                None => "reached".to_owned(),
+            };
+            if let (Some(first), Some(connection)) = (reach.first_ms, reach.connection_ms()) {
+                let _ = write!(
+                    line,
+                    " (first request {} ms, about {} ms of it opening the connection)",
+                    ms(first),
+                    ms(connection)
+                );
+            }
+            if let Some(status) = status {
+                let _ = write!(line, "; answered HTTP {status}");
+            }
+            line
+        }
+        ReachOutcome::Failed { after_ms } if after_ms < FAST_FAILURE_MS => format!(
+            "FAILED at once, after {} ms (no such host, connection refused, a certificate problem, or blocked in the browser)",
+            ms(after_ms)
+        ),
+        ReachOutcome::Failed { after_ms } => format!("FAILED after {} ms", ms(after_ms)),
+        ReachOutcome::TimedOut { after_ms } => {
+            format!("NO ANSWER within {} ms (timed out)", ms(after_ms))
+        }
     }
 }
 
 fn describe_round_trips(rt: &RoundTrips) -> String {
     let answered = rt.attempted - rt.failed;
     let Some(s) = rt.summary else {
-        return format!("no answer to any of {} round trips", rt.attempted);
+        return format!("NO ANSWER to any of {} round trips", rt.attempted);
     };
     format!(
         "round trip median {} ms (min {}, p90 {}, p99 {}, jitter {}); {answered} of {} answered, {} slower than {} ms",
@@ -80,6 +149,121 @@ fn describe_round_trips(rt: &RoundTrips) -> String {
         rt.late,
         rt.late_ms
     )
+}
+
+fn describe_throughput(t: &Throughput) -> String {
+    match (&t.failure, t.mbps()) {
+        (Some(why), _) => format!("could not be measured ({why})"),
+        (None, Some(mbps)) => format!(
+            "{} Mbit/s ({} transfers of up to {})",
+            mbit(mbps),
+            t.samples_mbps.len(),
+            bytes(t.largest_bytes)
+        ),
+        (None, None) => "could not be measured (no transfer completed)".to_owned(),
+    }
+}
+
+fn describe_clock(clock: &ClockOffset) -> String {
+    let off = clock.offset_ms.abs();
+    if off < 2_000.0 {
+        return format!(
+            "clock agrees with the server (within {} ms, measured to ±{} ms)",
+            ms(off),
+            ms(clock.uncertainty_ms)
+        );
+    }
+    let direction = if clock.offset_ms > 0.0 {
+        "ahead of"
+    } else {
+        "behind"
+    };
+    format!(
+        "CLOCK WRONG: {} {direction} the server (smartcard sign-in and secure sites fail on a wrong clock)",
+        duration(off)
+    )
+}
+
+fn describe_interception(i: &Interception) -> String {
+    if i.is_clean() {
+        return "no sign of a proxy or security product changing traffic (headers and payload arrived as sent)".to_owned();
+    }
+    let mut findings = Vec::new();
+    if !i.injected_headers.is_empty() {
+        findings.push(format!(
+            "headers added on the way: {}",
+            i.injected_headers.join("; ")
+        ));
+    }
+    if let Some(what) = &i.altered_check_header {
+        findings.push(format!("a header was changed on the way ({what})"));
+    }
+    if let Some(at) = i.payload_difference_at {
+        findings.push(format!("content was altered on the way (from byte {at})"));
+    }
+    format!("INTERCEPTED: {}", findings.join("; "))
+}
+
+fn describe_device(device: &DeviceFacts) -> String {
+    let mut line = device.browser_and_os();
+    let _ = write!(
+        line,
+        "; browser says {}",
+        if device.online { "online" } else { "OFFLINE" }
+    );
+    if let Some(c) = &device.connection {
+        let estimate = [
+            c.effective_type.clone(),
+            c.downlink_mbps.map(|d| format!("{} Mbit/s", mbit(d))),
+            c.rtt_ms.map(|r| format!("{} ms", ms(r))),
+        ];
+        let estimate: Vec<String> = estimate.into_iter().flatten().collect();
+        if !estimate.is_empty() {
+            let _ = write!(
+                line,
+                "; its own estimate of the connection: {}",
+                estimate.join(", ")
+            );
+        }
+    }
+    let _ = write!(
+        line,
+        "; time zone {}; language {}",
+        device.time_zone, device.language
+    );
+    if let Some(cores) = device.cores {
+        let _ = write!(line, "; {cores} cores");
+    }
+    line
+}
+
+/// Megabits per second, to three significant figures or so.
+pub fn mbit(value: f64) -> String {
+    if value < 10.0 {
+        format!("{value:.2}")
+    } else if value < 100.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.0}")
+    }
+}
+
+fn bytes(n: u64) -> String {
+    if n >= 1_000_000 {
+        format!("{:.1} MB", n as f64 / 1e6)
+    } else {
+        format!("{} kB", n.div_ceil(1000))
+    }
+}
+
+fn duration(ms: f64) -> String {
+    let seconds = ms / 1000.0;
+    match seconds {
+        s if s < 120.0 => format!("{s:.0} seconds"),
+        s if s < 7_200.0 => format!("{:.0} minutes", s / 60.0),
+        s if s < 172_800.0 => format!("{:.1} hours", s / 3600.0),
+        s => format!("{:.0} days", s / 86_400.0),
+    }
 }
 
 /// Milliseconds with the precision that is meaningful at that size.
@@ -105,6 +289,15 @@ mod tests {
             started_at_ms: 1_795_511_145_000.0,
             utc_offset_minutes: 60,
             results,
+            device: DeviceFacts {
+                user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36".into(),
+                online: true,
+                connection: None,
+                time_zone: "Europe/London".into(),
+                language: "en-GB".into(),
+                cores: Some(2),
+                precise_timers: true,
+            },
         }
     }
 
@@ -122,7 +315,12 @@ Checked: 2026-11-24 09:05:45 UTC (10:05:45 local, UTC+01:00)
 Configuration: Test list (version 7)
 
 Checks:
-- Probe [lan]: round trip median 0.75 ms (min 0.50, p90 400, p99 400, jitter 133); 4 of 5 answered, 1 slower than 300 ms
+- Probe [lan]: HTTP round trip median 0.75 ms (min 0.50, p90 400, p99 400, jitter 133); 4 of 5 answered, 1 slower than 300 ms
+
+Could not test:
+- the clinical system's own non-web connections (a browser cannot open raw TCP or UDP connections, or ping)
+
+Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; language en-GB; 2 cores
 ";
         assert_eq!(text, expected);
     }
@@ -135,7 +333,7 @@ Checks:
             measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![], 20, 300)),
         }]));
         assert!(
-            text.contains("- Probe [internet]: no answer to any of 20 round trips"),
+            text.contains("- Probe [internet]: HTTP NO ANSWER to any of 20 round trips"),
             "{text}"
         );
     }

@@ -1,27 +1,80 @@
-//! The measurement endpoints under `/api`.
+//! The measurement endpoints under `/api`: each answers fast, uncached and
+//! uncompressed, and each is capped so that none can be used to exhaust the
+//! server.
 
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Json;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::body::{Body, Bytes};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use http_body_util::BodyExt;
+use linktriage_core::payload::{XorShift, reference_payload};
+use serde::{Deserialize, Serialize};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
+/// The largest download or upload one request may ask for. At 100 Mbit/s a
+/// one-second transfer is 12.5 MB; this leaves room for faster links.
+pub const MAX_TRANSFER_BYTES: u64 = 64 * 1024 * 1024;
+/// Transfers running at once; more are refused with 503 rather than queued.
+pub const MAX_CONCURRENT_TRANSFERS: usize = 8;
+/// A WebSocket echo closes after this many messages or this long idle.
+const WS_MAX_MESSAGES: u32 = 1_000;
+const WS_MAX_MESSAGE_BYTES: usize = 64 * 1024;
+const WS_IDLE: Duration = Duration::from_secs(30);
+/// Sent with every answer: no cache or proxy may keep or rewrite it.
+const NO_STORE: &str = "no-store, no-transform";
+const CHUNK: usize = 64 * 1024;
+
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/ping", get(ping))
         .route("/config", get(config))
+        .route("/download", get(download))
+        .route("/upload", post(upload))
+        .route("/whoami", get(whoami))
+        .route("/payload", get(payload))
+        .route("/ws", get(websocket))
         // Without this, an unknown API path would fall through to the app.
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such endpoint\n") })
+        .layer(cors(&state.config.allowed_origins))
 }
+
+/// Other Link Triage deployments named in the configuration may use this
+/// server as a probe; the headers the app reads are exposed to them.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static(CHECK_HEADER),
+        ])
+        .expose_headers([
+            header::HeaderName::from_static("server-timing"),
+            header::CONTENT_LENGTH,
+        ])
+        .max_age(Duration::from_secs(3600))
+}
+
+/// The header the app sends and expects back unchanged in `/api/whoami`.
+pub const CHECK_HEADER: &str = "x-linktriage-check";
 
 /// The smallest possible answer: the app times it with Resource Timing.
 async fn ping() -> impl IntoResponse {
-    (
-        StatusCode::NO_CONTENT,
-        [(header::CACHE_CONTROL, "no-store")],
-    )
+    (StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, NO_STORE)])
 }
 
 /// The target list, as JSON.
@@ -29,8 +82,183 @@ async fn config(State(state): State<AppState>) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-store"),
+            (header::CACHE_CONTROL, NO_STORE),
         ],
         state.config_json.to_string(),
     )
+}
+
+#[derive(Debug, Deserialize)]
+struct DownloadQuery {
+    bytes: Option<u64>,
+}
+
+/// `bytes` of incompressible data, generated as it is sent.
+async fn download(State(state): State<AppState>, Query(query): Query<DownloadQuery>) -> Response {
+    let bytes = query.bytes.unwrap_or(1024 * 1024);
+    if bytes > MAX_TRANSFER_BYTES {
+        return refuse_too_large(bytes);
+    }
+    let Ok(permit) = state.transfers.clone().try_acquire_owned() else {
+        return busy();
+    };
+    let mut rng = XorShift::new(bytes ^ 0x9e37_79b9_7f4a_7c15);
+    let mut remaining = bytes as usize;
+    let chunks = futures_util::stream::poll_fn(move |_| {
+        if remaining == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        let mut chunk = vec![0u8; remaining.min(CHUNK)];
+        rng.fill(&mut chunk);
+        remaining -= chunk.len();
+        std::task::Poll::Ready(Some(Ok::<_, Infallible>(Bytes::from(chunk))))
+    });
+    // The permit lives as long as the body is being sent.
+    let body = Body::from_stream(futures_util::StreamExt::map(chunks, move |c| {
+        let _held = &permit;
+        c
+    }));
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::CACHE_CONTROL, NO_STORE),
+            (header::CONTENT_LENGTH, &bytes.to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct UploadReceipt {
+    pub bytes: u64,
+    /// From the handler's start to the last byte read, in milliseconds.
+    pub receive_ms: f64,
+}
+
+/// Reads and discards the body, up to the cap, and says how much arrived.
+async fn upload(State(state): State<AppState>, request: Request) -> Response {
+    let Ok(_permit) = state.transfers.clone().try_acquire_owned() else {
+        return busy();
+    };
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "native server: Instant works here"
+    )]
+    let started = std::time::Instant::now();
+    let mut body = request.into_body();
+    let mut bytes = 0u64;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return (StatusCode::BAD_REQUEST, "the upload was cut off\n").into_response();
+        };
+        if let Some(data) = frame.data_ref() {
+            bytes += data.len() as u64;
+            if bytes > MAX_TRANSFER_BYTES {
+                return refuse_too_large(bytes);
+            }
+        }
+    }
+    let receipt = UploadReceipt {
+        bytes,
+        receive_ms: started.elapsed().as_secs_f64() * 1000.0,
+    };
+    ([(header::CACHE_CONTROL, NO_STORE)], Json(receipt)).into_response()
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WhoAmI {
+    /// The client's address as this server saw it (a proxy's, if there is one).
+    pub client: Option<String>,
+    /// The request headers as they arrived, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// This server's clock, in milliseconds since the Unix epoch.
+    pub server_time_ms: f64,
+}
+
+async fn whoami(request: Request) -> impl IntoResponse {
+    // Read from the extensions: there is no peer address under `oneshot`.
+    let connect = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .copied();
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let who = WhoAmI {
+        client: connect.map(|ConnectInfo(addr)| addr.ip().to_string()),
+        headers,
+        server_time_ms: unix_ms(),
+    };
+    ([(header::CACHE_CONTROL, NO_STORE)], Json(who))
+}
+
+/// The reference payload the app regenerates and compares byte for byte.
+async fn payload() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, NO_STORE),
+        ],
+        reference_payload(),
+    )
+}
+
+/// Echoes every message back, within limits.
+async fn websocket(upgrade: WebSocketUpgrade) -> Response {
+    upgrade
+        .max_message_size(WS_MAX_MESSAGE_BYTES)
+        .max_frame_size(WS_MAX_MESSAGE_BYTES)
+        .on_upgrade(echo)
+}
+
+async fn echo(mut socket: WebSocket) {
+    for _ in 0..WS_MAX_MESSAGES {
+        let message = match tokio::time::timeout(WS_IDLE, socket.recv()).await {
+            Ok(Some(Ok(message))) => message,
+            _ => return,
+        };
+        let reply = match message {
+            Message::Text(_) | Message::Binary(_) => message,
+            Message::Close(_) => return,
+            Message::Ping(_) | Message::Pong(_) => continue,
+        };
+        if socket.send(reply).await.is_err() {
+            return;
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+fn refuse_too_large(bytes: u64) -> Response {
+    let message =
+        format!("{bytes} bytes is more than the {MAX_TRANSFER_BYTES} this server allows\n");
+    (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
+}
+
+fn busy() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "2")],
+        "too many transfers at once; try again in a moment\n",
+    )
+        .into_response()
+}
+
+/// The server's wall clock in milliseconds since the Unix epoch.
+fn unix_ms() -> f64 {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "native server: the clock is what whoami reports"
+    )]
+    let now = std::time::SystemTime::now();
+    now.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }

@@ -4,7 +4,7 @@
 //! The server is stateless: it holds the configuration it was started with and
 //! nothing that a request leaves behind.
 
-mod api;
+pub mod api;
 mod headers;
 
 use std::path::PathBuf;
@@ -26,6 +26,8 @@ pub struct AppState {
     config_json: Arc<str>,
     /// Folder holding the built app.
     assets: PathBuf,
+    /// Download and upload slots: a cap on bandwidth use, not state.
+    transfers: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             config: Arc::new(config),
             config_json: config_json.into(),
             assets,
+            transfers: Arc::new(tokio::sync::Semaphore::new(api::MAX_CONCURRENT_TRANSFERS)),
         }
     }
 }
@@ -67,7 +70,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest(
             "/api",
-            api::router().layer(middleware::from_fn(headers::server_timing)),
+            api::router(&state).layer(middleware::from_fn(headers::server_timing)),
         )
         .route("/healthz", get(|| async { "ok\n" }))
         .merge(static_files)

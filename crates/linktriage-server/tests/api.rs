@@ -30,10 +30,23 @@ fn assets() -> &'static std::path::Path {
 }
 
 fn app() -> axum::Router {
-    router(AppState::new(
-        Config::embedded_default(),
-        assets().to_owned(),
-    ))
+    let mut config = Config::embedded_default();
+    config.allowed_origins = vec!["https://desk.example".into()];
+    router(AppState::new(config, assets().to_owned()))
+}
+
+async fn send(request: Request<Body>) -> axum::response::Response {
+    app().oneshot(request).await.unwrap()
+}
+
+async fn body_bytes(response: axum::response::Response) -> Vec<u8> {
+    response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec()
 }
 
 async fn get(path: &str) -> axum::response::Response {
@@ -53,7 +66,7 @@ async fn ping_answers_204_uncached_with_server_timing_readable_by_any_page() {
     let response = get("/api/ping").await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let headers = response.headers();
-    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store, no-transform");
     assert_eq!(headers["timing-allow-origin"], "*");
     let timing = headers["server-timing"].to_str().unwrap();
     let duration: f64 = timing.strip_prefix("app;dur=").unwrap().parse().unwrap();
@@ -66,7 +79,8 @@ async fn config_is_served_as_json_the_app_can_parse() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
     let config = Config::from_json(&body_text(response).await).unwrap();
-    assert_eq!(config, Config::embedded_default());
+    assert_eq!(config.targets, Config::embedded_default().targets);
+    assert_eq!(config.allowed_origins, ["https://desk.example"]);
 }
 
 #[tokio::test]
@@ -134,4 +148,172 @@ async fn measurement_answers_are_never_compressed() {
         .unwrap();
     let response = app().oneshot(request).await.unwrap();
     assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
+}
+
+#[tokio::test]
+async fn download_sends_exactly_the_bytes_asked_for_and_they_do_not_repeat() {
+    let response = get("/api/download?bytes=300000").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CACHE_CONTROL],
+        "no-store, no-transform"
+    );
+    assert_eq!(response.headers()[header::CONTENT_LENGTH], "300000");
+    let body = body_bytes(response).await;
+    assert_eq!(body.len(), 300_000);
+    let distinct: std::collections::HashSet<_> = body.chunks(8).collect();
+    assert!(
+        distinct.len() > 37_000,
+        "incompressible: {} distinct words",
+        distinct.len()
+    );
+}
+
+#[tokio::test]
+async fn download_and_upload_refuse_more_than_the_cap() {
+    let too_many = linktriage_server::api::MAX_TRANSFER_BYTES + 1;
+    let response = get(&format!("/api/download?bytes={too_many}")).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let chunk = vec![0u8; 1 << 20];
+    let chunks = (0..65)
+        .map(move |_| Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(chunk.clone())));
+    let request = Request::post("/api/upload")
+        .body(Body::from_stream(futures_util::stream::iter(chunks)))
+        .unwrap();
+    assert_eq!(send(request).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn transfers_beyond_the_concurrency_cap_are_refused_not_queued() {
+    let router = app();
+    let mut held = Vec::new();
+    for _ in 0..linktriage_server::api::MAX_CONCURRENT_TRANSFERS {
+        let request = Request::get("/api/download?bytes=1000000")
+            .body(Body::empty())
+            .unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        held.push(response);
+    }
+    let request = Request::get("/api/download?bytes=10")
+        .body(Body::empty())
+        .unwrap();
+    let refused = router.clone().oneshot(request).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    drop(held);
+    let request = Request::get("/api/download?bytes=10")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        router.oneshot(request).await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn upload_counts_what_arrived() {
+    let request = Request::post("/api/upload")
+        .body(Body::from(vec![7u8; 123_456]))
+        .unwrap();
+    let response = send(request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let receipt: linktriage_server::api::UploadReceipt =
+        serde_json::from_slice(&body_bytes(response).await).unwrap();
+    assert_eq!(receipt.bytes, 123_456);
+    assert!(receipt.receive_ms >= 0.0);
+}
+
+#[tokio::test]
+async fn whoami_echoes_the_headers_as_they_arrived_and_the_server_clock() {
+    let request = Request::get("/api/whoami")
+        .header("x-linktriage-check", "token-123")
+        .header("via", "1.1 some-proxy")
+        .body(Body::empty())
+        .unwrap();
+    let response = send(request).await;
+    let who: linktriage_server::api::WhoAmI =
+        serde_json::from_slice(&body_bytes(response).await).unwrap();
+    assert!(
+        who.headers
+            .contains(&("x-linktriage-check".into(), "token-123".into()))
+    );
+    assert!(
+        who.headers
+            .contains(&("via".into(), "1.1 some-proxy".into()))
+    );
+    // 2026 or later, and not in the far future.
+    assert!(
+        (1.7e12..1e13).contains(&who.server_time_ms),
+        "{}",
+        who.server_time_ms
+    );
+}
+
+#[tokio::test]
+async fn payload_is_the_reference_byte_for_byte() {
+    let response = get("/api/payload").await;
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(
+        body_bytes(response).await,
+        linktriage_core::payload::reference_payload()
+    );
+}
+
+#[tokio::test]
+async fn cors_admits_configured_origins_only() {
+    let preflight = |origin: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/api/upload")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let allowed = send(preflight("https://desk.example")).await;
+    assert_eq!(
+        allowed.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://desk.example"
+    );
+    let other = send(preflight("https://elsewhere.example")).await;
+    assert!(
+        other
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
+    let request = Request::get("/api/ping")
+        .header(header::ORIGIN, "https://desk.example")
+        .body(Body::empty())
+        .unwrap();
+    let response = send(request).await;
+    let exposed = response.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS]
+        .to_str()
+        .unwrap();
+    assert!(exposed.contains("server-timing"), "{exposed}");
+}
+
+#[tokio::test]
+async fn the_websocket_echoes_over_a_real_socket() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app()).await.unwrap() });
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{address}/api/ws"))
+        .await
+        .unwrap();
+    for n in 0..3 {
+        socket
+            .send(Message::text(format!("echo {n}")))
+            .await
+            .unwrap();
+        let reply = socket.next().await.unwrap().unwrap();
+        assert_eq!(reply, Message::text(format!("echo {n}")));
+    }
 }
