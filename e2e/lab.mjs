@@ -19,9 +19,12 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** Starts `linktriage serve` on a free loopback port; resolves once it listens. */
-export async function startServer(extraArgs = []) {
-  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--assets', DIST, ...extraArgs], {
+/**
+ * Starts `linktriage serve` (on a free loopback port unless `listen` says
+ * otherwise); resolves once it listens.
+ */
+export async function startServer({ listen = '127.0.0.1:0', args = [] } = {}) {
+  const child = spawn(BIN, ['serve', '--listen', listen, '--assets', DIST, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -64,17 +67,42 @@ export function runCli(args) {
   });
 }
 
-/** Launches headless Chromium with the lab's flags plus any given. */
-export function launchBrowser(extraArgs = []) {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...extraArgs] });
+/**
+ * Launches headless Chromium with the lab's flags. `hostMap` maps host names
+ * onto loopback fakes ({'emis.test': '127.0.0.2:8443'}, or '~NOTFOUND' for a
+ * DNS failure); every other name except localhost fails to resolve, so no
+ * lookup ever leaves this machine.
+ */
+export function launchBrowser(hostMap = {}, extraArgs = []) {
+  const rules = Object.entries(hostMap).map(([host, to]) => `MAP ${host} ${to}`);
+  rules.push('MAP * ~NOTFOUND', 'EXCLUDE localhost', 'EXCLUDE 127.*', 'EXCLUDE [::1]');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules.join(', ')}`, ...extraArgs],
+  });
 }
 
-/** Opens the app and waits until the checks have finished. */
-export async function openAndFinish(context, url) {
+/**
+ * Opens the app and waits for the first result (`#report-text`), or, with
+ * `complete`, for the speed tests that follow it too.
+ */
+export async function openAndFinish(context, url, { complete = false } = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
-  await page.waitForSelector('#report-text', { timeout: 15_000 });
+  const selector = complete ? '#report-text[data-complete="true"]' : '#report-text';
+  await page.waitForSelector(selector, { timeout: 30_000 });
   return { page, errors };
+}
+
+/** Writes `text` to a new temporary file; resolves with its path. */
+export async function tempFile(name, text) {
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'linktriage-'));
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
 }

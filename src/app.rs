@@ -28,7 +28,9 @@ pub fn App() -> Html {
             </div>
         },
         RunState::Running { done, total, .. } => html! { <Progress done={*done} total={*total} /> },
-        RunState::Finished { report } => html! { <ReportView report={report.clone()} /> },
+        RunState::Finished { report, speed } => {
+            html! { <ReportView report={report.clone()} speed={*speed} /> }
+        }
     };
     html! {
         <>

@@ -7,6 +7,7 @@ pub mod hooks;
 pub mod panic;
 pub mod probes;
 pub mod state;
+pub mod suite;
 
 /// Installs the panic message and renders the app into the page's body.
 pub fn start() {

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use linktriage_core::check::CheckResult;
 use linktriage_core::config::Config;
 use linktriage_core::report::Report;
 use yew::Reducible;
@@ -19,16 +20,29 @@ pub enum RunState {
         done: u32,
         total: u32,
     },
-    /// Everything measured.
-    Finished { report: Rc<Report> },
+    /// The quick checks are done and the result is shown; `speed` says how
+    /// far the download and upload tests, which follow, have got.
+    Finished {
+        report: Rc<Report>,
+        speed: Option<(u32, u32)>,
+    },
 }
 
 #[derive(Debug)]
 pub enum RunAction {
-    ConfigLoaded { config: Config, total_steps: u32 },
+    ConfigLoaded {
+        config: Config,
+        total_steps: u32,
+    },
     ConfigFailed(String),
     StepDone,
-    Finished(Report),
+    /// The quick checks are done; `speed_steps` more will follow.
+    QuickDone {
+        report: Report,
+        speed_steps: u32,
+    },
+    /// The speed tests are done: their results join the report.
+    SpeedDone(Vec<CheckResult>),
 }
 
 impl Reducible for RunState {
@@ -60,11 +74,37 @@ impl Reducible for RunState {
                 done: (done + 1).min(*total),
                 total: *total,
             },
+            (
+                RunState::Finished {
+                    report,
+                    speed: Some((done, total)),
+                },
+                RunAction::StepDone,
+            ) => RunState::Finished {
+                report: report.clone(),
+                speed: Some(((done + 1).min(*total), *total)),
+            },
             // A late step from a run that has ended changes nothing.
             (_, RunAction::StepDone) => return self,
-            (_, RunAction::Finished(report)) => RunState::Finished {
+            (
+                _,
+                RunAction::QuickDone {
+                    report,
+                    speed_steps,
+                },
+            ) => RunState::Finished {
                 report: Rc::new(report),
+                speed: (speed_steps > 0).then_some((0, speed_steps)),
             },
+            (RunState::Finished { report, .. }, RunAction::SpeedDone(results)) => {
+                let mut report = (**report).clone();
+                report.results.extend(results);
+                RunState::Finished {
+                    report: Rc::new(report),
+                    speed: None,
+                }
+            }
+            (_, RunAction::SpeedDone(_)) => return self,
         };
         Rc::new(next)
     }

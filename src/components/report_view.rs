@@ -6,11 +6,13 @@ use linktriage_core::check::Measurement;
 use linktriage_core::report::{Report, ms, render_text};
 use yew::prelude::*;
 
-use super::CopyButton;
+use super::{CopyButton, Progress};
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct ReportViewProps {
     pub report: Rc<Report>,
+    /// Speed tests still running: steps done of total.
+    pub speed: Option<(u32, u32)>,
 }
 
 #[function_component]
@@ -21,25 +23,31 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
             <p id="headline" class="headline">{ headline(&props.report) }</p>
             <h2 id="report-heading">{ "Report" }</h2>
             <p>{ "Copy this report and paste it into your ticket, email or chat to the IT service desk." }</p>
+            if let Some((done, total)) = props.speed {
+                <Progress {done} {total} label="Measuring download and upload speed" />
+            }
             <CopyButton text={text.clone()} fallback_id="report-text" />
             // tabindex lets keyboard users scroll a long report.
-            <pre id="report-text" tabindex="0">{ text }</pre>
+            <pre id="report-text" tabindex="0" data-complete={props.speed.is_none().to_string()}>{ text }</pre>
         </section>
     }
 }
 
 /// One sentence on what the round trips to the first probe came to.
 fn headline(report: &Report) -> String {
-    let Some(result) = report.results.first() else {
-        return "No checks were configured.".to_owned();
-    };
-    let Measurement::RoundTrips(rt) = &result.measurement;
-    match rt.summary {
-        Some(s) => format!(
-            "Median round trip to {}: {} ms.",
-            result.target,
-            ms(s.median)
-        ),
-        None => format!("{} did not answer.", result.target),
+    let first = report.results.iter().find_map(|r| match &r.measurement {
+        Measurement::RoundTrips(rt) => Some((r, rt)),
+        _ => None,
+    });
+    match first {
+        Some((result, rt)) => match rt.summary {
+            Some(s) => format!(
+                "Median round trip to {}: {} ms.",
+                result.target,
+                ms(s.median)
+            ),
+            None => format!("{} did not answer.", result.target),
+        },
+        None => "No round trips were measured.".to_owned(),
     }
 }

@@ -1,12 +1,11 @@
 //! Runs the checks once when the page opens, with no click.
 
-use linktriage_core::check::{CheckResult, Measurement};
-use linktriage_core::config::{Config, TargetKind};
 use linktriage_core::report::Report;
 use yew::prelude::*;
 
 use crate::probes::{self, http, timers};
 use crate::state::{RunAction, RunState};
+use crate::suite;
 
 /// Starts the run on first render and returns its state as it advances.
 #[hook]
@@ -29,37 +28,30 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
     let started_at_ms = timers::wall_clock_ms();
     let utc_offset_minutes = timers::utc_offset_minutes();
     dispatch.dispatch(RunAction::ConfigLoaded {
-        total_steps: total_steps(&config),
+        total_steps: suite::quick_steps(&config),
         config: config.clone(),
     });
     http::reset_resource_timings();
 
-    let mut results = Vec::new();
-    for target in config.targets_of(TargetKind::Probe) {
-        let step = dispatch.clone();
-        let round_trips = probes::round_trips::measure(target, 1, move || {
-            step.dispatch(RunAction::StepDone);
-        })
-        .await;
-        results.push(CheckResult {
-            target: target.name.clone(),
-            segment: target.segment,
-            measurement: Measurement::RoundTrips(round_trips),
-        });
+    let step = {
+        let dispatch = dispatch.clone();
+        move || dispatch.dispatch(RunAction::StepDone)
+    };
+    let results = suite::quick(&config, step.clone()).await;
+    let speed_targets = suite::speed_targets(&config, &results);
+    dispatch.dispatch(RunAction::QuickDone {
+        speed_steps: suite::speed_steps(&speed_targets),
+        report: Report {
+            config_name: config.name.clone(),
+            config_version: config.version.clone(),
+            started_at_ms,
+            utc_offset_minutes,
+            results,
+            device: probes::device::facts(),
+        },
+    });
+    if !speed_targets.is_empty() {
+        let results = suite::speed(&speed_targets, step).await;
+        dispatch.dispatch(RunAction::SpeedDone(results));
     }
-    dispatch.dispatch(RunAction::Finished(Report {
-        config_name: config.name,
-        config_version: config.version,
-        started_at_ms,
-        utc_offset_minutes,
-        results,
-    }));
-}
-
-/// Steps the progress bar counts: one per timed round trip.
-fn total_steps(config: &Config) -> u32 {
-    config
-        .targets_of(TargetKind::Probe)
-        .map(|t| t.samples)
-        .sum()
 }

@@ -22,22 +22,67 @@ pub enum FetchError {
     Unsupported(&'static str),
 }
 
+/// What to send, beyond a plain GET.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub mode: RequestMode,
+    pub timeout_ms: u32,
+    pub method: &'static str,
+    pub body: Option<js_sys::Uint8Array>,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Options {
+    pub fn get(mode: RequestMode, timeout_ms: u32) -> Options {
+        Options {
+            mode,
+            timeout_ms,
+            method: "GET",
+            body: None,
+            headers: Vec::new(),
+        }
+    }
+}
+
 /// Fetches `url` and reads the whole body, giving up after `timeout_ms`.
 pub async fn fetch_body(
     url: &str,
     mode: RequestMode,
     timeout_ms: u32,
 ) -> Result<(Response, js_sys::ArrayBuffer), FetchError> {
+    fetch(url, &Options::get(mode, timeout_ms)).await
+}
+
+/// Sends a request and reads the whole answer, within the deadline.
+///
+/// In no-cors mode the answer is opaque: no status, no body, but it did come.
+pub async fn fetch(
+    url: &str,
+    options: &Options,
+) -> Result<(Response, js_sys::ArrayBuffer), FetchError> {
     let window = web_sys::window().ok_or(FetchError::Unsupported("window"))?;
     let controller =
         AbortController::new().map_err(|_| FetchError::Unsupported("AbortController"))?;
     let init = RequestInit::new();
-    init.set_mode(mode);
+    init.set_mode(options.mode);
+    init.set_method(options.method);
     init.set_cache(RequestCache::NoStore);
     init.set_signal(Some(&controller.signal()));
+    if let Some(body) = &options.body {
+        init.set_body(body);
+    }
+    if !options.headers.is_empty() {
+        let headers = web_sys::Headers::new().map_err(|_| FetchError::Unsupported("Headers"))?;
+        for (name, value) in &options.headers {
+            headers
+                .set(name, value)
+                .map_err(|_| FetchError::Unsupported("a header"))?;
+        }
+        init.set_headers(&headers);
+    }
     let abort = controller.clone();
     // Dropped at the end of this function, which cancels the timer.
-    let _deadline = Timeout::new(timeout_ms, move || abort.abort());
+    let _deadline = Timeout::new(options.timeout_ms, move || abort.abort());
 
     let outcome = async {
         let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
@@ -50,12 +95,29 @@ pub async fn fetch_body(
     }
     .await;
     match outcome {
-        Ok((response, _)) if mode != RequestMode::NoCors && !response.ok() => {
+        Ok((response, _)) if options.mode != RequestMode::NoCors && !response.ok() => {
             Err(FetchError::Status(response.status()))
         }
         Ok(answer) => Ok(answer),
         Err(_) if controller.signal().aborted() => Err(FetchError::TimedOut),
         Err(e) => Err(FetchError::Network(describe_js_error(&e))),
+    }
+}
+
+/// The answer's body as text (lossy: a mangled byte becomes U+FFFD).
+pub fn text_of(body: &js_sys::ArrayBuffer) -> String {
+    String::from_utf8_lossy(&js_sys::Uint8Array::new(body).to_vec()).into_owned()
+}
+
+impl FetchError {
+    /// The failure in a few words for the report.
+    pub fn describe(&self) -> String {
+        match self {
+            FetchError::TimedOut => "no answer in time".to_owned(),
+            FetchError::Network(detail) => format!("network error: {detail}"),
+            FetchError::Status(code) => format!("answered HTTP {code}"),
+            FetchError::Unsupported(what) => format!("this browser lacks {what}"),
+        }
     }
 }
 
@@ -97,6 +159,33 @@ pub fn reset_resource_timings() {
         performance.clear_resource_timings();
         performance.set_resource_timing_buffer_size(5_000);
     }
+}
+
+/// The same URL with `ws:`/`wss:` for `http:`/`https:`.
+pub fn websocket_url(http_url: &str) -> String {
+    if let Some(rest) = http_url.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = http_url.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        http_url.to_owned()
+    }
+}
+
+/// Whether the page itself was served from this computer.
+pub fn page_is_on_loopback() -> bool {
+    let host = web_sys::window()
+        .and_then(|w| w.location().hostname().ok())
+        .unwrap_or_default();
+    host == "localhost" || host.starts_with("127.") || host == "[::1]"
+}
+
+/// Whether the page is served over HTTPS, so `http:` targets are blocked as
+/// mixed content before any request leaves the browser.
+pub fn page_is_secure_origin() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().protocol().ok())
+        .is_some_and(|p| p == "https:")
 }
 
 /// `path` made absolute against `base`, which is either absolute or a path on

@@ -2,8 +2,14 @@
 //! side effects live here and nowhere else. Each function returns plain data
 //! from the core's model, so components never touch `web_sys` for measuring.
 
+pub mod agent;
 pub mod clipboard;
 pub mod config;
+pub mod device;
 pub mod http;
+pub mod reach;
 pub mod round_trips;
+pub mod throughput;
 pub mod timers;
+pub mod websocket;
+pub mod whoami;

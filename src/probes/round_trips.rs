@@ -5,33 +5,39 @@ use linktriage_core::config::Target;
 use web_sys::RequestMode;
 
 use super::http::{absolute_url, fetch_body, resource_timing, server_time_ms};
-use super::timers::monotonic_ms;
+use super::timers::{Deadline, monotonic_ms};
 
 /// Round trips not counted: the first opens the connection (DNS, TCP, TLS),
 /// the second settles it.
 const WARM_UP: u32 = 2;
 
-/// Times `target.samples` round trips one after another, after a warm-up,
-/// calling `on_sample` after each so the page can show progress.
+/// Times `target.samples` round trips one after another, after a warm-up.
 ///
 /// Each sample is the network's share of the round trip: Resource Timing's
 /// `responseStart - requestStart` less the server's own `Server-Timing`.
 /// Timing `await fetch()` instead would add 1.5 to 3.5 ms of the page's own
 /// scheduling to every sample.
-pub async fn measure(target: &Target, run_id: u32, on_sample: impl Fn()) -> RoundTrips {
+///
+/// Bounded: a server that does not answer the first request is declared dead
+/// at once, and the series stops at the deadline, counting only what it tried.
+pub async fn measure(target: &Target, run_id: u32, deadline: Deadline) -> RoundTrips {
     let mut samples = Vec::with_capacity(target.samples as usize);
     let mut failed = 0;
     for n in 0..WARM_UP + target.samples {
+        let Some(timeout) = deadline.timeout(target.timeout_ms) else {
+            break;
+        };
         let url = absolute_url(&target.url, &format!("/api/ping?run={run_id}&n={n}"));
-        let sample = one_round_trip(&url, target.timeout_ms).await;
-        if n < WARM_UP {
-            continue;
+        let sample = one_round_trip(&url, timeout).await;
+        match (n < WARM_UP, sample) {
+            // The warm-up is not counted, but no answer to it means no server.
+            (true, None) => {
+                return RoundTrips::from_samples(samples, target.samples, target.late_ms);
+            }
+            (true, Some(_)) => {}
+            (false, Some(ms)) => samples.push(ms),
+            (false, None) => failed += 1,
         }
-        match sample {
-            Some(ms) => samples.push(ms),
-            None => failed += 1,
-        }
-        on_sample();
     }
     RoundTrips::from_samples(samples, failed, target.late_ms)
 }

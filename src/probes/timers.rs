@@ -71,3 +71,40 @@ impl Drop for Timeout {
         }
     }
 }
+
+/// A point on the monotonic clock after which a group of checks must stop.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    at_ms: f64,
+}
+
+impl Deadline {
+    pub fn in_ms(ms: u32) -> Deadline {
+        Deadline {
+            at_ms: monotonic_ms() + f64::from(ms),
+        }
+    }
+
+    /// Milliseconds left, or 0.
+    pub fn remaining_ms(self) -> u32 {
+        (self.at_ms - monotonic_ms()).max(0.0) as u32
+    }
+
+    /// A request timeout: `wanted`, cut short by the deadline.
+    /// `None` when too little time is left to be worth a request.
+    pub fn timeout(self, wanted_ms: u32) -> Option<u32> {
+        let left = self.remaining_ms().min(wanted_ms);
+        (left >= 50).then_some(left)
+    }
+}
+
+/// Runs `future`, or gives up after `ms` milliseconds.
+pub async fn with_timeout<T>(ms: u32, future: impl std::future::Future<Output = T>) -> Option<T> {
+    use futures_util::future::{Either, select};
+    let future = std::pin::pin!(future);
+    let timer = std::pin::pin!(sleep(ms));
+    match select(future, timer).await {
+        Either::Left((value, _)) => Some(value),
+        Either::Right(_) => None,
+    }
+}

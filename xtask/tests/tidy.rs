@@ -1,9 +1,9 @@
 //! Tidy checks over the whole repository: the architecture's invariants and the
+//! house rules, run as ordinary tests so that `cargo test` enforces them.
 #![allow(
     clippy::unwrap_used,
     reason = "a test fails loudly on the first surprise"
 )]
-//! house rules, run as ordinary tests so that `cargo test` enforces them.
 
 use std::path::{Path, PathBuf};
 

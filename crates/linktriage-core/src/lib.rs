@@ -5,8 +5,10 @@
 pub mod check;
 pub mod config;
 pub mod device;
+pub mod interception;
 pub mod payload;
 pub mod report;
 pub mod segment;
 pub mod stats;
 pub mod time;
+pub mod wire;

@@ -16,7 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http_body_util::BodyExt;
 use linktriage_core::payload::{XorShift, reference_payload};
-use serde::{Deserialize, Serialize};
+use linktriage_core::wire::{CHECK_HEADER, UploadReceipt, WhoAmI};
+use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::AppState;
@@ -68,9 +69,6 @@ fn cors(origins: &[String]) -> CorsLayer {
         ])
         .max_age(Duration::from_secs(3600))
 }
-
-/// The header the app sends and expects back unchanged in `/api/whoami`.
-pub const CHECK_HEADER: &str = "x-linktriage-check";
 
 /// The smallest possible answer: the app times it with Resource Timing.
 async fn ping() -> impl IntoResponse {
@@ -129,13 +127,6 @@ async fn download(State(state): State<AppState>, Query(query): Query<DownloadQue
         .into_response()
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct UploadReceipt {
-    pub bytes: u64,
-    /// From the handler's start to the last byte read, in milliseconds.
-    pub receive_ms: f64,
-}
-
 /// Reads and discards the body, up to the cap, and says how much arrived.
 async fn upload(State(state): State<AppState>, request: Request) -> Response {
     let Ok(_permit) = state.transfers.clone().try_acquire_owned() else {
@@ -164,16 +155,6 @@ async fn upload(State(state): State<AppState>, request: Request) -> Response {
         receive_ms: started.elapsed().as_secs_f64() * 1000.0,
     };
     ([(header::CACHE_CONTROL, NO_STORE)], Json(receipt)).into_response()
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct WhoAmI {
-    /// The client's address as this server saw it (a proxy's, if there is one).
-    pub client: Option<String>,
-    /// The request headers as they arrived, names in lower case.
-    pub headers: Vec<(String, String)>,
-    /// This server's clock, in milliseconds since the Unix epoch.
-    pub server_time_ms: f64,
 }
 
 async fn whoami(request: Request) -> impl IntoResponse {

@@ -217,7 +217,7 @@ async fn upload_counts_what_arrived() {
         .unwrap();
     let response = send(request).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let receipt: linktriage_server::api::UploadReceipt =
+    let receipt: linktriage_core::wire::UploadReceipt =
         serde_json::from_slice(&body_bytes(response).await).unwrap();
     assert_eq!(receipt.bytes, 123_456);
     assert!(receipt.receive_ms >= 0.0);
@@ -231,7 +231,7 @@ async fn whoami_echoes_the_headers_as_they_arrived_and_the_server_clock() {
         .body(Body::empty())
         .unwrap();
     let response = send(request).await;
-    let who: linktriage_server::api::WhoAmI =
+    let who: linktriage_core::wire::WhoAmI =
         serde_json::from_slice(&body_bytes(response).await).unwrap();
     assert!(
         who.headers

@@ -1,0 +1,26 @@
+//! The JSON shapes of the probe server's answers, shared by the server that
+//! writes them and the app that reads them: one definition, no drift.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/whoami`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    /// The client's address as the server saw it (a proxy's, if there is one).
+    pub client: Option<String>,
+    /// The request headers as they arrived, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The server's clock, in milliseconds since the Unix epoch.
+    pub server_time_ms: f64,
+}
+
+/// `POST /api/upload`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadReceipt {
+    pub bytes: u64,
+    /// From the handler's start to the last byte read, in milliseconds.
+    pub receive_ms: f64,
+}
+
+/// The header the app sends to `/api/whoami` and expects back unchanged.
+pub const CHECK_HEADER: &str = "x-linktriage-check";

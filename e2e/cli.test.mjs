@@ -1,0 +1,54 @@
+// The `linktriage` command with real files: a good list passes, every bad
+// one is refused with the file, the field and what is wrong, and the server
+// will not start on one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli, tempFile } from './lab.mjs';
+
+const GOOD = `name = "Practice list"
+version = "3"
+
+[[target]]
+name = "Probe"
+segment = "lan"
+url = "/"
+kind = "probe"
+`;
+
+test('check-config accepts a good list and says what is in it', async () => {
+  const file = await tempFile('good.toml', GOOD);
+  const { code, stdout } = await runCli(['check-config', file]);
+  assert.equal(code, 0);
+  assert.match(stdout, /valid: "Practice list" version "3", 1 targets/);
+});
+
+const BAD = [
+  ['unknown segment', GOOD.replace('"lan"', '"lann"'), /line 6, column 11: unknown variant `lann`, expected one of `device`, `lan`, `hscn`/],
+  ['missing url', GOOD.replace('url = "/"\n', ''), /missing field `url`/],
+  ['bad url', GOOD.replace('url = "/"', 'url = "ftp://x"'), /target\[0\]\.url: "ftp:\/\/x" must start with https:\/\/, http:\/\/ or \//],
+  ['timeout out of range', GOOD + 'timeout_ms = 99999\n', /target\[0\]\.timeout_ms: 99999 is out of range; use 100 to 5000/],
+  ['not TOML at all', '\u0000\u0001 garbage {', /line 1, column \d+:/],
+];
+
+for (const [what, text, expected] of BAD) {
+  test(`check-config refuses a list with ${what}, naming the file and the field`, async () => {
+    const file = await tempFile('bad.toml', text);
+    const { code, stderr } = await runCli(['check-config', file]);
+    assert.notEqual(code, 0);
+    assert.ok(stderr.includes(file), `names the file: ${stderr}`);
+    assert.match(stderr, expected);
+  });
+}
+
+test('serve refuses to start on a bad list', async () => {
+  const file = await tempFile('bad.toml', GOOD.replace('"probe"', '"prob"'));
+  const { code, stderr } = await runCli(['serve', '--listen', '127.0.0.1:0', '--config', file]);
+  assert.notEqual(code, 0);
+  assert.match(stderr, /^error: \/.*\/bad\.toml: line 8, column 8: unknown variant `prob`, expected one of `reach`, `probe`, `agent`\n$/);
+});
+
+test('a missing file is named', async () => {
+  const { code, stderr } = await runCli(['check-config', '/nonexistent/list.toml']);
+  assert.notEqual(code, 0);
+  assert.match(stderr, /\/nonexistent\/list\.toml: cannot read the configuration/);
+});

@@ -1,0 +1,131 @@
+// Loopback fakes that reproduce real network faults for the tests: a proxy in
+// front of the real server that can delay, inject headers, alter content,
+// break WebSockets or shift the server's clock; a blackhole that accepts and
+// never answers; a closed port; a host that answers with a chosen status.
+import http from 'node:http';
+import net from 'node:net';
+
+/** Listens on `host` port 0; resolves with the server and its port. */
+function listen(server, host) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve(server.address().port));
+  });
+}
+
+function closer(server, sockets) {
+  return () =>
+    new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
+}
+
+function tracked(server) {
+  const sockets = new Set();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return sockets;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A proxy on `host` in front of `upstream` (http://127.0.0.1:PORT).
+ * faults: { delayMs, injectHeaders: {name: value}, alterPayload, breakWebSocket, shiftClockMs }
+ */
+export async function startProxy(upstream, host, faults = {}) {
+  const target = new URL(upstream);
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer(async (req, res) => {
+    if (faults.delayMs) await sleep(faults.delayMs);
+    const headers = { ...req.headers, ...(faults.injectHeaders ?? {}) };
+    const rewrite =
+      (faults.alterPayload && req.url.startsWith('/api/payload')) ||
+      (faults.shiftClockMs && req.url.startsWith('/api/whoami'));
+    const upstreamRequest = http.request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers, agent },
+      (upstreamResponse) => {
+        if (!rewrite) {
+          res.writeHead(upstreamResponse.statusCode, upstreamResponse.headers);
+          upstreamResponse.pipe(res);
+          return;
+        }
+        const chunks = [];
+        upstreamResponse.on('data', (c) => chunks.push(c));
+        upstreamResponse.on('end', () => {
+          let body = Buffer.concat(chunks).toString('utf8');
+          if (faults.alterPayload) {
+            // What a "web shield" does: inject a script into the page.
+            body = body.replace('<head>', '<head><script src="https://shield.invalid/inject.js"></script>');
+          }
+          if (faults.shiftClockMs) {
+            const who = JSON.parse(body);
+            who.server_time_ms += faults.shiftClockMs;
+            body = JSON.stringify(who);
+          }
+          const out = Buffer.from(body, 'utf8');
+          res.writeHead(upstreamResponse.statusCode, { ...upstreamResponse.headers, 'content-length': out.length });
+          res.end(out);
+        });
+      },
+    );
+    upstreamRequest.on('error', () => res.destroy());
+    req.pipe(upstreamRequest);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (faults.breakWebSocket) {
+      // A proxy that does not speak WebSocket: it answers the upgrade with a
+      // plain error, as many filtering proxies do.
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    const upstreamSocket = net.connect(Number(target.port), target.hostname, () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstreamSocket.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length) upstreamSocket.write(head);
+      upstreamSocket.pipe(socket);
+      socket.pipe(upstreamSocket);
+    });
+    upstreamSocket.on('error', () => socket.destroy());
+    socket.on('error', () => upstreamSocket.destroy());
+  });
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return { url: `http://${host}:${port}`, port, close: closer(server, sockets) };
+}
+
+/** Accepts connections and never answers: a dead route that does not say so. */
+export async function startBlackhole(host) {
+  const server = net.createServer(() => {});
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return { url: `http://${host}:${port}`, port, close: closer(server, sockets) };
+}
+
+/** A port on `host` that nothing listens on: connections are refused. */
+export async function closedPort(host) {
+  const server = net.createServer();
+  const port = await listen(server, host);
+  await new Promise((r) => server.close(r));
+  return { url: `http://${host}:${port}`, port };
+}
+
+/** Answers every request with `status`, allowing CORS so the status is visible. */
+export async function startStatusHost(host, status) {
+  const server = http.createServer((req, res) => {
+    res.writeHead(status, { 'access-control-allow-origin': '*', 'content-type': 'text/plain' });
+    res.end(`status ${status}\n`);
+  });
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return { url: `http://${host}:${port}`, port, close: closer(server, sockets) };
+}
+
+/** A free port on `host`, for a server whose own address must be known in advance. */
+export async function freePort(host = '127.0.0.1') {
+  return (await closedPort(host)).port;
+}

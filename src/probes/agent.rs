@@ -1,0 +1,34 @@
+//! A service on this computer, such as NHS Credential Management.
+
+use linktriage_core::check::{CheckKind, LocalAgent, Measurement, NotTested};
+use linktriage_core::config::Target;
+use web_sys::RequestMode;
+
+use super::http::{FetchError, fetch_body, page_is_on_loopback};
+use super::timers::Deadline;
+
+/// Best effort. A page served from elsewhere may be stopped by the browser
+/// from reaching this computer's own services (Private Network Access), and
+/// that looks exactly like nothing listening: then it "could not test".
+pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
+    let Some(timeout) = deadline.timeout(target.timeout_ms) else {
+        return not_tested("ran out of time".to_owned());
+    };
+    match fetch_body(&target.url, RequestMode::NoCors, timeout).await {
+        Ok(_) => Measurement::LocalAgent(LocalAgent::Answering),
+        Err(FetchError::Network(_) | FetchError::TimedOut) if page_is_on_loopback() => {
+            Measurement::LocalAgent(LocalAgent::NotAnswering)
+        }
+        Err(_) => not_tested(
+            "no answer, but the browser may block web pages from reaching services on this computer, so it may be running"
+                .to_owned(),
+        ),
+    }
+}
+
+fn not_tested(reason: String) -> Measurement {
+    Measurement::NotTested(NotTested {
+        kind: CheckKind::LocalAgent,
+        reason,
+    })
+}

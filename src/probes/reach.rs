@@ -1,0 +1,86 @@
+//! Whether any HTTPS host answers, how fast, and how it failed.
+
+use linktriage_core::check::{CheckKind, Measurement, NotTested, Reach, ReachOutcome};
+use linktriage_core::config::Target;
+use web_sys::RequestMode;
+
+use super::http::{FetchError, Options, fetch, page_is_secure_origin, resource_timing};
+use super::timers::{Deadline, monotonic_ms};
+
+/// Asks the host twice at most: CORS first, so a host that allows it shows its
+/// status (a 503 is a 503), then no-cors, which any host answers opaquely. A
+/// repeat over the open connection separates the cost of opening it.
+pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
+    if page_is_secure_origin() && target.url.starts_with("http://") {
+        return not_tested(
+            "the page is secure and the target is not, so the browser blocks the request (mixed content)",
+        );
+    }
+    let Some(timeout) = deadline.timeout(target.timeout_ms) else {
+        return not_tested("ran out of time");
+    };
+    let first = timed(&target.url, RequestMode::Cors, timeout).await;
+    let (status, first_ms) = match first {
+        (Ok(()), ms) => (Some(200), ms),
+        (Err(FetchError::Status(code)), ms) => (Some(code), ms),
+        (Err(FetchError::TimedOut), ms) => return failure(ReachOutcome::TimedOut { after_ms: ms }),
+        (Err(FetchError::Unsupported(what)), _) => {
+            return not_tested(&format!("this browser lacks {what}"));
+        }
+        // No CORS, or a network failure: the browser does not say which.
+        (Err(FetchError::Network(_)), cors_ms) => {
+            let Some(timeout) = deadline.timeout(target.timeout_ms) else {
+                return not_tested("ran out of time");
+            };
+            match timed(&target.url, RequestMode::NoCors, timeout).await {
+                (Ok(()), _) => (None, cors_ms),
+                (Err(FetchError::TimedOut), ms) => {
+                    return failure(ReachOutcome::TimedOut { after_ms: ms });
+                }
+                (Err(_), ms) => return failure(ReachOutcome::Failed { after_ms: ms }),
+            }
+        }
+    };
+    let repeat_ms = match deadline.timeout(target.timeout_ms) {
+        Some(timeout) => match timed(&target.url, RequestMode::NoCors, timeout).await {
+            (Ok(()), ms) => Some(ms),
+            _ => None,
+        },
+        None => None,
+    };
+    Measurement::Reach(Reach {
+        outcome: ReachOutcome::Reached { status },
+        first_ms: Some(first_ms),
+        repeat_ms,
+    })
+}
+
+/// One request; its duration from Resource Timing where there is an entry
+/// (the browser's own figure), else from the page's clock.
+async fn timed(url: &str, mode: RequestMode, timeout_ms: u32) -> (Result<(), FetchError>, f64) {
+    let started = monotonic_ms();
+    let outcome = fetch(url, &Options::get(mode, timeout_ms)).await.map(drop);
+    let elapsed = monotonic_ms() - started;
+    let ms = match outcome {
+        Ok(()) | Err(FetchError::Status(_)) => {
+            resource_timing(url).await.map_or(elapsed, |t| t.duration())
+        }
+        Err(_) => elapsed,
+    };
+    (outcome, ms)
+}
+
+fn failure(outcome: ReachOutcome) -> Measurement {
+    Measurement::Reach(Reach {
+        outcome,
+        first_ms: None,
+        repeat_ms: None,
+    })
+}
+
+fn not_tested(reason: &str) -> Measurement {
+    Measurement::NotTested(NotTested {
+        kind: CheckKind::Reach,
+        reason: reason.to_owned(),
+    })
+}
