@@ -27,10 +27,23 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
                 <Progress {done} {total} label="Measuring download and upload speed" />
             }
             <CopyButton text={text.clone()} fallback_id="report-text" />
+            <a id="report-json" class="download" download="linktriage-report.json" href={json_href(&props.report)}>
+                { "Download the full results (JSON)" }
+            </a>
             // tabindex lets keyboard users scroll a long report.
             <pre id="report-text" tabindex="0" data-complete={props.speed.is_none().to_string()}>{ text }</pre>
         </section>
     }
+}
+
+/// The whole report as a `data:` URL: nothing is uploaded, the browser
+/// saves it straight from the page.
+fn json_href(report: &Report) -> String {
+    let json = serde_json::to_string_pretty(report).unwrap_or_default();
+    format!(
+        "data:application/json;charset=utf-8,{}",
+        js_sys::encode_uri_component(&json)
+    )
 }
 
 /// One sentence on what the round trips to the first probe came to.

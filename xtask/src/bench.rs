@@ -1,17 +1,56 @@
 //! `cargo xtask bench`: the figures BENCHMARKS.md records.
+//!
+//! `cargo xtask bench [size] [first] [latency] [throughput] [server]` runs
+//! the named parts only; with no names, all of them.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
-use crate::{build, root, run, tools};
+use anyhow::{Context, bail};
 
-pub fn run_all() -> anyhow::Result<()> {
-    tools::setup(tools::Need::Everything)?;
+use crate::{build, output_of, root, run, tools};
+
+const PARTS: [&str; 5] = ["size", "first", "latency", "throughput", "server"];
+
+pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
+    if let Some(unknown) = args.iter().find(|a| !PARTS.contains(a)) {
+        bail!("unknown benchmark {unknown:?}; choose from {PARTS:?}");
+    }
+    let wanted = |part: &str| args.is_empty() || args.contains(&part);
+    tools::setup(tools::Need::Benchmarks)?;
     build::app()?;
     build::server()?;
-    bundle_sizes()?;
-    println!("\ntime from navigation to the first result (headless Chromium, loopback):");
+    if wanted("size") {
+        bundle_sizes()?;
+    }
+    if wanted("first") {
+        println!("\ntime from navigation to the first result (headless Chromium, loopback):");
+        node("bench/first-result.mjs", &[])?;
+    }
+    if wanted("latency") {
+        println!("\nlatency truth (delaying proxy on loopback):");
+        node("bench/latency.mjs", &[])?;
+    }
+    if wanted("throughput") {
+        for rate in [10, 100] {
+            println!("\nthroughput truth on a {rate} Mbit/s tbf-shaped link (network namespace):");
+            shaped_throughput(rate)?;
+        }
+    }
+    if wanted("server") {
+        println!(
+            "\nrequests per second on GET /api/ping (wrk, loopback), beside nginx answering 204:"
+        );
+        server_requests_per_second()?;
+    }
+    Ok(())
+}
+
+fn node(script: &str, env: &[(&str, String)]) -> anyhow::Result<()> {
     run(Command::new("node")
-        .arg("bench/first-result.mjs")
+        .arg(script)
+        .envs(env.iter().map(|(k, v)| (*k, v)))
         .env("LINKTRIAGE_BIN", root().join("target/release/linktriage"))
         .env("LINKTRIAGE_DIST", root().join("dist"))
         .current_dir(root()))
@@ -39,4 +78,152 @@ fn bundle_sizes() -> anyhow::Result<()> {
         "total", totals[0], totals[1], totals[2]
     );
     Ok(())
+}
+
+/// Runs the throughput benchmark with the server and the browser inside a
+/// network namespace whose loopback is shaped to `rate_mbit` by tbf (netem is
+/// not available here). The MTU must come down to 1500 first: at loopback's
+/// 64 KB, tbf drops every packet larger than its burst.
+fn shaped_throughput(rate_mbit: u32) -> anyhow::Result<()> {
+    let namespace = format!("linktriage-bench-{}", std::process::id());
+    // 32 KB: more than a timer tick's worth of tokens at 100 Mbit/s, and
+    // small enough not to flatter a half-second transfer with its burst.
+    let burst_kb = 32;
+    let ip = |args: &[&str]| run(Command::new("ip").args(args));
+    ip(&["netns", "add", &namespace])?;
+    let result = (|| {
+        ip(&[
+            "netns", "exec", &namespace, "ip", "link", "set", "lo", "mtu", "1500", "up",
+        ])?;
+        run(Command::new("ip")
+            .args([
+                "netns", "exec", &namespace, "tc", "qdisc", "add", "dev", "lo", "root", "tbf",
+            ])
+            .args([
+                "rate",
+                &format!("{rate_mbit}mbit"),
+                "burst",
+                &format!("{burst_kb}kb"),
+                "latency",
+                "50ms",
+            ]))?;
+        run(Command::new("ip")
+            .args(["netns", "exec", &namespace, "node", "bench/throughput.mjs"])
+            .env("RATE_MBIT", rate_mbit.to_string())
+            .env("LINKTRIAGE_BIN", root().join("target/release/linktriage"))
+            .env("LINKTRIAGE_DIST", root().join("dist"))
+            .current_dir(root()))
+    })();
+    let _ = ip(&["netns", "delete", &namespace]);
+    result
+}
+
+/// wrk against the real server and against nginx answering 204 on the same
+/// path with the same headers, alternately, three rounds each; medians printed.
+fn server_requests_per_second() -> anyhow::Result<()> {
+    let workdir = root().join("target").join("bench-nginx");
+    std::fs::create_dir_all(&workdir)?;
+    let (ours_port, nginx_port) = (18_080, 18_081);
+    let mut ours = Background::new(
+        Command::new(root().join("target/release/linktriage"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{ours_port}")])
+            .arg("--assets")
+            .arg(root().join("dist"))
+            .stdout(Stdio::null())
+            .spawn()
+            .context("starting linktriage")?,
+        None,
+    );
+    let nginx = start_nginx(&workdir, nginx_port)?;
+    // nginx's workers outlive a killed master: ask it to quit instead.
+    let mut nginx = Background::new(nginx, Some("QUIT"));
+    std::thread::sleep(Duration::from_millis(500));
+    let mut figures: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..3 {
+        for (i, port) in [ours_port, nginx_port].into_iter().enumerate() {
+            let rps = wrk(port)?;
+            println!(
+                "round {}: {:<10} {rps:>10.0} requests/s",
+                round + 1,
+                ["linktriage", "nginx"][i]
+            );
+            figures[i].push(rps);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (a, b) = (median(&mut figures[0]), median(&mut figures[1]));
+    println!(
+        "median: linktriage {a:.0}, nginx {b:.0} requests/s; ratio {:.2}",
+        a / b
+    );
+    ours.stop();
+    nginx.stop();
+    Ok(())
+}
+
+fn start_nginx(workdir: &Path, port: u16) -> anyhow::Result<Child> {
+    let conf = format!(
+        "worker_processes auto;\nerror_log stderr error;\npid {dir}/nginx.pid;\nevents {{ worker_connections 1024; }}\nhttp {{\n  access_log off;\n  server {{\n    listen 127.0.0.1:{port};\n    location = /api/ping {{\n      add_header Cache-Control \"no-store, no-transform\";\n      add_header Timing-Allow-Origin *;\n      add_header Server-Timing \"app;dur=0.001\";\n      return 204;\n    }}\n  }}\n}}\n",
+        dir = workdir.display()
+    );
+    std::fs::write(workdir.join("nginx.conf"), conf)?;
+    Command::new("nginx")
+        .arg("-p")
+        .arg(workdir)
+        .arg("-c")
+        .arg(workdir.join("nginx.conf"))
+        .args(["-g", "daemon off;"])
+        .spawn()
+        .context("starting nginx")
+}
+
+/// Requests per second from a 5-second wrk run: 2 threads, 64 connections.
+fn wrk(port: u16) -> anyhow::Result<f64> {
+    let out = output_of(Command::new("wrk").args([
+        "-t2",
+        "-c64",
+        "-d5s",
+        &format!("http://127.0.0.1:{port}/api/ping"),
+    ]))
+    .context("wrk failed")?;
+    out.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .with_context(|| format!("no Requests/sec in wrk's output:\n{out}"))
+}
+
+/// A child process that is stopped when dropped: with `signal` if given
+/// (and waited for), else killed.
+struct Background {
+    child: Child,
+    signal: Option<&'static str>,
+}
+
+impl Background {
+    fn new(child: Child, signal: Option<&'static str>) -> Background {
+        Background { child, signal }
+    }
+
+    fn stop(&mut self) {
+        match self.signal {
+            Some(signal) => {
+                let _ = Command::new("kill")
+                    .args([&format!("-{signal}"), &self.child.id().to_string()])
+                    .status();
+            }
+            None => {
+                let _ = self.child.kill();
+            }
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! - `serve [-- ARGS]`: install what is missing, build the app, run `linktriage serve ARGS`.
 //! - `test`: install what is missing, then every check CI runs; ends with one summary line.
-//! - `bench`: bundle sizes and time to the first result, for BENCHMARKS.md.
+//! - `bench [PARTS]`: the figures in BENCHMARKS.md (size, first result, latency and
+//!   throughput truth, server requests per second).
 //! - `setup`: only install what is missing.
 
 mod bench;
@@ -29,7 +30,7 @@ fn main() -> anyhow::Result<()> {
         "setup" => tools::setup(tools::Need::Everything),
         "serve" => serve(&rest),
         "test" => test::run_all(),
-        "bench" => bench::run_all(),
+        "bench" => bench::run_all(&rest),
         _ => {
             eprintln!(
                 "usage: cargo xtask (serve [-- linktriage serve ARGS] | test | bench | setup)"

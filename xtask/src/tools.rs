@@ -21,6 +21,8 @@ pub enum Need {
     Build,
     /// That, and what the tests need (Chromium, ChromeDriver, Playwright).
     Everything,
+    /// That, and what the benchmarks compare against (nginx, wrk, tc).
+    Benchmarks,
 }
 
 pub fn setup(need: Need) -> anyhow::Result<()> {

@@ -270,7 +270,7 @@ fn duration(ms: f64) -> String {
 pub fn ms(value: f64) -> String {
     if value < 1.0 {
         format!("{value:.2}")
-    } else if value < 10.0 {
+    } else if value < 100.0 {
         format!("{value:.1}")
     } else {
         format!("{value:.0}")

@@ -11,14 +11,15 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use http_body_util::BodyExt;
 use linktriage_core::payload::{XorShift, reference_payload};
 use linktriage_core::wire::{CHECK_HEADER, UploadReceipt, WhoAmI};
 use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 
@@ -35,17 +36,27 @@ const WS_IDLE: Duration = Duration::from_secs(30);
 const NO_STORE: &str = "no-store, no-transform";
 const CHUNK: usize = 64 * 1024;
 
+/// The endpoints, at their full paths (a nested router would cost a second
+/// match on every ping), with what every answer needs: CORS for configured
+/// origins, and `Timing-Allow-Origin` so any page may read the timings.
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/ping", get(ping))
-        .route("/config", get(config))
-        .route("/download", get(download))
-        .route("/upload", post(upload))
-        .route("/whoami", get(whoami))
-        .route("/payload", get(payload))
-        .route("/ws", get(websocket))
+        .route("/api/ping", get(ping))
+        .route("/api/config", get(config))
+        .route("/api/download", get(download))
+        .route("/api/upload", post(upload))
+        .route("/api/whoami", get(whoami))
+        .route("/api/payload", get(payload))
+        .route("/api/ws", get(websocket))
         // Without this, an unknown API path would fall through to the app.
-        .fallback(|| async { (StatusCode::NOT_FOUND, "no such endpoint\n") })
+        .route(
+            "/api/{*rest}",
+            any(|| async { (StatusCode::NOT_FOUND, "no such endpoint\n") }),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("timing-allow-origin"),
+            HeaderValue::from_static("*"),
+        ))
         .layer(cors(&state.config.allowed_origins))
 }
 
@@ -59,20 +70,32 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::HeaderName::from_static(CHECK_HEADER),
-        ])
+        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static(CHECK_HEADER)])
         .expose_headers([
-            header::HeaderName::from_static("server-timing"),
+            HeaderName::from_static("server-timing"),
             header::CONTENT_LENGTH,
         ])
         .max_age(Duration::from_secs(3600))
+        // Vary is for caches, and every answer here is `no-store`.
+        .vary([])
 }
 
-/// The smallest possible answer: the app times it with Resource Timing.
-async fn ping() -> impl IntoResponse {
-    (StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, NO_STORE)])
+/// The smallest possible answer: the app times it with Resource Timing and
+/// subtracts the handler's own time, given in `Server-Timing`.
+async fn ping() -> Response {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "native server: Instant works here"
+    )]
+    let started = std::time::Instant::now();
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = HeaderValue::from_str(&format!("app;dur={millis:.3}")) {
+        headers.insert(HeaderName::from_static("server-timing"), value);
+    }
+    response
 }
 
 /// The target list, as JSON.
@@ -82,7 +105,7 @@ async fn config(State(state): State<AppState>) -> impl IntoResponse {
             (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, NO_STORE),
         ],
-        state.config_json.to_string(),
+        state.config_json.clone(),
     )
 }
 

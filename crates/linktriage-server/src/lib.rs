@@ -18,28 +18,40 @@ use linktriage_core::config::Config;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// What every handler may read. Immutable after start.
+/// What every handler may read. Immutable after start, and one `Arc`: axum
+/// clones the state with the handler for every request.
 #[derive(Debug, Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug)]
+pub struct Shared {
+    pub config: Config,
     /// The configuration as the app receives it, serialised once.
-    config_json: Arc<str>,
+    config_json: String,
     /// Folder holding the built app.
     assets: PathBuf,
     /// Download and upload slots: a cap on bandwidth use, not state.
     transfers: Arc<tokio::sync::Semaphore>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 impl AppState {
     pub fn new(config: Config, assets: PathBuf) -> AppState {
         let config_json = serde_json::to_string(&config)
             .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}"));
-        AppState {
-            config: Arc::new(config),
-            config_json: config_json.into(),
+        AppState(Arc::new(Shared {
+            config,
+            config_json,
             assets,
             transfers: Arc::new(tokio::sync::Semaphore::new(api::MAX_CONCURRENT_TRANSFERS)),
-        }
+        }))
     }
 }
 
@@ -60,20 +72,18 @@ pub fn router(state: AppState) -> Router {
                 .precompressed_gzip(),
         )
         .append_index_html_on_directories(true);
-    let static_files =
-        Router::new()
-            .fallback_service(app)
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("no-cache"),
-            ));
+    // Isolation and privacy headers matter on the page and its files; the
+    // measurement answers go without them, which halves the work per ping.
+    let static_files = Router::new()
+        .fallback_service(app)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(middleware::from_fn(headers::isolation_and_privacy));
     Router::new()
-        .nest(
-            "/api",
-            api::router(&state).layer(middleware::from_fn(headers::server_timing)),
-        )
+        .merge(api::router(&state))
         .route("/healthz", get(|| async { "ok\n" }))
         .merge(static_files)
-        .layer(middleware::from_fn(headers::isolation_and_privacy))
         .with_state(state)
 }

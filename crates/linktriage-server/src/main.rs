@@ -68,8 +68,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                     assets.display()
                 );
             }
-            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(serve(listen, AppState::new(config, assets)))
+            serve(listen, AppState::new(config, assets))
         }
         Command::CheckConfig { file } => {
             let config = load_config(&file)?;
@@ -92,19 +91,71 @@ fn load_config(path: &std::path::Path) -> anyhow::Result<Config> {
     Config::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-async fn serve(listen: SocketAddr, state: AppState) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    let local = listener.local_addr()?;
+/// Serves with one single-threaded event loop per core, each with its own
+/// listening socket on the same port (`SO_REUSEPORT`): the kernel spreads
+/// connections across them and no request crosses threads. This is nginx's
+/// model, and it beats a shared work-stealing runtime on `/api/ping`
+/// (BENCHMARKS.md).
+fn serve(listen: SocketAddr, state: AppState) -> anyhow::Result<()> {
+    // SO_REUSEPORT would quietly share a port that another server of ours
+    // already holds; an ordinary bind first says "in use" as it should.
+    if listen.port() != 0 {
+        drop(
+            std::net::TcpListener::bind(listen)
+                .with_context(|| format!("cannot listen on {listen}"))?,
+        );
+    }
+    let first =
+        reuse_port_listener(listen).with_context(|| format!("cannot listen on {listen}"))?;
+    // With port 0 the first socket picks the port; the others share it.
+    let local = first.local_addr()?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut listeners = vec![first];
+    for _ in 1..cores {
+        listeners
+            .push(reuse_port_listener(local).with_context(|| format!("cannot listen on {local}"))?);
+    }
     println!("Link Triage is serving at http://{local}/");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .context("serving")
+    let workers: Vec<_> = listeners
+        .into_iter()
+        .map(|listener| {
+            let app = router(state.clone());
+            std::thread::spawn(move || -> anyhow::Result<()> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .context("starting an event loop")?;
+                runtime.block_on(async {
+                    let listener = tokio::net::TcpListener::from_std(listener)?;
+                    axum::serve(
+                        listener,
+                        app.into_make_service_with_connect_info::<SocketAddr>(),
+                    )
+                    .with_graceful_shutdown(async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    })
+                    .await
+                    .context("serving")
+                })
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker
+            .join()
+            .map_err(|_| anyhow::anyhow!("a server thread stopped unexpectedly"))??;
+    }
+    Ok(())
+}
+
+fn reuse_port_listener(address: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.set_nonblocking(true)?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
 }

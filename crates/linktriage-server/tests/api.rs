@@ -84,8 +84,8 @@ async fn config_is_served_as_json_the_app_can_parse() {
 }
 
 #[tokio::test]
-async fn every_answer_is_cross_origin_isolated() {
-    for path in ["/", "/api/ping", "/healthz"] {
+async fn the_page_and_its_files_are_cross_origin_isolated() {
+    for path in ["/", "/app.wasm", "/desk"] {
         let response = get(path).await;
         let headers = response.headers();
         assert_eq!(

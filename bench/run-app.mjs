@@ -1,0 +1,46 @@
+// Runs the app once per browser context against a server started with the
+// given target list, and returns each run's report text. Shared by the
+// accuracy benchmarks.
+import { startServer, launchBrowser, openAndFinish, tempFile } from '../e2e/lab.mjs';
+import { freePort } from '../e2e/faults.mjs';
+
+/**
+ * `makeConfig(origin)` returns the TOML; resolves with `runs` reports, each
+ * `{ text, json }`: the text as shown, and the full results from the page's
+ * JSON download (exact figures, not the text's rounded ones).
+ */
+export async function reports(makeConfig, runs) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const config = await tempFile('bench.toml', await makeConfig(origin));
+  const server = await startServer({ listen: `127.0.0.1:${port}`, args: ['--config', config] });
+  const browser = await launchBrowser();
+  const texts = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const context = await browser.newContext();
+      const { page } = await openAndFinish(context, server.url, { complete: true });
+      const text = await page.textContent('#report-text');
+      const href = await page.getAttribute('#report-json', 'href');
+      const json = JSON.parse(decodeURIComponent(href.slice(href.indexOf(',') + 1)));
+      texts.push({ text, json });
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+  return texts;
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+/** The result of one check (`round_trips`, `download`, …) for one target. */
+export function result(report, target, check) {
+  const found = report.json.results.find((r) => r.target === target && r.check === check);
+  if (!found) throw new Error(`no ${check} for ${target} in:\n${report.text}`);
+  return found;
+}
