@@ -87,8 +87,8 @@ test('a healthy probe gives round trips, WebSocket, clock, clean traffic and spe
   assert.match(line('Healthy probe', 'WebSocket'), /WebSocket round trip median [\d.]+ ms .*; 10 of 10 answered/);
   assert.match(line('Healthy probe', 'clock'), /clock agrees with the server \(within [\d.]+ ms/);
   assert.match(line('Healthy probe', 'proxy'), /no sign of a proxy or security product changing traffic/);
-  assert.match(line('Healthy probe', 'download'), /download [\d.]+ Mbit\/s \(3 transfers of up to/);
-  assert.match(line('Healthy probe', 'upload'), /upload [\d.]+ Mbit\/s \(3 transfers of up to/);
+  assert.match(line('Healthy probe', 'download'), /download [\d.]+ Mbit\/s \([1-3] transfers of up to/);
+  assert.match(line('Healthy probe', 'upload'), /upload [\d.]+ Mbit\/s \([1-3] transfers of up to/);
 });
 
 test('a slow path shows its added delay in the median round trip', () => {

@@ -11,4 +11,5 @@ pub mod report;
 pub mod segment;
 pub mod stats;
 pub mod time;
+pub mod verdict;
 pub mod wire;

@@ -138,8 +138,9 @@ fn describe_round_trips(rt: &RoundTrips) -> String {
     let Some(s) = rt.summary else {
         return format!("NO ANSWER to any of {} round trips", rt.attempted);
     };
+    // "Late or failed" is what a browser can see; it is not packet loss.
     format!(
-        "round trip median {} ms (min {}, p90 {}, p99 {}, jitter {}); {answered} of {} answered, {} slower than {} ms",
+        "round trip median {} ms (min {}, p90 {}, p99 {}, jitter {}); {answered} of {} answered, {} slower than {} ms; late or failed: {:.0} %",
         ms(s.median),
         ms(s.min),
         ms(s.p90),
@@ -147,7 +148,8 @@ fn describe_round_trips(rt: &RoundTrips) -> String {
         ms(s.jitter),
         rt.attempted,
         rt.late,
-        rt.late_ms
+        rt.late_ms,
+        rt.late_or_failed_share() * 100.0
     )
 }
 
@@ -315,7 +317,7 @@ Checked: 2026-11-24 09:05:45 UTC (10:05:45 local, UTC+01:00)
 Configuration: Test list (version 7)
 
 Checks:
-- Probe [lan]: HTTP round trip median 0.75 ms (min 0.50, p90 400, p99 400, jitter 133); 4 of 5 answered, 1 slower than 300 ms
+- Probe [lan]: HTTP round trip median 0.75 ms (min 0.50, p90 400, p99 400, jitter 133); 4 of 5 answered, 1 slower than 300 ms; late or failed: 40 %
 
 Could not test:
 - the clinical system's own non-web connections (a browser cannot open raw TCP or UDP connections, or ping)
@@ -323,6 +325,117 @@ Could not test:
 Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; language en-GB; 2 cores
 ";
         assert_eq!(text, expected);
+    }
+
+    /// Every kind of measurement, and the line a person reads for it.
+    #[test]
+    fn each_measurement_reads_as_one_plain_line() {
+        use crate::check::*;
+        let reach = |outcome, first_ms, repeat_ms| {
+            Measurement::Reach(Reach {
+                outcome,
+                first_ms,
+                repeat_ms,
+            })
+        };
+        let throughput = |samples_mbps: Vec<f64>, failure: Option<&str>| Throughput {
+            samples_mbps,
+            largest_bytes: 5_000_000,
+            failure: failure.map(str::to_owned),
+        };
+        let cases: Vec<(Measurement, &str)> = vec![
+            (
+                reach(
+                    ReachOutcome::Reached { status: None },
+                    Some(120.0),
+                    Some(40.0),
+                ),
+                "reached in 40.0 ms (first request 120 ms, about 80.0 ms of it opening the connection)",
+            ),
+            (
+                reach(ReachOutcome::Reached { status: Some(503) }, Some(5.0), None),
+                "reached in 5.0 ms; answered HTTP 503",
+            ),
+            (
+                reach(ReachOutcome::Failed { after_ms: 5.5 }, None, None),
+                "FAILED at once, after 5.5 ms (no such host, connection refused, a certificate problem, or blocked in the browser)",
+            ),
+            (
+                reach(ReachOutcome::Failed { after_ms: 2500.0 }, None, None),
+                "FAILED after 2500 ms",
+            ),
+            (
+                reach(ReachOutcome::TimedOut { after_ms: 4000.0 }, None, None),
+                "NO ANSWER within 4000 ms (timed out)",
+            ),
+            (
+                Measurement::WebSocket(WebSocketEcho {
+                    failure: Some("closed with code 1006".into()),
+                    round_trips: RoundTrips::from_samples(vec![], 0, 300),
+                }),
+                "WebSocket could not be used (closed with code 1006)",
+            ),
+            (
+                Measurement::Download(throughput(vec![90.0, 94.5, 93.0], None)),
+                "download 94.5 Mbit/s (3 transfers of up to 5.0 MB)",
+            ),
+            (
+                Measurement::Upload(throughput(vec![], Some("ran out of time"))),
+                "upload could not be measured (ran out of time)",
+            ),
+            (
+                Measurement::Clock(ClockOffset {
+                    offset_ms: -12.0,
+                    uncertainty_ms: 0.4,
+                }),
+                "clock agrees with the server (within 12.0 ms, measured to ±0.40 ms)",
+            ),
+            (
+                Measurement::Clock(ClockOffset {
+                    offset_ms: 300_000.0,
+                    uncertainty_ms: 1.0,
+                }),
+                "CLOCK WRONG: 5 minutes ahead of the server (smartcard sign-in and secure sites fail on a wrong clock)",
+            ),
+            (
+                Measurement::Clock(ClockOffset {
+                    offset_ms: -7_200_000.0,
+                    uncertainty_ms: 1.0,
+                }),
+                "CLOCK WRONG: 2.0 hours behind the server (smartcard sign-in and secure sites fail on a wrong clock)",
+            ),
+            (
+                Measurement::Interception(Interception {
+                    injected_headers: vec![],
+                    altered_check_header: None,
+                    payload_difference_at: None,
+                }),
+                "no sign of a proxy or security product changing traffic (headers and payload arrived as sent)",
+            ),
+            (
+                Measurement::Interception(Interception {
+                    injected_headers: vec!["via: 1.1 x".into()],
+                    altered_check_header: Some("sent \"a\", never arrived".into()),
+                    payload_difference_at: Some(7),
+                }),
+                "INTERCEPTED: headers added on the way: via: 1.1 x; a header was changed on the way (sent \"a\", never arrived); content was altered on the way (from byte 7)",
+            ),
+            (Measurement::LocalAgent(LocalAgent::Answering), "answering"),
+            (
+                Measurement::LocalAgent(LocalAgent::NotAnswering),
+                "not answering",
+            ),
+            (
+                Measurement::NotTested(NotTested {
+                    kind: CheckKind::LocalAgent,
+                    reason: "blocked".into(),
+                }),
+                "could not test local service (blocked)",
+            ),
+        ];
+        for (measurement, expected) in cases {
+            assert_eq!(describe(&measurement), expected);
+        }
     }
 
     #[test]

@@ -1,0 +1,551 @@
+//! The verdict: where the fault most likely is, how sure, on what evidence,
+//! who fixes it and what to do now. Pure rules over the check results.
+//!
+//! The rules follow the path from the PC outwards: this computer, the
+//! practice network, the NHS network link and the internet, then the services
+//! beyond them (the clinical supplier, national identity services). A part is
+//! blamed only when it fails while the parts it depends on are shown to work;
+//! where they could not be tested the confidence drops, and where the
+//! evidence conflicts the verdict is "could not tell". Security software,
+//! a wrong clock and a slow link are findings of their own that can stand
+//! beside a primary fault.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{CheckKind, CheckResult, LocalAgent, Measurement, ReachOutcome};
+use crate::device::DeviceFacts;
+use crate::report::{mbit, ms};
+use crate::segment::Segment;
+
+/// Where a verdict puts the fault. The ids are stable: tools and people key on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Diagnosis {
+    Device,
+    Lan,
+    Hscn,
+    Internet,
+    Supplier,
+    Identity,
+    Security,
+    Degraded,
+    /// Everything that could be tested passed.
+    None,
+    /// The evidence conflicts, or too little could be tested.
+    Unknown,
+}
+
+impl Diagnosis {
+    pub fn id(self) -> &'static str {
+        match self {
+            Diagnosis::Device => "device",
+            Diagnosis::Lan => "lan",
+            Diagnosis::Hscn => "hscn",
+            Diagnosis::Internet => "internet",
+            Diagnosis::Supplier => "supplier",
+            Diagnosis::Identity => "identity",
+            Diagnosis::Security => "security",
+            Diagnosis::Degraded => "degraded",
+            Diagnosis::None => "none",
+            Diagnosis::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+/// One fault (or the absence of one), explained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub diagnosis: Diagnosis,
+    pub confidence: Confidence,
+    /// One plain sentence for the clinician.
+    pub headline: String,
+    /// Who fixes it.
+    pub resolver: String,
+    /// What to do now, in plain words.
+    pub next_step: String,
+    /// The checks and figures it rests on, for the desk.
+    pub evidence: Vec<String>,
+}
+
+/// All findings, most important first; never empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub findings: Vec<Finding>,
+}
+
+impl Verdict {
+    /// The finding the headline speaks of.
+    pub fn primary(&self) -> &Finding {
+        &self.findings[0]
+    }
+
+    /// Compact, for the desk: `hscn (high); also security (high)`.
+    pub fn summary(&self) -> String {
+        let mut parts = self
+            .findings
+            .iter()
+            .map(|f| format!("{} ({})", f.diagnosis.id(), confidence_word(f.confidence)));
+        let first = parts.next().unwrap_or_default();
+        let rest: Vec<String> = parts.collect();
+        if rest.is_empty() {
+            first
+        } else {
+            format!("{first}; also {}", rest.join(", "))
+        }
+    }
+}
+
+pub fn confidence_word(c: Confidence) -> &'static str {
+    match c {
+        Confidence::Low => "low",
+        Confidence::Medium => "medium",
+        Confidence::High => "high",
+    }
+}
+
+/// A clock further off than this breaks smartcard sign-in (Kerberos allows
+/// five minutes) and, much further, TLS; two minutes is worth fixing first.
+pub const CLOCK_LIMIT_MS: f64 = 120_000.0;
+/// More late or failed round trips than this share is a degraded link.
+pub const DEGRADED_SHARE: f64 = 0.10;
+/// Below this a clinical system is painful to use (images, letters, records).
+pub const MIN_USABLE_MBPS: f64 = 2.0;
+/// A host that takes longer than this to answer is slow, not just far.
+pub const SLOW_REACH_MS: f64 = 1_500.0;
+
+/// Judges the results of one run.
+pub fn judge(results: &[CheckResult], device: &DeviceFacts) -> Verdict {
+    let paths = PathState::of(results);
+    let mut findings = Vec::new();
+    if !device.online {
+        findings.push(finding(
+            Diagnosis::Device,
+            Confidence::High,
+            "This computer is not connected to a network.",
+            "Practice or local IT",
+            "Check this computer's network cable or Wi-Fi. If other computers in the practice work, call your IT service desk about this one.",
+            vec!["the browser reports that it is offline".to_owned()],
+        ));
+    } else if let Some(f) = connectivity(&paths) {
+        findings.push(f);
+    }
+    findings.extend(identity_agents(results));
+    findings.extend(security(results));
+    findings.extend(clock(results));
+    findings.extend(degraded(results));
+    if findings.is_empty() {
+        findings.push(nothing_wrong(&paths));
+    }
+    // Stable order: the path's own faults first, then what stands beside them.
+    findings.sort_by_key(|f| priority(f.diagnosis));
+    Verdict { findings }
+}
+
+fn priority(d: Diagnosis) -> u8 {
+    match d {
+        Diagnosis::Device => 0,
+        Diagnosis::Lan => 1,
+        Diagnosis::Hscn | Diagnosis::Internet => 2,
+        Diagnosis::Supplier | Diagnosis::Identity => 3,
+        Diagnosis::Unknown => 4,
+        Diagnosis::Security => 5,
+        Diagnosis::Degraded => 6,
+        Diagnosis::None => 7,
+    }
+}
+
+/// Whether each target answered, by segment.
+#[derive(Debug, Default)]
+struct SegmentState {
+    up: Vec<String>,
+    down: Vec<String>,
+    untested: Vec<String>,
+}
+
+impl SegmentState {
+    fn tested(&self) -> bool {
+        !self.up.is_empty() || !self.down.is_empty()
+    }
+    fn all_down(&self) -> bool {
+        self.up.is_empty() && !self.down.is_empty()
+    }
+    fn partly_down(&self) -> bool {
+        !self.up.is_empty() && !self.down.is_empty()
+    }
+    fn works(&self) -> bool {
+        !self.up.is_empty() && self.down.is_empty()
+    }
+    fn evidence(&self, segment: Segment) -> String {
+        let tested = self.up.len() + self.down.len();
+        let mut line = format!("{}: {} of {tested} answered", segment.plain_name(), self.up.len());
+        if !self.down.is_empty() {
+            line.push_str(&format!(" (no answer: {})", self.down.join("; ")));
+        }
+        if !self.untested.is_empty() {
+            line.push_str(&format!("; could not test {}", self.untested.len()));
+        }
+        line
+    }
+}
+
+#[derive(Debug, Default)]
+struct PathState {
+    segments: std::collections::BTreeMap<Segment, SegmentState>,
+}
+
+impl PathState {
+    fn of(results: &[CheckResult]) -> PathState {
+        let mut paths = PathState::default();
+        for r in results {
+            let state = paths.segments.entry(r.segment).or_default();
+            match reachability(&r.measurement) {
+                Some(Ok(())) => state.up.push(r.target.clone()),
+                Some(Err(why)) => state.down.push(format!("{} {why}", r.target)),
+                None if matches!(&r.measurement, Measurement::NotTested(n) if matches!(n.kind, CheckKind::Reach | CheckKind::RoundTrips)) => {
+                    state.untested.push(r.target.clone());
+                }
+                None => {}
+            }
+        }
+        paths
+    }
+
+    fn get(&self, segment: Segment) -> &SegmentState {
+        static EMPTY: SegmentState = SegmentState {
+            up: Vec::new(),
+            down: Vec::new(),
+            untested: Vec::new(),
+        };
+        self.segments.get(&segment).unwrap_or(&EMPTY)
+    }
+
+    fn evidence(&self, segments: &[Segment]) -> Vec<String> {
+        segments
+            .iter()
+            .filter(|s| self.get(**s).tested() || !self.get(**s).untested.is_empty())
+            .map(|s| self.get(*s).evidence(*s))
+            .collect()
+    }
+}
+
+/// Did the target answer? `None` for checks that say nothing about reach.
+/// An HTTP 5xx is an answer from a broken service: down, for a service.
+fn reachability(m: &Measurement) -> Option<Result<(), String>> {
+    match m {
+        Measurement::Reach(reach) => Some(match reach.outcome {
+            ReachOutcome::Reached { status: Some(code) } if code >= 500 => Err(format!("answered HTTP {code}")),
+            ReachOutcome::Reached { .. } => Ok(()),
+            ReachOutcome::Failed { after_ms } => Err(format!("failed after {} ms", ms(after_ms))),
+            ReachOutcome::TimedOut { after_ms } => Err(format!("timed out after {} ms", ms(after_ms))),
+        }),
+        Measurement::RoundTrips(rt) if rt.summary.is_some() => Some(Ok(())),
+        Measurement::RoundTrips(rt) => Some(Err(format!("no answer to {} round trips", rt.attempted))),
+        _ => None,
+    }
+}
+
+/// The primary fault along the path, if any part is down.
+fn connectivity(paths: &PathState) -> Option<Finding> {
+    use Segment::*;
+    let (lan, hscn, internet) = (paths.get(Lan), paths.get(Hscn), paths.get(Internet));
+    let tested: Vec<&SegmentState> = paths.segments.values().filter(|s| s.tested()).collect();
+    let all = [Device, Lan, Hscn, Internet, Supplier, Identity];
+    let every_target_down = !tested.is_empty()
+        && tested.iter().all(|s| s.all_down())
+        && tested.iter().map(|s| s.down.len()).sum::<usize>() >= 2;
+    if every_target_down || lan.all_down() {
+        let confidence = if lan.all_down() || tested.len() >= 3 { Confidence::High } else { Confidence::Medium };
+        let headline = if lan.all_down() {
+            "The practice network looks down: this computer cannot reach the practice's own systems."
+        } else {
+            "Nothing can be reached from this computer, although it says it is connected."
+        };
+        return Some(finding(
+            Diagnosis::Lan,
+            confidence,
+            headline,
+            "Local IT (practice network)",
+            "Call your IT service desk and quote this report. Check whether other computers in the practice have the same problem.",
+            paths.evidence(&all),
+        ));
+    }
+    if hscn.all_down() && internet.all_down() {
+        return Some(finding(
+            Diagnosis::Lan,
+            Confidence::Medium,
+            "Neither the NHS network nor the internet can be reached: the practice's own connection (router or firewall) is the most likely fault.",
+            "Local IT (practice network)",
+            "Call your IT service desk and quote this report.",
+            paths.evidence(&all),
+        ));
+    }
+    if hscn.all_down() {
+        let confidence = if internet.works() { Confidence::High } else { Confidence::Medium };
+        return Some(finding(
+            Diagnosis::Hscn,
+            confidence,
+            if internet.works() {
+                "The NHS network link (HSCN) looks down. This computer and the internet are fine."
+            } else {
+                "The NHS network link (HSCN) looks down."
+            },
+            "The network provider, through your IT service desk",
+            "Call your IT service desk and quote this report: they will raise it with the network provider.",
+            paths.evidence(&[Lan, Hscn, Internet]),
+        ));
+    }
+    if internet.all_down() {
+        let confidence = if hscn.works() { Confidence::High } else { Confidence::Medium };
+        return Some(finding(
+            Diagnosis::Internet,
+            confidence,
+            if hscn.works() {
+                "The practice's internet connection looks down. The NHS network is fine."
+            } else {
+                "The practice's internet connection looks down."
+            },
+            "The practice's internet provider, through your IT service desk",
+            "Call your IT service desk and quote this report.",
+            paths.evidence(&[Lan, Hscn, Internet]),
+        ));
+    }
+    // The network works (or could not be tested) but a service beyond it does not.
+    let network_shown_working = hscn.works() || internet.works();
+    for (segment, diagnosis, who, headline, next_step) in [
+        (
+            Supplier,
+            Diagnosis::Supplier,
+            "The clinical system supplier's service desk",
+            "The clinical system supplier's service is not answering. Your network is fine.",
+            "Call the clinical system supplier's service desk (or your IT service desk) and quote this report.",
+        ),
+        (
+            Identity,
+            Diagnosis::Identity,
+            "The National Service Desk, through your IT service desk",
+            "National identity services (smartcard sign-in) are not answering. Your network is fine.",
+            "Call your IT service desk and quote this report: they will raise it with the National Service Desk.",
+        ),
+    ] {
+        let state = paths.get(segment);
+        if !(state.all_down() || state.partly_down()) {
+            continue;
+        }
+        let confidence = match (state.all_down(), network_shown_working) {
+            (true, true) => Confidence::High,
+            (true, false) | (false, true) => Confidence::Medium,
+            (false, false) => Confidence::Low,
+        };
+        let headline = if network_shown_working {
+            headline.to_owned()
+        } else {
+            headline.replace(" Your network is fine.", "")
+        };
+        return Some(finding(
+            diagnosis,
+            confidence,
+            &headline,
+            who,
+            next_step,
+            paths.evidence(&[Hscn, Internet, segment]),
+        ));
+    }
+    // Part of a network segment answers and part does not: the evidence conflicts.
+    let conflicting: Vec<Segment> = [Lan, Hscn, Internet].into_iter().filter(|s| paths.get(*s).partly_down()).collect();
+    if !conflicting.is_empty() {
+        return Some(finding(
+            Diagnosis::Unknown,
+            Confidence::Low,
+            "Could not tell where the fault is: some checks on the same part of the network passed and others failed.",
+            "Your IT service desk",
+            "Run the check again in a few minutes. If it keeps failing, call your IT service desk and quote this report.",
+            paths.evidence(&conflicting),
+        ));
+    }
+    None
+}
+
+/// A credential agent on this PC that is configured but not answering.
+fn identity_agents(results: &[CheckResult]) -> Option<Finding> {
+    let silent: Vec<&str> = results
+        .iter()
+        .filter(|r| matches!(r.measurement, Measurement::LocalAgent(LocalAgent::NotAnswering)))
+        .map(|r| r.target.as_str())
+        .collect();
+    let answering = results.iter().any(|r| matches!(r.measurement, Measurement::LocalAgent(LocalAgent::Answering)));
+    // One agent of several answering is enough: each listens on its own port.
+    if silent.is_empty() || answering {
+        return None;
+    }
+    Some(finding(
+        Diagnosis::Identity,
+        Confidence::Low,
+        "The smartcard software on this computer (NHS Credential Management) is not answering.",
+        "Your IT service desk",
+        "If smartcard sign-in fails, restart this computer; if it still fails, call your IT service desk and quote this report.",
+        silent.iter().map(|t| format!("{t}: not answering")).collect(),
+    ))
+}
+
+fn security(results: &[CheckResult]) -> Option<Finding> {
+    let mut evidence = Vec::new();
+    let mut confidence = Confidence::Medium;
+    for r in results {
+        match &r.measurement {
+            Measurement::Interception(i) if !i.is_clean() => {
+                confidence = Confidence::High;
+                evidence.push(format!("{}: {}", r.target, crate::report::describe(&r.measurement)));
+            }
+            Measurement::WebSocket(ws) if ws.failure.is_some() => {
+                // Only telling when plain HTTP to the same server works.
+                let http_works = results.iter().any(|o| {
+                    o.target == r.target && matches!(&o.measurement, Measurement::RoundTrips(rt) if rt.summary.is_some())
+                });
+                if http_works {
+                    evidence.push(format!(
+                        "{}: WebSocket failed ({}) while ordinary requests to it work",
+                        r.target,
+                        ws.failure.as_deref().unwrap_or_default()
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if evidence.is_empty() {
+        return None;
+    }
+    Some(finding(
+        Diagnosis::Security,
+        confidence,
+        "Something between this computer and the server (a web proxy or security software) is changing or blocking traffic.",
+        "Local IT",
+        "Call your IT service desk and quote this report: security software or a web proxy is interfering.",
+        evidence,
+    ))
+}
+
+fn clock(results: &[CheckResult]) -> Option<Finding> {
+    let (result, offset) = results.iter().find_map(|r| match &r.measurement {
+        Measurement::Clock(c) if c.offset_ms.abs() > CLOCK_LIMIT_MS => Some((r, c.offset_ms)),
+        _ => None,
+    })?;
+    let minutes = offset.abs() / 60_000.0;
+    let direction = if offset > 0.0 { "fast" } else { "slow" };
+    Some(finding(
+        Diagnosis::Device,
+        Confidence::High,
+        &format!("This computer's clock is wrong: about {minutes:.0} minutes {direction}. Smartcard sign-in fails until it is right."),
+        "Local IT",
+        "Ask your IT service desk to correct the time on this computer, and quote this report.",
+        vec![format!("{}: {}", result.target, crate::report::describe(&result.measurement))],
+    ))
+}
+
+/// Reachable but poor: late or failed round trips, slow answers, low speed.
+fn degraded(results: &[CheckResult]) -> Option<Finding> {
+    let mut worst: Vec<(Segment, String)> = Vec::new();
+    for r in results {
+        let problem = match &r.measurement {
+            Measurement::RoundTrips(rt) if rt.summary.is_some() && rt.attempted >= 5 && rt.late_or_failed_share() > DEGRADED_SHARE => {
+                Some(format!(
+                    "{:.0} % of round trips late (over {} ms) or failed",
+                    rt.late_or_failed_share() * 100.0,
+                    rt.late_ms
+                ))
+            }
+            Measurement::Reach(reach) if matches!(reach.outcome, ReachOutcome::Reached { .. }) => reach
+                .repeat_ms
+                .or(reach.first_ms)
+                .filter(|t| *t > SLOW_REACH_MS)
+                .map(|t| format!("slow to answer: {} ms", ms(t))),
+            Measurement::Download(t) | Measurement::Upload(t) => t
+                .mbps()
+                .filter(|m| *m < MIN_USABLE_MBPS)
+                .map(|m| format!("only {} Mbit/s", mbit(m))),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            worst.push((r.segment, format!("{}: {problem}", r.target)));
+        }
+    }
+    // Where along the path the trouble starts: the nearest segment affected.
+    let start = worst.iter().map(|(s, _)| *s).min()?;
+    let who = match start {
+        Segment::Device | Segment::Lan => "Local IT (practice network)",
+        Segment::Hscn => "The network provider, through your IT service desk",
+        Segment::Internet => "The practice's internet provider, through your IT service desk",
+        Segment::Supplier => "The clinical system supplier's service desk",
+        Segment::Identity => "The National Service Desk, through your IT service desk",
+    };
+    Some(finding(
+        Diagnosis::Degraded,
+        Confidence::Medium,
+        &format!("The connection works but is slow or unreliable, starting at {}.", start.plain_name()),
+        who,
+        "If the clinical system is slow or keeps saying \"Contacting Server\", call your IT service desk and quote this report.",
+        worst.into_iter().map(|(_, e)| e).collect(),
+    ))
+}
+
+fn nothing_wrong(paths: &PathState) -> Finding {
+    use Segment::*;
+    let tested: Vec<Segment> = paths.segments.iter().filter(|(_, s)| s.tested()).map(|(seg, _)| *seg).collect();
+    if tested.is_empty() {
+        return finding(
+            Diagnosis::Unknown,
+            Confidence::Low,
+            "Could not tell where the fault is: none of the connection checks could run in this browser.",
+            "Your IT service desk",
+            "Call your IT service desk and quote this report: it shows what could not be tested and why.",
+            paths.evidence(&[Device, Lan, Hscn, Internet, Supplier, Identity]),
+        );
+    }
+    let missing: Vec<&str> = [Hscn, Internet, Supplier, Identity]
+        .into_iter()
+        .filter(|s| !tested.contains(s))
+        .map(Segment::plain_name)
+        .collect();
+    let (confidence, headline) = if missing.is_empty() {
+        (Confidence::High, "Everything checked is working.".to_owned())
+    } else {
+        (
+            Confidence::Medium,
+            format!("Everything checked is working, but {} could not be checked.", missing.join(", ")),
+        )
+    };
+    finding(
+        Diagnosis::None,
+        confidence,
+        &headline,
+        "Your IT service desk",
+        "If the clinical system still fails, the fault may be in the system itself or in a connection a browser cannot test: call your IT service desk and quote this report.",
+        paths.evidence(&[Device, Lan, Hscn, Internet, Supplier, Identity]),
+    )
+}
+
+fn finding(
+    diagnosis: Diagnosis,
+    confidence: Confidence,
+    headline: &str,
+    resolver: &str,
+    next_step: &str,
+    evidence: Vec<String>,
+) -> Finding {
+    Finding {
+        diagnosis,
+        confidence,
+        headline: headline.to_owned(),
+        resolver: resolver.to_owned(),
+        next_step: next_step.to_owned(),
+        evidence,
+    }
+}
