@@ -1,4 +1,4 @@
-// Time from navigation to the first result on the page, in headless Chromium
+// Time from navigation to the first verdict on the page, in headless Chromium
 // on loopback: a fresh browser context (empty cache) for each run.
 // Prints one JSON line: every run and the median, in milliseconds.
 import { startServer, launchBrowser } from '../e2e/lab.mjs';
@@ -12,7 +12,7 @@ try {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(server.url);
-    await page.waitForSelector('#headline', { timeout: 20_000 });
+    await page.waitForSelector('#verdict', { timeout: 20_000 });
     // performance.now() counts from the start of navigation.
     runs.push(await page.evaluate(() => performance.now()));
     await context.close();

@@ -27,12 +27,15 @@ test('opening the page runs the checks with no click and reports the measured ro
   await page.waitForSelector('#progress-bar', { timeout: 5_000 });
   await page.waitForSelector('#report-text', { timeout: 15_000 });
   const report = await page.textContent('#report-text');
-  const headline = await page.textContent('#headline');
   const match = report.match(/round trip median ([\d.]+) ms .*; 20 of 20 answered/);
   assert.ok(match, `report has the round-trip line:\n${report}`);
   const median = Number(match[1]);
   assert.ok(median > 0 && median < 50, `loopback median ${median} ms is plausible`);
-  assert.ok(headline.includes(`${match[1]} ms`), `headline "${headline}" quotes the report's median`);
+  // The verdict leads the page and the report, in the same words.
+  const verdict = await page.textContent('#verdict');
+  const segment = await page.getAttribute('#verdict', 'data-segment');
+  assert.match(segment, /^(device|lan|hscn|internet|supplier|identity|security|degraded|none|unknown)$/);
+  assert.ok(report.startsWith(`Link Triage report\nVerdict: ${verdict.trim()}\n`), report);
   assert.match(report, /Configuration: NHS England default \(version /);
   await context.close();
 });
@@ -82,6 +85,8 @@ test('a server that cannot give the list of checks gets a clear message', async 
   await page.goto(server.url);
   const error = await page.waitForSelector('#config-error[role="alert"]', { timeout: 10_000 });
   assert.match(await error.textContent(), /could not load its list of checks: the server answered with error 503/);
+  // Online but nothing could be tested: an honest "could not tell".
+  assert.equal(await page.getAttribute('#verdict', 'data-segment'), 'unknown');
   await context.close();
 });
 

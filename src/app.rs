@@ -2,7 +2,9 @@
 
 use yew::prelude::*;
 
-use crate::components::{Progress, ReportView};
+use linktriage_core::verdict::judge;
+
+use crate::components::{Progress, ReportView, VerdictView};
 use crate::hooks::use_checks;
 use crate::state::RunState;
 
@@ -21,11 +23,14 @@ pub fn App() -> Html {
         RunState::LoadingConfig => html! {
             <p role="status">{ "Loading the list of checks…" }</p>
         },
-        RunState::ConfigFailed(why) => html! {
-            <div id="config-error" role="alert">
-                <p>{ format!("Link Triage could not load its list of checks: {why}.") }</p>
-                <p>{ "Reload the page. If this keeps happening, tell your IT service desk." }</p>
-            </div>
+        RunState::ConfigFailed { why, device } => html! {
+            <>
+                <VerdictView verdict={judge(&[], device)} />
+                <div id="config-error" role="alert">
+                    <p>{ format!("Link Triage could not load its list of checks: {why}.") }</p>
+                    <p>{ "Reload the page. If this keeps happening, tell your IT service desk." }</p>
+                </div>
+            </>
         },
         RunState::Running { done, total, .. } => html! { <Progress done={*done} total={*total} /> },
         RunState::Finished { report, speed } => {

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use linktriage_core::check::CheckResult;
 use linktriage_core::config::Config;
+use linktriage_core::device::DeviceFacts;
 use linktriage_core::report::Report;
 use yew::Reducible;
 
@@ -12,8 +13,9 @@ use yew::Reducible;
 pub enum RunState {
     /// Fetching the target list.
     LoadingConfig,
-    /// The target list could not be had; the sentence says why.
-    ConfigFailed(String),
+    /// The target list could not be had; the sentence says why, and the
+    /// device facts still give a verdict (offline is offline).
+    ConfigFailed { why: String, device: DeviceFacts },
     /// Measuring: `done` of `total` steps taken.
     Running {
         config: Rc<Config>,
@@ -34,7 +36,10 @@ pub enum RunAction {
         config: Config,
         total_steps: u32,
     },
-    ConfigFailed(String),
+    ConfigFailed {
+        why: String,
+        device: DeviceFacts,
+    },
     StepDone,
     /// The quick checks are done; `speed_steps` more will follow.
     QuickDone {
@@ -61,7 +66,7 @@ impl Reducible for RunState {
                 done: 0,
                 total: total_steps,
             },
-            (_, RunAction::ConfigFailed(why)) => RunState::ConfigFailed(why),
+            (_, RunAction::ConfigFailed { why, device }) => RunState::ConfigFailed { why, device },
             (
                 RunState::Running {
                     config,
@@ -97,10 +102,8 @@ impl Reducible for RunState {
                 speed: (speed_steps > 0).then_some((0, speed_steps)),
             },
             (RunState::Finished { report, .. }, RunAction::SpeedDone(results)) => {
-                let mut report = (**report).clone();
-                report.results.extend(results);
                 RunState::Finished {
-                    report: Rc::new(report),
+                    report: Rc::new((**report).clone().with_more_results(results)),
                     speed: None,
                 }
             }
@@ -141,7 +144,10 @@ mod tests {
 
     #[test]
     fn a_step_after_the_run_ended_changes_nothing() {
-        let failed = Rc::new(RunState::ConfigFailed("down".into()));
+        let failed = Rc::new(RunState::ConfigFailed {
+            why: "down".into(),
+            device: DeviceFacts::default(),
+        });
         let after = failed.clone().reduce(RunAction::StepDone);
         assert!(Rc::ptr_eq(&failed, &after));
     }

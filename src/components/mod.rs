@@ -3,7 +3,9 @@
 mod copy_button;
 mod progress;
 mod report_view;
+mod verdict_view;
 
 pub use copy_button::CopyButton;
 pub use progress::Progress;
 pub use report_view::ReportView;
+pub use verdict_view::VerdictView;

@@ -1,12 +1,11 @@
-//! The finished run: the headline figure and the report text with its Copy button.
+//! The finished run: the verdict, the report text, Copy and the JSON download.
 
 use std::rc::Rc;
 
-use linktriage_core::check::Measurement;
-use linktriage_core::report::{Report, ms, render_text};
+use linktriage_core::report::{Report, render_text};
 use yew::prelude::*;
 
-use super::{CopyButton, Progress};
+use super::{CopyButton, Progress, VerdictView};
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct ReportViewProps {
@@ -20,7 +19,7 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
     let text: AttrValue = render_text(&props.report).into();
     html! {
         <section aria-labelledby="report-heading">
-            <p id="headline" class="headline">{ headline(&props.report) }</p>
+            <VerdictView verdict={props.report.verdict.clone()} />
             <h2 id="report-heading">{ "Report" }</h2>
             <p>{ "Copy this report and paste it into your ticket, email or chat to the IT service desk." }</p>
             if let Some((done, total)) = props.speed {
@@ -44,23 +43,4 @@ fn json_href(report: &Report) -> String {
         "data:application/json;charset=utf-8,{}",
         js_sys::encode_uri_component(&json)
     )
-}
-
-/// One sentence on what the round trips to the first probe came to.
-fn headline(report: &Report) -> String {
-    let first = report.results.iter().find_map(|r| match &r.measurement {
-        Measurement::RoundTrips(rt) => Some((r, rt)),
-        _ => None,
-    });
-    match first {
-        Some((result, rt)) => match rt.summary {
-            Some(s) => format!(
-                "Median round trip to {}: {} ms.",
-                result.target,
-                ms(s.median)
-            ),
-            None => format!("{} did not answer.", result.target),
-        },
-        None => "No round trips were measured.".to_owned(),
-    }
 }

@@ -1,6 +1,6 @@
 //! Runs the checks once when the page opens, with no click.
 
-use linktriage_core::report::Report;
+use linktriage_core::report::{Report, RunFacts};
 use yew::prelude::*;
 
 use crate::probes::{self, http, timers};
@@ -23,7 +23,10 @@ pub fn use_checks() -> UseReducerHandle<RunState> {
 async fn run(dispatch: UseReducerDispatcher<RunState>) {
     let config = match probes::config::load().await {
         Ok(config) => config,
-        Err(why) => return dispatch.dispatch(RunAction::ConfigFailed(why)),
+        Err(why) => {
+            let device = probes::device::facts();
+            return dispatch.dispatch(RunAction::ConfigFailed { why, device });
+        }
     };
     let started_at_ms = timers::wall_clock_ms();
     let utc_offset_minutes = timers::utc_offset_minutes();
@@ -41,14 +44,16 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
     let speed_targets = suite::speed_targets(&config, &results);
     dispatch.dispatch(RunAction::QuickDone {
         speed_steps: suite::speed_steps(&speed_targets),
-        report: Report {
-            config_name: config.name.clone(),
-            config_version: config.version.clone(),
-            started_at_ms,
-            utc_offset_minutes,
+        report: Report::judged(
+            RunFacts {
+                config_name: config.name.clone(),
+                config_version: config.version.clone(),
+                started_at_ms,
+                utc_offset_minutes,
+            },
             results,
-            device: probes::device::facts(),
-        },
+            probes::device::facts(),
+        ),
     });
     if !speed_targets.is_empty() {
         let results = suite::speed(&speed_targets, step).await;

@@ -10,6 +10,7 @@ use crate::check::{
 };
 use crate::device::DeviceFacts;
 use crate::time::{format_offset, format_timestamp};
+use crate::verdict::{Verdict, confidence_word, judge};
 
 /// One run of the checks, as the app saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +24,41 @@ pub struct Report {
     pub utc_offset_minutes: i32,
     pub results: Vec<CheckResult>,
     pub device: DeviceFacts,
+    /// As judged when the report was made, so that a report read later says
+    /// what the clinician was told, whatever the rules are by then.
+    pub verdict: Verdict,
+}
+
+impl Report {
+    /// A report of `results`, judged.
+    pub fn judged(run: RunFacts, results: Vec<CheckResult>, device: DeviceFacts) -> Report {
+        let verdict = judge(&results, &device);
+        Report {
+            config_name: run.config_name,
+            config_version: run.config_version,
+            started_at_ms: run.started_at_ms,
+            utc_offset_minutes: run.utc_offset_minutes,
+            results,
+            device,
+            verdict,
+        }
+    }
+
+    /// The report with more results (the speed tests), judged again.
+    pub fn with_more_results(mut self, more: Vec<CheckResult>) -> Report {
+        self.results.extend(more);
+        self.verdict = judge(&self.results, &self.device);
+        self
+    }
+}
+
+/// What is known of a run before any check: which list, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFacts {
+    pub config_name: String,
+    pub config_version: String,
+    pub started_at_ms: f64,
+    pub utc_offset_minutes: i32,
 }
 
 /// Said in every report: what no browser can test, so nobody assumes it passed.
@@ -36,6 +72,7 @@ pub fn render_text(report: &Report) -> String {
     let offset = report.utc_offset_minutes;
     // Writing to a String cannot fail; the results are ignored with `let _`.
     let _ = writeln!(out, "Link Triage report");
+    write_verdict(&mut out, &report.verdict);
     let _ = writeln!(
         out,
         "Checked: {} UTC ({} local, {})",
@@ -79,6 +116,30 @@ pub fn render_text(report: &Report) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "Browser: {}", describe_device(&report.device));
     out
+}
+
+/// The verdict first: what is wrong, what to do, who fixes it, and why.
+fn write_verdict(out: &mut String, verdict: &Verdict) {
+    let primary = verdict.primary();
+    let _ = writeln!(out, "Verdict: {}", primary.headline);
+    let _ = writeln!(out, "What to do now: {}", primary.next_step);
+    let _ = writeln!(out, "Who fixes it: {}", primary.resolver);
+    let _ = writeln!(out, "Confidence: {}", confidence_word(primary.confidence));
+    for other in &verdict.findings[1..] {
+        let _ = writeln!(
+            out,
+            "Also: {} (who fixes it: {})",
+            other.headline, other.resolver
+        );
+    }
+    let _ = writeln!(out, "Evidence:");
+    for finding in &verdict.findings {
+        for line in &finding.evidence {
+            let _ = writeln!(out, "- {line}");
+        }
+    }
+    let _ = writeln!(out, "For the desk: {}", verdict.summary());
+    let _ = writeln!(out);
 }
 
 /// One line, for a person, of what a measurement found.
@@ -285,13 +346,16 @@ mod tests {
     use crate::segment::Segment;
 
     fn report(results: Vec<CheckResult>) -> Report {
-        Report {
+        let run = RunFacts {
             config_name: "Test list".into(),
             config_version: "7".into(),
             started_at_ms: 1_795_511_145_000.0,
             utc_offset_minutes: 60,
+        };
+        Report::judged(
+            run,
             results,
-            device: DeviceFacts {
+            DeviceFacts {
                 user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36".into(),
                 online: true,
                 connection: None,
@@ -300,7 +364,7 @@ mod tests {
                 cores: Some(2),
                 precise_timers: true,
             },
-        }
+        )
     }
 
     #[test]
@@ -313,6 +377,14 @@ mod tests {
         }]));
         let expected = "\
 Link Triage report
+Verdict: The connection works but is slow or unreliable, starting at the practice network.
+What to do now: If the clinical system is slow or keeps saying \"Contacting Server\", call your IT service desk and quote this report.
+Who fixes it: Local IT (practice network)
+Confidence: medium
+Evidence:
+- Probe: 40 % of round trips late (over 300 ms) or failed
+For the desk: degraded (medium)
+
 Checked: 2026-11-24 09:05:45 UTC (10:05:45 local, UTC+01:00)
 Configuration: Test list (version 7)
 

@@ -185,7 +185,11 @@ impl SegmentState {
     }
     fn evidence(&self, segment: Segment) -> String {
         let tested = self.up.len() + self.down.len();
-        let mut line = format!("{}: {} of {tested} answered", segment.plain_name(), self.up.len());
+        let mut line = format!(
+            "{}: {} of {tested} answered",
+            segment.plain_name(),
+            self.up.len()
+        );
         if !self.down.is_empty() {
             line.push_str(&format!(" (no answer: {})", self.down.join("; ")));
         }
@@ -209,7 +213,8 @@ impl PathState {
             match reachability(&r.measurement) {
                 Some(Ok(())) => state.up.push(r.target.clone()),
                 Some(Err(why)) => state.down.push(format!("{} {why}", r.target)),
-                None if matches!(&r.measurement, Measurement::NotTested(n) if matches!(n.kind, CheckKind::Reach | CheckKind::RoundTrips)) => {
+                None if matches!(&r.measurement, Measurement::NotTested(n) if matches!(n.kind, CheckKind::Reach | CheckKind::RoundTrips)) =>
+                {
                     state.untested.push(r.target.clone());
                 }
                 None => {}
@@ -241,13 +246,19 @@ impl PathState {
 fn reachability(m: &Measurement) -> Option<Result<(), String>> {
     match m {
         Measurement::Reach(reach) => Some(match reach.outcome {
-            ReachOutcome::Reached { status: Some(code) } if code >= 500 => Err(format!("answered HTTP {code}")),
+            ReachOutcome::Reached { status: Some(code) } if code >= 500 => {
+                Err(format!("answered HTTP {code}"))
+            }
             ReachOutcome::Reached { .. } => Ok(()),
             ReachOutcome::Failed { after_ms } => Err(format!("failed after {} ms", ms(after_ms))),
-            ReachOutcome::TimedOut { after_ms } => Err(format!("timed out after {} ms", ms(after_ms))),
+            ReachOutcome::TimedOut { after_ms } => {
+                Err(format!("timed out after {} ms", ms(after_ms)))
+            }
         }),
         Measurement::RoundTrips(rt) if rt.summary.is_some() => Some(Ok(())),
-        Measurement::RoundTrips(rt) => Some(Err(format!("no answer to {} round trips", rt.attempted))),
+        Measurement::RoundTrips(rt) => {
+            Some(Err(format!("no answer to {} round trips", rt.attempted)))
+        }
         _ => None,
     }
 }
@@ -262,7 +273,11 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
         && tested.iter().all(|s| s.all_down())
         && tested.iter().map(|s| s.down.len()).sum::<usize>() >= 2;
     if every_target_down || lan.all_down() {
-        let confidence = if lan.all_down() || tested.len() >= 3 { Confidence::High } else { Confidence::Medium };
+        let confidence = if lan.all_down() || tested.len() >= 3 {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
         let headline = if lan.all_down() {
             "The practice network looks down: this computer cannot reach the practice's own systems."
         } else {
@@ -288,7 +303,11 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
         ));
     }
     if hscn.all_down() {
-        let confidence = if internet.works() { Confidence::High } else { Confidence::Medium };
+        let confidence = if internet.works() {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
         return Some(finding(
             Diagnosis::Hscn,
             confidence,
@@ -303,7 +322,11 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
         ));
     }
     if internet.all_down() {
-        let confidence = if hscn.works() { Confidence::High } else { Confidence::Medium };
+        let confidence = if hscn.works() {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
         return Some(finding(
             Diagnosis::Internet,
             confidence,
@@ -359,7 +382,10 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
         ));
     }
     // Part of a network segment answers and part does not: the evidence conflicts.
-    let conflicting: Vec<Segment> = [Lan, Hscn, Internet].into_iter().filter(|s| paths.get(*s).partly_down()).collect();
+    let conflicting: Vec<Segment> = [Lan, Hscn, Internet]
+        .into_iter()
+        .filter(|s| paths.get(*s).partly_down())
+        .collect();
     if !conflicting.is_empty() {
         return Some(finding(
             Diagnosis::Unknown,
@@ -377,10 +403,20 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
 fn identity_agents(results: &[CheckResult]) -> Option<Finding> {
     let silent: Vec<&str> = results
         .iter()
-        .filter(|r| matches!(r.measurement, Measurement::LocalAgent(LocalAgent::NotAnswering)))
+        .filter(|r| {
+            matches!(
+                r.measurement,
+                Measurement::LocalAgent(LocalAgent::NotAnswering)
+            )
+        })
         .map(|r| r.target.as_str())
         .collect();
-    let answering = results.iter().any(|r| matches!(r.measurement, Measurement::LocalAgent(LocalAgent::Answering)));
+    let answering = results.iter().any(|r| {
+        matches!(
+            r.measurement,
+            Measurement::LocalAgent(LocalAgent::Answering)
+        )
+    });
     // One agent of several answering is enough: each listens on its own port.
     if silent.is_empty() || answering {
         return None;
@@ -391,7 +427,10 @@ fn identity_agents(results: &[CheckResult]) -> Option<Finding> {
         "The smartcard software on this computer (NHS Credential Management) is not answering.",
         "Your IT service desk",
         "If smartcard sign-in fails, restart this computer; if it still fails, call your IT service desk and quote this report.",
-        silent.iter().map(|t| format!("{t}: not answering")).collect(),
+        silent
+            .iter()
+            .map(|t| format!("{t}: not answering"))
+            .collect(),
     ))
 }
 
@@ -402,7 +441,11 @@ fn security(results: &[CheckResult]) -> Option<Finding> {
         match &r.measurement {
             Measurement::Interception(i) if !i.is_clean() => {
                 confidence = Confidence::High;
-                evidence.push(format!("{}: {}", r.target, crate::report::describe(&r.measurement)));
+                evidence.push(format!(
+                    "{}: {}",
+                    r.target,
+                    crate::report::describe(&r.measurement)
+                ));
             }
             Measurement::WebSocket(ws) if ws.failure.is_some() => {
                 // Only telling when plain HTTP to the same server works.
@@ -443,10 +486,16 @@ fn clock(results: &[CheckResult]) -> Option<Finding> {
     Some(finding(
         Diagnosis::Device,
         Confidence::High,
-        &format!("This computer's clock is wrong: about {minutes:.0} minutes {direction}. Smartcard sign-in fails until it is right."),
+        &format!(
+            "This computer's clock is wrong: about {minutes:.0} minutes {direction}. Smartcard sign-in fails until it is right."
+        ),
         "Local IT",
         "Ask your IT service desk to correct the time on this computer, and quote this report.",
-        vec![format!("{}: {}", result.target, crate::report::describe(&result.measurement))],
+        vec![format!(
+            "{}: {}",
+            result.target,
+            crate::report::describe(&result.measurement)
+        )],
     ))
 }
 
@@ -455,18 +504,24 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
     let mut worst: Vec<(Segment, String)> = Vec::new();
     for r in results {
         let problem = match &r.measurement {
-            Measurement::RoundTrips(rt) if rt.summary.is_some() && rt.attempted >= 5 && rt.late_or_failed_share() > DEGRADED_SHARE => {
+            Measurement::RoundTrips(rt)
+                if rt.summary.is_some()
+                    && rt.attempted >= 5
+                    && rt.late_or_failed_share() > DEGRADED_SHARE =>
+            {
                 Some(format!(
                     "{:.0} % of round trips late (over {} ms) or failed",
                     rt.late_or_failed_share() * 100.0,
                     rt.late_ms
                 ))
             }
-            Measurement::Reach(reach) if matches!(reach.outcome, ReachOutcome::Reached { .. }) => reach
-                .repeat_ms
-                .or(reach.first_ms)
-                .filter(|t| *t > SLOW_REACH_MS)
-                .map(|t| format!("slow to answer: {} ms", ms(t))),
+            Measurement::Reach(reach) if matches!(reach.outcome, ReachOutcome::Reached { .. }) => {
+                reach
+                    .repeat_ms
+                    .or(reach.first_ms)
+                    .filter(|t| *t > SLOW_REACH_MS)
+                    .map(|t| format!("slow to answer: {} ms", ms(t)))
+            }
             Measurement::Download(t) | Measurement::Upload(t) => t
                 .mbps()
                 .filter(|m| *m < MIN_USABLE_MBPS)
@@ -489,7 +544,10 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
     Some(finding(
         Diagnosis::Degraded,
         Confidence::Medium,
-        &format!("The connection works but is slow or unreliable, starting at {}.", start.plain_name()),
+        &format!(
+            "The connection works but is slow or unreliable, starting at {}.",
+            start.plain_name()
+        ),
         who,
         "If the clinical system is slow or keeps saying \"Contacting Server\", call your IT service desk and quote this report.",
         worst.into_iter().map(|(_, e)| e).collect(),
@@ -498,7 +556,12 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
 
 fn nothing_wrong(paths: &PathState) -> Finding {
     use Segment::*;
-    let tested: Vec<Segment> = paths.segments.iter().filter(|(_, s)| s.tested()).map(|(seg, _)| *seg).collect();
+    let tested: Vec<Segment> = paths
+        .segments
+        .iter()
+        .filter(|(_, s)| s.tested())
+        .map(|(seg, _)| *seg)
+        .collect();
     if tested.is_empty() {
         return finding(
             Diagnosis::Unknown,
@@ -515,11 +578,17 @@ fn nothing_wrong(paths: &PathState) -> Finding {
         .map(Segment::plain_name)
         .collect();
     let (confidence, headline) = if missing.is_empty() {
-        (Confidence::High, "Everything checked is working.".to_owned())
+        (
+            Confidence::High,
+            "Everything checked is working.".to_owned(),
+        )
     } else {
         (
             Confidence::Medium,
-            format!("Everything checked is working, but {} could not be checked.", missing.join(", ")),
+            format!(
+                "Everything checked is working, but {} could not be checked.",
+                missing.join(", ")
+            ),
         )
     };
     finding(
@@ -547,5 +616,429 @@ fn finding(
         resolver: resolver.to_owned(),
         next_step: next_step.to_owned(),
         evidence,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::*;
+    use Segment::*;
+
+    fn result(target: &str, segment: Segment, measurement: Measurement) -> CheckResult {
+        CheckResult {
+            target: target.into(),
+            segment,
+            measurement,
+        }
+    }
+    fn up(target: &str, segment: Segment) -> CheckResult {
+        let reach = Reach {
+            outcome: ReachOutcome::Reached { status: None },
+            first_ms: Some(30.0),
+            repeat_ms: Some(12.0),
+        };
+        result(target, segment, Measurement::Reach(reach))
+    }
+    fn status(target: &str, segment: Segment, code: u16) -> CheckResult {
+        let reach = Reach {
+            outcome: ReachOutcome::Reached { status: Some(code) },
+            first_ms: Some(30.0),
+            repeat_ms: None,
+        };
+        result(target, segment, Measurement::Reach(reach))
+    }
+    fn slow(target: &str, segment: Segment) -> CheckResult {
+        let reach = Reach {
+            outcome: ReachOutcome::Reached { status: None },
+            first_ms: Some(3_000.0),
+            repeat_ms: Some(2_500.0),
+        };
+        result(target, segment, Measurement::Reach(reach))
+    }
+    fn refused(target: &str, segment: Segment) -> CheckResult {
+        let reach = Reach {
+            outcome: ReachOutcome::Failed { after_ms: 6.0 },
+            first_ms: None,
+            repeat_ms: None,
+        };
+        result(target, segment, Measurement::Reach(reach))
+    }
+    fn timeout(target: &str, segment: Segment) -> CheckResult {
+        let reach = Reach {
+            outcome: ReachOutcome::TimedOut { after_ms: 4_000.0 },
+            first_ms: None,
+            repeat_ms: None,
+        };
+        result(target, segment, Measurement::Reach(reach))
+    }
+    fn blocked(target: &str, segment: Segment) -> CheckResult {
+        result(
+            target,
+            segment,
+            Measurement::NotTested(NotTested {
+                kind: CheckKind::Reach,
+                reason: "mixed content".into(),
+            }),
+        )
+    }
+    fn pings(target: &str, segment: Segment, samples: &[f64], failed: u32) -> CheckResult {
+        result(
+            target,
+            segment,
+            Measurement::RoundTrips(RoundTrips::from_samples(samples.to_vec(), failed, 300)),
+        )
+    }
+    fn healthy_pings(target: &str, segment: Segment) -> CheckResult {
+        pings(target, segment, &[5.0; 20], 0)
+    }
+    fn websocket_broken(target: &str, segment: Segment) -> CheckResult {
+        let ws = WebSocketEcho {
+            failure: Some("closed with code 1006".into()),
+            round_trips: RoundTrips::from_samples(vec![], 0, 300),
+        };
+        result(target, segment, Measurement::WebSocket(ws))
+    }
+    fn intercepted(target: &str, segment: Segment) -> CheckResult {
+        let found = Interception {
+            injected_headers: vec!["via: 1.1 proxy".into()],
+            altered_check_header: None,
+            payload_difference_at: None,
+        };
+        result(target, segment, Measurement::Interception(found))
+    }
+    fn clock_off(target: &str, segment: Segment, offset_ms: f64) -> CheckResult {
+        result(
+            target,
+            segment,
+            Measurement::Clock(ClockOffset {
+                offset_ms,
+                uncertainty_ms: 1.0,
+            }),
+        )
+    }
+    fn download(target: &str, segment: Segment, mbps: f64) -> CheckResult {
+        let t = Throughput {
+            samples_mbps: vec![mbps; 3],
+            largest_bytes: 100_000,
+            failure: None,
+        };
+        result(target, segment, Measurement::Download(t))
+    }
+    fn agent(target: &str, answering: bool) -> CheckResult {
+        let outcome = if answering {
+            LocalAgent::Answering
+        } else {
+            LocalAgent::NotAnswering
+        };
+        result(target, Identity, Measurement::LocalAgent(outcome))
+    }
+
+    /// A practice where everything works: a LAN probe and a target on each remote segment.
+    fn healthy() -> Vec<CheckResult> {
+        vec![
+            healthy_pings("practice server", Lan),
+            up("hscn host", Hscn),
+            up("internet ref 1", Internet),
+            up("internet ref 2", Internet),
+            up("supplier api", Supplier),
+            up("cis2", Identity),
+        ]
+    }
+
+    /// `healthy()` with the same target's same kind of check replaced, or added.
+    fn healthy_but(replacements: Vec<CheckResult>) -> Vec<CheckResult> {
+        let same_check = |a: &CheckResult, b: &CheckResult| {
+            a.target == b.target
+                && std::mem::discriminant(&a.measurement) == std::mem::discriminant(&b.measurement)
+        };
+        let mut results = healthy();
+        for r in replacements {
+            match results.iter_mut().find(|o| same_check(o, &r)) {
+                Some(slot) => *slot = r,
+                None => results.push(r),
+            }
+        }
+        results
+    }
+
+    fn online() -> DeviceFacts {
+        DeviceFacts {
+            online: true,
+            ..DeviceFacts::default()
+        }
+    }
+
+    /// The findings as `id/confidence`, primary first.
+    fn check(results: Vec<CheckResult>, device: DeviceFacts, expected: &[&str]) {
+        let verdict = judge(&results, &device);
+        let got: Vec<String> = verdict
+            .findings
+            .iter()
+            .map(|f| format!("{}/{}", f.diagnosis.id(), confidence_word(f.confidence)))
+            .collect();
+        assert_eq!(got, expected, "results: {results:#?}");
+        for f in &verdict.findings {
+            assert!(!f.headline.is_empty() && !f.next_step.is_empty() && !f.resolver.is_empty());
+        }
+    }
+
+    #[test]
+    fn verdicts_for_each_segment() {
+        let cases: Vec<(&str, Vec<CheckResult>, DeviceFacts, Vec<&str>)> = vec![
+            ("everything healthy", healthy(), online(), vec!["none/high"]),
+            (
+                "browser offline",
+                healthy(),
+                DeviceFacts::default(),
+                vec!["device/high"],
+            ),
+            (
+                "the LAN probe is down",
+                healthy_but(vec![pings("practice server", Lan, &[], 20)]),
+                online(),
+                vec!["lan/high"],
+            ),
+            (
+                "everything down while online",
+                vec![
+                    timeout("hscn host", Hscn),
+                    refused("internet ref 1", Internet),
+                    timeout("supplier api", Supplier),
+                ],
+                online(),
+                vec!["lan/high"],
+            ),
+            (
+                "HSCN down, internet up",
+                healthy_but(vec![timeout("hscn host", Hscn)]),
+                online(),
+                vec!["hscn/high"],
+            ),
+            (
+                "HSCN down, internet not configured",
+                vec![
+                    healthy_pings("practice server", Lan),
+                    refused("hscn host", Hscn),
+                    up("supplier api", Supplier),
+                ],
+                online(),
+                vec!["hscn/medium"],
+            ),
+            (
+                "internet down, HSCN up",
+                healthy_but(vec![
+                    refused("internet ref 1", Internet),
+                    timeout("internet ref 2", Internet),
+                ]),
+                online(),
+                vec!["internet/high"],
+            ),
+            (
+                "both links down, LAN up: the practice's own connection",
+                healthy_but(vec![
+                    timeout("hscn host", Hscn),
+                    timeout("internet ref 1", Internet),
+                    timeout("internet ref 2", Internet),
+                ]),
+                online(),
+                vec!["lan/medium"],
+            ),
+            (
+                "supplier refuses",
+                healthy_but(vec![refused("supplier api", Supplier)]),
+                online(),
+                vec!["supplier/high"],
+            ),
+            (
+                "supplier answers 503",
+                healthy_but(vec![status("supplier api", Supplier, 503)]),
+                online(),
+                vec!["supplier/high"],
+            ),
+            (
+                "supplier answers 404: it is up",
+                healthy_but(vec![status("supplier api", Supplier, 404)]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
+                "one of two supplier hosts down",
+                healthy_but(vec![refused("supplier identity", Supplier)]),
+                online(),
+                vec!["supplier/medium"],
+            ),
+            (
+                "identity times out",
+                healthy_but(vec![timeout("cis2", Identity)]),
+                online(),
+                vec!["identity/high"],
+            ),
+            (
+                "credential agent silent",
+                healthy_but(vec![agent("credential management 43485", false)]),
+                online(),
+                vec!["identity/low"],
+            ),
+            (
+                "one agent of two answering is enough",
+                healthy_but(vec![
+                    agent("credential management 43485", false),
+                    agent("credential management 55000", true),
+                ]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
+                "injected header",
+                healthy_but(vec![intercepted("practice server", Lan)]),
+                online(),
+                vec!["security/high"],
+            ),
+            (
+                "WebSocket broken while HTTP works",
+                healthy_but(vec![websocket_broken("practice server", Lan)]),
+                online(),
+                vec!["security/medium"],
+            ),
+            (
+                "clock five minutes off",
+                healthy_but(vec![clock_off("practice server", Lan, 300_000.0)]),
+                online(),
+                vec!["device/high"],
+            ),
+            (
+                "clock a second off is fine",
+                healthy_but(vec![clock_off("practice server", Lan, 1_000.0)]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
+                "a quarter of round trips late",
+                healthy_but(vec![pings(
+                    "practice server",
+                    Lan,
+                    &[[5.0; 15].as_slice(), &[400.0; 5]].concat(),
+                    0,
+                )]),
+                online(),
+                vec!["degraded/medium"],
+            ),
+            (
+                "a single flaky sample is not a fault",
+                healthy_but(vec![pings(
+                    "practice server",
+                    Lan,
+                    &[[5.0; 19].as_slice(), &[900.0]].concat(),
+                    0,
+                )]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
+                "a slow supplier",
+                healthy_but(vec![slow("supplier api", Supplier)]),
+                online(),
+                vec!["degraded/medium"],
+            ),
+            (
+                "a starved link",
+                healthy_but(vec![download("practice server", Lan, 0.5)]),
+                online(),
+                vec!["degraded/medium"],
+            ),
+        ];
+        for (name, results, device, expected) in cases {
+            println!("case: {name}");
+            check(results, device, &expected);
+        }
+    }
+
+    #[test]
+    fn several_faults_at_once_are_all_reported_path_first() {
+        check(
+            healthy_but(vec![
+                clock_off("practice server", Lan, -600_000.0),
+                download("practice server", Lan, 0.4),
+                timeout("hscn host", Hscn),
+            ]),
+            online(),
+            &["device/high", "hscn/high", "degraded/medium"],
+        );
+        check(
+            healthy_but(vec![
+                refused("supplier api", Supplier),
+                intercepted("practice server", Lan),
+            ]),
+            online(),
+            &["supplier/high", "security/high"],
+        );
+    }
+
+    #[test]
+    fn honest_uncertainty_never_invents_a_fault() {
+        // Everything blocked by the browser: nothing tested, nothing blamed.
+        check(
+            vec![
+                blocked("hscn host", Hscn),
+                blocked("internet ref 1", Internet),
+            ],
+            online(),
+            &["unknown/low"],
+        );
+        // Nothing configured at all.
+        check(vec![], online(), &["unknown/low"]);
+        // Only the LAN configured and working: fine, but the rest was not checked.
+        check(
+            vec![healthy_pings("practice server", Lan)],
+            online(),
+            &["none/medium"],
+        );
+        // An ad-blocked supplier check lowers confidence and blames nobody.
+        let mut supplier_blocked: Vec<CheckResult> = healthy()
+            .into_iter()
+            .filter(|r| r.target != "supplier api")
+            .collect();
+        supplier_blocked.push(blocked("supplier api", Supplier));
+        check(supplier_blocked, online(), &["none/medium"]);
+        // Half the internet references answer: the evidence conflicts.
+        check(
+            healthy_but(vec![timeout("internet ref 2", Internet)]),
+            online(),
+            &["unknown/low"],
+        );
+        // A supplier failure with the network not shown working: less sure.
+        check(
+            vec![
+                refused("supplier api", Supplier),
+                blocked("hscn host", Hscn),
+            ],
+            online(),
+            &["supplier/medium"],
+        );
+    }
+
+    #[test]
+    fn the_headline_says_the_network_is_fine_only_when_shown() {
+        let verdict = judge(&healthy_but(vec![timeout("hscn host", Hscn)]), &online());
+        assert_eq!(
+            verdict.primary().headline,
+            "The NHS network link (HSCN) looks down. This computer and the internet are fine."
+        );
+        assert!(verdict.primary().evidence.iter().any(|e| e.contains("the NHS network link (HSCN): 0 of 1 answered (no answer: hscn host timed out after 4000 ms)")), "{:?}", verdict.primary().evidence);
+        let verdict = judge(&[refused("supplier api", Supplier)], &online());
+        assert!(!verdict.primary().headline.contains("network is fine"));
+    }
+
+    #[test]
+    fn the_summary_lists_every_finding() {
+        let verdict = judge(
+            &healthy_but(vec![
+                refused("supplier api", Supplier),
+                intercepted("practice server", Lan),
+            ]),
+            &online(),
+        );
+        assert_eq!(verdict.summary(), "supplier (high); also security (high)");
     }
 }

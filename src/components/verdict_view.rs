@@ -1,0 +1,43 @@
+//! The verdict: one plain sentence, what to do, who fixes it; the evidence
+//! for the desk one click away.
+
+use linktriage_core::verdict::{Verdict, confidence_word};
+use yew::prelude::*;
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct VerdictViewProps {
+    pub verdict: Verdict,
+}
+
+#[function_component]
+pub fn VerdictView(props: &VerdictViewProps) -> Html {
+    let verdict = &props.verdict;
+    let primary = verdict.primary();
+    let others = &verdict.findings[1..];
+    html! {
+        <section class="verdict" aria-labelledby="verdict">
+            <h2 id="verdict" data-segment={primary.diagnosis.id()} data-confidence={confidence_word(primary.confidence)}>
+                { &primary.headline }
+            </h2>
+            <p class="next-step"><strong>{ "What to do now: " }</strong>{ &primary.next_step }</p>
+            <p><strong>{ "Who fixes it: " }</strong>{ &primary.resolver }</p>
+            if !others.is_empty() {
+                <div id="also-found">
+                    <p><strong>{ "Also found:" }</strong></p>
+                    <ul>
+                        { for others.iter().map(|f| html! {
+                            <li data-segment={f.diagnosis.id()}>{ format!("{} Who fixes it: {}.", f.headline, f.resolver) }</li>
+                        }) }
+                    </ul>
+                </div>
+            }
+            <details id="verdict-details">
+                <summary>{ "Details for the IT service desk" }</summary>
+                <p>{ format!("Verdict: {}. Confidence in the first: {}.", verdict.summary(), confidence_word(primary.confidence)) }</p>
+                <ul>
+                    { for verdict.findings.iter().flat_map(|f| f.evidence.iter()).map(|e| html! { <li>{ e }</li> }) }
+                </ul>
+            </details>
+        </section>
+    }
+}
