@@ -2,7 +2,12 @@
 // front of the real server that can delay, inject headers, alter content,
 // break WebSockets or shift the server's clock; a blackhole that accepts and
 // never answers; a closed port; a host that answers with a chosen status.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
 import net from 'node:net';
 
 /** Listens on `host` port 0; resolves with the server and its port. */
@@ -34,13 +39,23 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A proxy on `host` in front of `upstream` (http://127.0.0.1:PORT).
- * faults: { delayMs, injectHeaders: {name: value}, alterPayload, breakWebSocket, shiftClockMs }
+ * faults: { delayMs, injectHeaders: {name: value}, alterPayload, breakWebSocket,
+ *          shiftClockMs, failEveryOtherPing }
  */
 export async function startProxy(upstream, host, faults = {}) {
   const target = new URL(upstream);
   const agent = new http.Agent({ keepAlive: true });
+  let pings = 0;
   const server = http.createServer(async (req, res) => {
     if (faults.delayMs) await sleep(faults.delayMs);
+    // A flapping path: every other round trip fails as a proxy reports a
+    // lost upstream. (Dropping the connection would not show: Chromium
+    // quietly retries an idempotent request on a reused connection.)
+    if (faults.failEveryOtherPing && req.url.startsWith('/api/ping') && pings++ % 2 === 1) {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end('upstream connection lost\n');
+      return;
+    }
     const headers = { ...req.headers, ...(faults.injectHeaders ?? {}) };
     const rewrite =
       (faults.alterPayload && req.url.startsWith('/api/payload')) ||
@@ -114,9 +129,13 @@ export async function closedPort(host) {
   return { url: `http://${host}:${port}`, port };
 }
 
-/** Answers every request with `status`, allowing CORS so the status is visible. */
-export async function startStatusHost(host, status) {
-  const server = http.createServer((req, res) => {
+/**
+ * Answers every request with `status` (after `delayMs`), allowing CORS so the
+ * status is visible to the page.
+ */
+export async function startStatusHost(host, status, { delayMs = 0 } = {}) {
+  const server = http.createServer(async (req, res) => {
+    if (delayMs) await sleep(delayMs);
     res.writeHead(status, { 'access-control-allow-origin': '*', 'content-type': 'text/plain' });
     res.end(`status ${status}\n`);
   });
@@ -128,4 +147,32 @@ export async function startStatusHost(host, status) {
 /** A free port on `host`, for a server whose own address must be known in advance. */
 export async function freePort(host = '127.0.0.1') {
   return (await closedPort(host)).port;
+}
+
+/**
+ * A self-signed certificate for `hostName`, made with openssl in `dir`.
+ * Resolves with its key and certificate (PEM) and the base64 SHA-256 of its
+ * public key, which Chromium's --ignore-certificate-errors-spki-list trusts.
+ */
+export function makeCertificate(dir, name, hostName) {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.crt`);
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
+    '-subj', `/CN=${hostName}`, '-addext', `subjectAltName=DNS:${hostName}`,
+  ], { stdio: 'ignore' });
+  const pem = { key: readFileSync(key), cert: readFileSync(cert) };
+  const spki = new crypto.X509Certificate(pem.cert).publicKey.export({ type: 'spki', format: 'der' });
+  return { ...pem, spki: crypto.createHash('sha256').update(spki).digest('base64') };
+}
+
+/** An HTTPS host answering 200 (CORS allowed) with the given certificate. */
+export async function startTlsHost(host, certificate) {
+  const server = https.createServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
+    res.writeHead(200, { 'access-control-allow-origin': '*', 'content-type': 'text/plain' });
+    res.end('ok\n');
+  });
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return { address: `${host}:${port}`, port, close: closer(server, sockets) };
 }

@@ -18,25 +18,29 @@ const WARM_UP: u32 = 2;
 /// Timing `await fetch()` instead would add 1.5 to 3.5 ms of the page's own
 /// scheduling to every sample.
 ///
-/// Bounded: a server that does not answer the first request is declared dead
-/// at once, and the series stops at the deadline, counting only what it tried.
+/// Bounded: a server that answers none of the warm-up requests is declared
+/// dead at once, and the series stops at the deadline, counting only what it tried.
 pub async fn measure(target: &Target, run_id: u32, deadline: Deadline) -> RoundTrips {
     let mut samples = Vec::with_capacity(target.samples as usize);
     let mut failed = 0;
+    let mut warm_up_answered = false;
     for n in 0..WARM_UP + target.samples {
         let Some(timeout) = deadline.timeout(target.timeout_ms) else {
             break;
         };
         let url = absolute_url(&target.url, &format!("/api/ping?run={run_id}&n={n}"));
         let sample = one_round_trip(&url, timeout).await;
-        match (n < WARM_UP, sample) {
-            // The warm-up is not counted, but no answer to it means no server.
-            (true, None) => {
+        if n < WARM_UP {
+            warm_up_answered |= sample.is_some();
+            // No answer to any warm-up request: nobody is there.
+            if n + 1 == WARM_UP && !warm_up_answered {
                 return RoundTrips::from_samples(samples, target.samples, target.late_ms);
             }
-            (true, Some(_)) => {}
-            (false, Some(ms)) => samples.push(ms),
-            (false, None) => failed += 1,
+            continue;
+        }
+        match sample {
+            Some(ms) => samples.push(ms),
+            None => failed += 1,
         }
     }
     RoundTrips::from_samples(samples, failed, target.late_ms)

@@ -292,6 +292,16 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
             paths.evidence(&all),
         ));
     }
+    if paths.get(Device).all_down() {
+        return Some(finding(
+            Diagnosis::Device,
+            Confidence::Medium,
+            "A service on this computer is not answering.",
+            "Practice or local IT",
+            "Restart this computer. If that does not help, call your IT service desk and quote this report.",
+            paths.evidence(&[Device]),
+        ));
+    }
     if hscn.all_down() && internet.all_down() {
         return Some(finding(
             Diagnosis::Lan,
@@ -780,6 +790,19 @@ mod tests {
         assert_eq!(got, expected, "results: {results:#?}");
         for f in &verdict.findings {
             assert!(!f.headline.is_empty() && !f.next_step.is_empty() && !f.resolver.is_empty());
+        }
+        // Whatever is down is never hidden behind "nothing wrong".
+        let anything_down = results
+            .iter()
+            .any(|r| matches!(reachability(&r.measurement), Some(Err(_))));
+        if anything_down {
+            assert!(
+                verdict
+                    .findings
+                    .iter()
+                    .all(|f| f.diagnosis != Diagnosis::None),
+                "{verdict:#?}"
+            );
         }
     }
 
