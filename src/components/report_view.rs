@@ -38,7 +38,7 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
 /// The whole report as a `data:` URL: nothing is uploaded, the browser
 /// saves it straight from the page.
 fn json_href(report: &Report) -> String {
-    let json = serde_json::to_string_pretty(report).unwrap_or_default();
+    let json = serde_json::to_string(report).unwrap_or_default();
     format!(
         "data:application/json;charset=utf-8,{}",
         js_sys::encode_uri_component(&json)

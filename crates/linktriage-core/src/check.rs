@@ -64,6 +64,20 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// The stable id used in configuration files and reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            CheckKind::Reach => "reach",
+            CheckKind::RoundTrips => "round_trips",
+            CheckKind::WebSocket => "web_socket",
+            CheckKind::Download => "download",
+            CheckKind::Upload => "upload",
+            CheckKind::Clock => "clock",
+            CheckKind::Interception => "interception",
+            CheckKind::LocalAgent => "local_agent",
+        }
+    }
+
     /// A short name a person understands.
     pub fn plain_name(self) -> &'static str {
         match self {

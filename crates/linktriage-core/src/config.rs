@@ -175,7 +175,7 @@ impl Config {
                 return invalid(
                     format!("allowed_origins[{i}]"),
                     format!(
-                        "{origin:?} is not an origin like \"https://host.example:8443\" (scheme, host and optional port, no path)"
+                        "\"{origin}\" is not an origin like \"https://host.example:8443\" (scheme, host and optional port, no path)"
                     ),
                 );
             }
@@ -202,7 +202,7 @@ impl Config {
                 return invalid(
                     field("name"),
                     format!(
-                        "{:?} is used by another target; names must be unique",
+                        "\"{}\" is used by another target; names must be unique",
                         t.name
                     ),
                 );
@@ -214,7 +214,7 @@ impl Config {
                 return invalid(
                     field("url"),
                     format!(
-                        "{:?}: an agent runs on this computer, so its URL must be http(s)://localhost or 127.0.0.1",
+                        "\"{}\": an agent runs on this computer, so its URL must be http(s)://localhost or 127.0.0.1",
                         t.url
                     ),
                 );
@@ -223,7 +223,8 @@ impl Config {
                 return invalid(
                     field("checks"),
                     format!(
-                        "{check:?} is not a probe check; use round_trips, web_socket, clock, interception, download or upload"
+                        "\"{}\" is not a probe check; use round_trips, web_socket, clock, interception, download or upload",
+                        check.id()
                     ),
                 );
             }
@@ -261,10 +262,10 @@ fn check_url(url: &str) -> Result<(), String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("{url:?} must start with https://, http:// or / (this server)"))?;
+        .ok_or_else(|| format!("\"{url}\" must start with https://, http:// or / (this server)"))?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if host.is_empty() || host.contains(char::is_whitespace) || host.contains('@') {
-        return Err(format!("{url:?} has no usable host name"));
+        return Err(format!("\"{url}\" has no usable host name"));
     }
     Ok(())
 }
@@ -420,7 +421,7 @@ kind = "probe"
             ),
             (
                 &ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nchecks = [\"reach\"]"),
-                "target[0].checks: Reach is not a probe check",
+                "target[0].checks: \"reach\" is not a probe check",
             ),
             (
                 &ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nchecks = [\"speed\"]"),

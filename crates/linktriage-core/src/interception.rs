@@ -54,8 +54,8 @@ pub fn analyse(
         .map(|(_, value)| value.as_str());
     let altered_check_header = match token_seen {
         Some(seen) if seen == token_sent => None,
-        Some(seen) => Some(format!("sent {token_sent:?}, arrived as {seen:?}")),
-        None => Some(format!("sent {token_sent:?}, never arrived")),
+        Some(seen) => Some(format!("sent \"{token_sent}\", arrived as \"{seen}\"")),
+        None => Some(format!("sent \"{token_sent}\", never arrived")),
     };
     Interception {
         injected_headers,

@@ -201,7 +201,7 @@ fn describe_round_trips(rt: &RoundTrips) -> String {
     };
     // "Late or failed" is what a browser can see; it is not packet loss.
     format!(
-        "round trip median {} ms (min {}, p90 {}, p99 {}, jitter {}); {answered} of {} answered, {} slower than {} ms; late or failed: {:.0} %",
+        "round trip median {} ms (min {}, p90 {}, p99 {}, jitter {}); {answered} of {} answered, {} slower than {} ms; late or failed: {} %",
         ms(s.median),
         ms(s.min),
         ms(s.p90),
@@ -210,7 +210,7 @@ fn describe_round_trips(rt: &RoundTrips) -> String {
         rt.attempted,
         rt.late,
         rt.late_ms,
-        rt.late_or_failed_share() * 100.0
+        fixed(rt.late_or_failed_share() * 100.0, 0)
     )
 }
 
@@ -303,17 +303,17 @@ fn describe_device(device: &DeviceFacts) -> String {
 /// Megabits per second, to three significant figures or so.
 pub fn mbit(value: f64) -> String {
     if value < 10.0 {
-        format!("{value:.2}")
+        fixed(value, 2)
     } else if value < 100.0 {
-        format!("{value:.1}")
+        fixed(value, 1)
     } else {
-        format!("{value:.0}")
+        fixed(value, 0)
     }
 }
 
 fn bytes(n: u64) -> String {
     if n >= 1_000_000 {
-        format!("{:.1} MB", n as f64 / 1e6)
+        format!("{} MB", fixed(n as f64 / 1e6, 1))
     } else {
         format!("{} kB", n.div_ceil(1000))
     }
@@ -322,21 +322,44 @@ fn bytes(n: u64) -> String {
 fn duration(ms: f64) -> String {
     let seconds = ms / 1000.0;
     match seconds {
-        s if s < 120.0 => format!("{s:.0} seconds"),
-        s if s < 7_200.0 => format!("{:.0} minutes", s / 60.0),
-        s if s < 172_800.0 => format!("{:.1} hours", s / 3600.0),
-        s => format!("{:.0} days", s / 86_400.0),
+        s if s < 120.0 => format!("{} seconds", fixed(s, 0)),
+        s if s < 7_200.0 => format!("{} minutes", fixed(s / 60.0, 0)),
+        s if s < 172_800.0 => format!("{} hours", fixed(s / 3600.0, 1)),
+        s => format!("{} days", fixed(s / 86_400.0, 0)),
+    }
+}
+
+/// `value` with exactly `decimals` decimals, rounded half away from zero.
+///
+/// Integer arithmetic rather than `{:.N}`: the figures here never need more,
+/// and leaving out the standard float formatter saves the browser app
+/// several kilobytes.
+pub fn fixed(value: f64, decimals: u32) -> String {
+    if !value.is_finite() {
+        return "?".to_owned();
+    }
+    let scale = 10u64.pow(decimals);
+    let scaled = (value.abs() * scale as f64).round() as u64;
+    let sign = if value < 0.0 && scaled != 0 { "-" } else { "" };
+    let (whole, fraction) = (scaled / scale, scaled % scale);
+    if decimals == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!(
+            "{sign}{whole}.{fraction:0width$}",
+            width = decimals as usize
+        )
     }
 }
 
 /// Milliseconds with the precision that is meaningful at that size.
 pub fn ms(value: f64) -> String {
     if value < 1.0 {
-        format!("{value:.2}")
+        fixed(value, 2)
     } else if value < 100.0 {
-        format!("{value:.1}")
+        fixed(value, 1)
     } else {
-        format!("{value:.0}")
+        fixed(value, 0)
     }
 }
 
@@ -521,6 +544,23 @@ Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; lang
             text.contains("- Probe [internet]: HTTP NO ANSWER to any of 20 round trips"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn fixed_decimals_round_like_people_do() {
+        let cases: &[(f64, u32, &str)] = &[
+            (0.0, 2, "0.00"),
+            (0.125, 2, "0.13"),
+            (9.95, 1, "10.0"),
+            (1234.5, 0, "1235"),
+            (-12.345, 1, "-12.3"),
+            (-0.004, 2, "0.00"),
+            (0.05, 1, "0.1"),
+            (f64::NAN, 1, "?"),
+        ];
+        for &(value, decimals, expected) in cases {
+            assert_eq!(fixed(value, decimals), expected, "{value} to {decimals}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckKind, CheckResult, LocalAgent, Measurement, ReachOutcome};
 use crate::device::DeviceFacts;
-use crate::report::{mbit, ms};
+use crate::report::{fixed, mbit, ms};
 use crate::segment::Segment;
 
 /// Where a verdict puts the fault. The ids are stable: tools and people key on them.
@@ -497,7 +497,8 @@ fn clock(results: &[CheckResult]) -> Option<Finding> {
         Diagnosis::Device,
         Confidence::High,
         &format!(
-            "This computer's clock is wrong: about {minutes:.0} minutes {direction}. Smartcard sign-in fails until it is right."
+            "This computer's clock is wrong: about {} minutes {direction}. Smartcard sign-in fails until it is right.",
+            fixed(minutes, 0)
         ),
         "Local IT",
         "Ask your IT service desk to correct the time on this computer, and quote this report.",
@@ -520,8 +521,8 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
                     && rt.late_or_failed_share() > DEGRADED_SHARE =>
             {
                 Some(format!(
-                    "{:.0} % of round trips late (over {} ms) or failed",
-                    rt.late_or_failed_share() * 100.0,
+                    "{} % of round trips late (over {} ms) or failed",
+                    fixed(rt.late_or_failed_share() * 100.0, 0),
                     rt.late_ms
                 ))
             }
