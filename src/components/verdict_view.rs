@@ -33,7 +33,7 @@ pub fn VerdictView(props: &VerdictViewProps) -> Html {
             }
             <details id="verdict-details">
                 <summary>{ "Details for the IT service desk" }</summary>
-                <p>{ format!("Verdict: {}. Confidence in the first: {}.", verdict.summary(), confidence_word(primary.confidence)) }</p>
+                <p>{ format!("Verdict for the desk: {}.", verdict.summary()) }</p>
                 <ul>
                     { for verdict.findings.iter().flat_map(|f| f.evidence.iter()).map(|e| html! { <li>{ e }</li> }) }
                 </ul>

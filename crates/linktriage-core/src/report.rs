@@ -302,13 +302,7 @@ fn describe_device(device: &DeviceFacts) -> String {
 
 /// Megabits per second, to three significant figures or so.
 pub fn mbit(value: f64) -> String {
-    if value < 10.0 {
-        fixed(value, 2)
-    } else if value < 100.0 {
-        fixed(value, 1)
-    } else {
-        fixed(value, 0)
-    }
+    fewer_decimals_as_it_grows(value, 10.0, 100.0)
 }
 
 fn bytes(n: u64) -> String {
@@ -354,13 +348,17 @@ pub fn fixed(value: f64, decimals: u32) -> String {
 
 /// Milliseconds with the precision that is meaningful at that size.
 pub fn ms(value: f64) -> String {
-    if value < 1.0 {
-        fixed(value, 2)
-    } else if value < 100.0 {
-        fixed(value, 1)
-    } else {
-        fixed(value, 0)
-    }
+    fewer_decimals_as_it_grows(value, 1.0, 100.0)
+}
+
+/// Two decimals below `two_below`, one below `one_below`, none above.
+fn fewer_decimals_as_it_grows(value: f64, two_below: f64, one_below: f64) -> String {
+    let decimals = match value {
+        v if v < two_below => 2,
+        v if v < one_below => 1,
+        _ => 0,
+    };
+    fixed(value, decimals)
 }
 
 #[cfg(test)]
