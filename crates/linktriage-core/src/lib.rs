@@ -3,6 +3,7 @@
 //! measurements come in as data, so everything here is tested natively.
 
 pub mod check;
+pub mod codec;
 pub mod config;
 pub mod device;
 pub mod interception;

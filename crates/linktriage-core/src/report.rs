@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{
     CheckResult, ClockOffset, FAST_FAILURE_MS, Interception, LocalAgent, Measurement, Reach,
-    ReachOutcome, RoundTrips, Throughput,
+    ReachOutcome, RoundTrips, Throughput, hundredths,
 };
 use crate::device::DeviceFacts;
 use crate::time::{format_offset, format_timestamp};
@@ -31,7 +31,12 @@ pub struct Report {
 
 impl Report {
     /// A report of `results`, judged.
-    pub fn judged(run: RunFacts, results: Vec<CheckResult>, device: DeviceFacts) -> Report {
+    pub fn judged(run: RunFacts, results: Vec<CheckResult>, mut device: DeviceFacts) -> Report {
+        let results: Vec<CheckResult> = results.into_iter().map(CheckResult::quantized).collect();
+        if let Some(c) = &mut device.connection {
+            c.downlink_mbps = c.downlink_mbps.map(hundredths);
+            c.rtt_ms = c.rtt_ms.map(hundredths);
+        }
         let verdict = judge(&results, &device);
         Report {
             config_name: run.config_name,
@@ -46,7 +51,8 @@ impl Report {
 
     /// The report with more results (the speed tests), judged again.
     pub fn with_more_results(mut self, more: Vec<CheckResult>) -> Report {
-        self.results.extend(more);
+        self.results
+            .extend(more.into_iter().map(CheckResult::quantized));
         self.verdict = judge(&self.results, &self.device);
         self
     }
