@@ -42,7 +42,7 @@ test('opening the page runs the checks with no click and reports the measured ro
 
 test('Copy report puts the report on the clipboard', async () => {
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
-  const { page, errors } = await openAndFinish(context, server.url);
+  const { page, errors } = await openAndFinish(context, server.url, { complete: true });
   await page.click('#copy-report');
   await page.waitForFunction(() => document.querySelector('#copy-status').textContent.startsWith('Copied'));
   const clipboard = await page.evaluate(() => navigator.clipboard.readText());
@@ -57,7 +57,7 @@ test('where the clipboard is refused, the report is still copied or selected for
   await context.addInitScript(() => {
     navigator.clipboard.writeText = () => Promise.reject(new DOMException('refused', 'NotAllowedError'));
   });
-  const { page } = await openAndFinish(context, server.url);
+  const { page } = await openAndFinish(context, server.url, { complete: true });
   await page.click('#copy-report');
   await page.waitForFunction(() => document.querySelector('#copy-status').textContent !== '');
   const status = await page.textContent('#copy-status');
@@ -104,7 +104,7 @@ test('a mangled list of checks names what is wrong', async () => {
 
 test('the finished page has no WCAG 2.2 AA violations that axe can find', async () => {
   const context = await browser.newContext();
-  const { page } = await openAndFinish(context, server.url);
+  const { page } = await openAndFinish(context, server.url, { complete: true });
   const require = createRequire(import.meta.url);
   await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
   const result = await page.evaluate(() =>
