@@ -52,3 +52,41 @@ test('a missing file is named', async () => {
   assert.notEqual(code, 0);
   assert.match(stderr, /\/nonexistent\/list\.toml: cannot read the configuration/);
 });
+
+const GOLDEN = new URL('../crates/linktriage-core/tests/golden/', import.meta.url);
+const code = (await import('node:fs')).readFileSync(new URL('v1-default-config-lab.code', GOLDEN), 'utf8');
+const text = (await import('node:fs')).readFileSync(new URL('v1-default-config-lab.txt', GOLDEN), 'utf8');
+
+test('decode prints a pasted report as JSON for ticket tooling', async () => {
+  const { code: exit, stdout } = await runCli(['decode'], `Please see:\nCode: ${code}\nThanks`);
+  assert.equal(exit, 0);
+  const [report, ...rest] = JSON.parse(stdout);
+  assert.equal(rest.length, 0);
+  assert.equal(report.config_name, 'NHS England default');
+  assert.equal(report.verdict.findings[0].diagnosis, 'hscn');
+});
+
+test('decode --text prints each report as the clinician saw it, from a quoted and re-wrapped thread', async () => {
+  const quoted = code.match(/.{1,60}/g).map((l) => `> ${l}`).join('\n');
+  const { code: exit, stdout } = await runCli(['decode', '--text'], `On Monday:\n${quoted}\n> bye\n`);
+  assert.equal(exit, 0);
+  assert.equal(stdout, `${text}\n`);
+});
+
+test('decode names a damaged report and still prints the good one', async () => {
+  const cut = code.slice(0, 200);
+  const { code: exit, stdout, stderr } = await runCli(['decode'], `${cut}\n\n${code}\n`);
+  assert.equal(exit, 0);
+  assert.equal(JSON.parse(stdout).length, 1);
+  assert.match(stderr, /report 1 of 2: the report code is cut off \(its end is missing\): copy the whole report again/);
+});
+
+test('decode fails plainly when nothing decodes', async () => {
+  const nothing = await runCli(['decode'], 'no report here');
+  assert.notEqual(nothing.code, 0);
+  assert.match(nothing.stderr, /no Link Triage report code \(a line starting LT1\.\) was found/);
+  const broken = await runCli(['decode'], code.replace(/.$/, (c) => (c === '0' ? '1' : '0')));
+  assert.notEqual(broken.code, 0);
+  assert.match(broken.stderr, /changed on the way \(its checksum does not match\)/);
+  assert.match(broken.stderr, /none of the 1 report codes could be read/);
+});

@@ -55,10 +55,15 @@ export async function startServer({ listen = '127.0.0.1:0', args = [] } = {}) {
   };
 }
 
-/** Runs `linktriage ARGS` to completion; resolves with its exit code and output. */
-export function runCli(args) {
+/** Runs `linktriage ARGS` (with `input` on its standard input) to completion; resolves with its exit code and output. */
+export function runCli(args, input = '') {
   return new Promise((resolve) => {
-    const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    if (input) {
+      // A command that exits without reading closes the pipe: not an error here.
+      child.stdin.on('error', () => {});
+      child.stdin.end(input);
+    }
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

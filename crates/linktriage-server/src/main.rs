@@ -38,6 +38,14 @@ enum Command {
         /// The TOML file to check.
         file: PathBuf,
     },
+    /// Read pasted reports (one, or a whole email thread) from standard
+    /// input and print them as JSON, or as text with --text. Exits non-zero
+    /// when nothing decodes.
+    Decode {
+        /// Print each report as the clinician saw it, not as JSON.
+        #[arg(long)]
+        text: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -70,6 +78,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             }
             serve(listen, AppState::new(config, assets))
         }
+        Command::Decode { text } => decode(text),
         Command::CheckConfig { file } => {
             let config = load_config(&file)?;
             println!(
@@ -81,6 +90,43 @@ fn run(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+/// The largest paste read from standard input; the rest is not a report.
+const MAX_PASTE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Decodes every report in standard input. Damaged ones are named on
+/// standard error, and the rest still print.
+fn decode(as_text: bool) -> anyhow::Result<()> {
+    use std::io::Read;
+    let mut paste = Vec::new();
+    std::io::stdin()
+        .take(MAX_PASTE_BYTES)
+        .read_to_end(&mut paste)
+        .context("reading standard input")?;
+    let paste = String::from_utf8_lossy(&paste);
+    let found = linktriage_core::codec::extract(&paste);
+    let mut reports = Vec::new();
+    for (n, f) in found.iter().enumerate() {
+        match &f.report {
+            Ok(report) => reports.push(report),
+            Err(e) => eprintln!("report {} of {}: {e}", n + 1, found.len()),
+        }
+    }
+    if as_text {
+        for report in &reports {
+            println!("{}", linktriage_core::report::render_text(report));
+        }
+    } else {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    }
+    match (found.len(), reports.len()) {
+        (0, _) => anyhow::bail!(
+            "no Link Triage report code (a line starting LT1.) was found in the input"
+        ),
+        (_, 0) => anyhow::bail!("none of the {} report codes could be read", found.len()),
+        _ => Ok(()),
     }
 }
 
