@@ -75,7 +75,7 @@ pub fn encode(report: &Report) -> String {
     let payload = URL_SAFE_NO_PAD.encode(compressed);
     format!(
         "{MARK}{VERSION}.{payload}.{:08x}",
-        crc32fast::hash(payload.as_bytes())
+        crc32(payload.as_bytes())
     )
 }
 
@@ -102,7 +102,7 @@ pub fn decode(code: &str) -> Result<Report, DecodeError> {
     if checksum.len() < 8 {
         return Err(DecodeError::Truncated);
     }
-    if u32::from_str_radix(checksum, 16).ok() != Some(crc32fast::hash(payload.as_bytes())) {
+    if u32::from_str_radix(checksum, 16).ok() != Some(crc32(payload.as_bytes())) {
         return Err(DecodeError::ChecksumMismatch);
     }
     let compressed = URL_SAFE_NO_PAD
@@ -143,6 +143,19 @@ pub fn extract(text: &str) -> Vec<Found> {
         }
     }
     found
+}
+
+/// CRC-32 (IEEE), bit by bit: payloads are at most 32 KB, and a table-driven
+/// version would add kilobytes of tables to the browser app.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (!(crc & 1)).wrapping_add(1));
+        }
+    }
+    !crc
 }
 
 /// `LT`, a digit: where a code may start.

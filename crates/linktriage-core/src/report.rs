@@ -124,6 +124,21 @@ pub fn render_text(report: &Report) -> String {
     out
 }
 
+/// The text a clinician pastes: the report, then its code on a line of its
+/// own, from which the desk view and `linktriage decode` read back every
+/// figure. `code` is passed in (rather than encoded here) so that a report
+/// read back shows the very code that was pasted.
+pub fn render_pasteable(report: &Report, code: &str) -> String {
+    let mut out = render_text(report);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Report code (the IT service desk's Link Triage reads every figure back from it):"
+    );
+    let _ = writeln!(out, "{code}");
+    out
+}
+
 /// The verdict first: what is wrong, what to do, who fixes it, and why.
 fn write_verdict(out: &mut String, verdict: &Verdict) {
     let primary = verdict.primary();

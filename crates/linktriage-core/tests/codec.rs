@@ -156,3 +156,200 @@ fn golden_codes_keep_decoding() {
         assert_eq!(render_text(&report), text);
     }
 }
+
+#[test]
+fn the_checksum_is_standard_crc32() {
+    // The check value of CRC-32/ISO-HDLC, and agreement with crc32fast.
+    assert_eq!(linktriage_core::codec::crc32(b"123456789"), 0xCBF4_3926);
+    let text = encode(&lab_report());
+    assert_eq!(
+        linktriage_core::codec::crc32(text.as_bytes()),
+        crc32fast::hash(text.as_bytes())
+    );
+}
+
+#[test]
+fn pasted_text_reads_back_to_the_same_text() {
+    let report = lab_report();
+    let code = encode(&report);
+    let pasted = linktriage_core::report::render_pasteable(&report, &code);
+    let found = extract(&pasted);
+    assert_eq!(found.len(), 1);
+    let back = found[0].report.as_ref().unwrap();
+    assert_eq!(
+        linktriage_core::report::render_pasteable(back, &code),
+        pasted
+    );
+}
+
+// proptest needs an OS random source, which wasm32 has not.
+#[cfg(not(target_arch = "wasm32"))]
+mod generated {
+    //! Round trips over generated reports: every kind of measurement, any
+    //! text in every text field, figures at the precision reports keep.
+    use linktriage_core::check::*;
+    use linktriage_core::codec::{decode, encode};
+    use linktriage_core::device::{ConnectionInfo, DeviceFacts};
+    use linktriage_core::report::{Report, RunFacts};
+    use linktriage_core::segment::Segment;
+    use proptest::prelude::*;
+
+    fn figure() -> impl Strategy<Value = f64> {
+        (0i64..10_000_000).prop_map(|h| h as f64 / 100.0)
+    }
+
+    fn segment() -> impl Strategy<Value = Segment> {
+        proptest::sample::select(Segment::ALL.to_vec())
+    }
+
+    fn measurement() -> impl Strategy<Value = Measurement> {
+        prop_oneof![
+            (
+                proptest::option::of(100u16..600),
+                proptest::option::of(figure()),
+                proptest::option::of(figure())
+            )
+                .prop_map(|(status, first_ms, repeat_ms)| Measurement::Reach(Reach {
+                    outcome: ReachOutcome::Reached { status },
+                    first_ms,
+                    repeat_ms
+                })),
+            figure().prop_map(|after_ms| Measurement::Reach(Reach {
+                outcome: ReachOutcome::TimedOut { after_ms },
+                first_ms: None,
+                repeat_ms: None
+            })),
+            (
+                proptest::collection::vec(figure(), 0..30),
+                0u32..30,
+                1u32..10_000
+            )
+                .prop_map(|(s, failed, late)| Measurement::RoundTrips(
+                    RoundTrips::from_samples(s, failed, late)
+                )),
+            (
+                proptest::option::of(any::<String>()),
+                proptest::collection::vec(figure(), 0..12)
+            )
+                .prop_map(|(failure, s)| {
+                    Measurement::WebSocket(WebSocketEcho {
+                        failure,
+                        round_trips: RoundTrips::from_samples(s, 0, 300),
+                    })
+                }),
+            (
+                proptest::collection::vec(figure(), 0..4),
+                any::<u32>(),
+                proptest::option::of(any::<String>())
+            )
+                .prop_map(|(samples_mbps, largest, failure)| {
+                    Measurement::Upload(Throughput {
+                        samples_mbps,
+                        largest_bytes: u64::from(largest),
+                        failure,
+                    })
+                }),
+            (figure(), figure(), any::<bool>()).prop_map(|(o, u, behind)| Measurement::Clock(
+                ClockOffset {
+                    offset_ms: if behind { -o } else { o },
+                    uncertainty_ms: u
+                }
+            )),
+            (
+                proptest::collection::vec(any::<String>(), 0..3),
+                proptest::option::of(any::<String>()),
+                proptest::option::of(0usize..20_000)
+            )
+                .prop_map(
+                    |(injected_headers, altered_check_header, payload_difference_at)| {
+                        Measurement::Interception(Interception {
+                            injected_headers,
+                            altered_check_header,
+                            payload_difference_at,
+                        })
+                    }
+                ),
+            any::<bool>().prop_map(|a| Measurement::LocalAgent(if a {
+                LocalAgent::Answering
+            } else {
+                LocalAgent::NotAnswering
+            })),
+            any::<String>().prop_map(|reason| Measurement::NotTested(NotTested {
+                kind: CheckKind::Clock,
+                reason
+            })),
+        ]
+    }
+
+    fn report() -> impl Strategy<Value = Report> {
+        (
+            any::<String>(),
+            any::<String>(),
+            0i64..4_000_000_000_000,
+            -720i32..840,
+            proptest::collection::vec((any::<String>(), segment(), measurement()), 0..12),
+            any::<String>(),
+            any::<bool>(),
+            proptest::option::of((figure(), figure())),
+        )
+            .prop_map(
+                |(name, version, started, offset, results, ua, online, connection)| {
+                    let run = RunFacts {
+                        config_name: name,
+                        config_version: version,
+                        started_at_ms: started as f64,
+                        utc_offset_minutes: offset,
+                    };
+                    let results = results
+                        .into_iter()
+                        .map(|(target, segment, measurement)| CheckResult {
+                            target,
+                            segment,
+                            measurement,
+                        })
+                        .collect();
+                    let device = DeviceFacts {
+                        user_agent: ua,
+                        online,
+                        connection: connection.map(|(d, r)| ConnectionInfo {
+                            effective_type: Some("4g".into()),
+                            downlink_mbps: Some(d),
+                            rtt_ms: Some(r),
+                        }),
+                        time_zone: "Europe/London".into(),
+                        language: "en-GB".into(),
+                        cores: Some(4),
+                        precise_timers: true,
+                    };
+                    Report::judged(run, results, device)
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn any_report_round_trips(report in report()) {
+            prop_assert_eq!(decode(&encode(&report)).unwrap(), report);
+        }
+
+        #[test]
+        fn any_text_decodes_without_panicking(text in any::<String>()) {
+            let _ = linktriage_core::codec::extract(&text);
+            let _ = decode(&text);
+        }
+
+        #[test]
+        fn any_damage_to_a_code_is_refused_or_read_back_unchanged(report in report(), at in any::<prop::sample::Index>(), with in any::<char>()) {
+            let code = encode(&report);
+            let mut chars: Vec<char> = code.chars().collect();
+            let i = at.index(chars.len());
+            chars[i] = with;
+            let damaged: String = chars.into_iter().collect();
+            if let Ok(back) = decode(&damaged) {
+                prop_assert_eq!(back, report);
+            }
+        }
+    }
+}
