@@ -1,13 +1,14 @@
 // Runs the app once per browser context against a server started with the
 // given target list, and returns each run's report text. Shared by the
 // accuracy benchmarks.
-import { startServer, launchBrowser, openAndFinish, tempFile } from '../e2e/lab.mjs';
+import { startServer, launchBrowser, openAndFinish, tempFile, runCli } from '../e2e/lab.mjs';
 import { freePort } from '../e2e/faults.mjs';
 
 /**
  * `makeConfig(origin)` returns the TOML; resolves with `runs` reports, each
  * `{ text, json }`: the text as shown, and the full results from the page's
- * JSON download (exact figures, not the text's rounded ones).
+ * report code read back by `linktriage decode` (exact figures, not the
+ * text's rounded ones).
  */
 export async function reports(makeConfig, runs) {
   const port = await freePort();
@@ -21,8 +22,8 @@ export async function reports(makeConfig, runs) {
       const context = await browser.newContext();
       const { page } = await openAndFinish(context, server.url, { complete: true });
       const text = await page.textContent('#report-text');
-      const href = await page.getAttribute('#report-json', 'href');
-      const json = JSON.parse(decodeURIComponent(href.slice(href.indexOf(',') + 1)));
+      const decoded = await runCli(['decode'], text);
+      const [json] = JSON.parse(decoded.stdout);
       texts.push({ text, json });
       await context.close();
     }

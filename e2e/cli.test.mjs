@@ -70,7 +70,8 @@ test('decode --text prints each report as the clinician saw it, from a quoted an
   const quoted = code.match(/.{1,60}/g).map((l) => `> ${l}`).join('\n');
   const { code: exit, stdout } = await runCli(['decode', '--text'], `On Monday:\n${quoted}\n> bye\n`);
   assert.equal(exit, 0);
-  assert.equal(stdout, `${text}\n`);
+  // The text as the clinician saw it, then the code itself.
+  assert.equal(stdout, `${text}\nReport code (the IT service desk's Link Triage reads every figure back from it):\n${code}\n\n`);
 });
 
 test('decode names a damaged report and still prints the good one', async () => {

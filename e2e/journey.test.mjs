@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { startServer, launchBrowser, openAndFinish } from './lab.mjs';
+import { startServer, launchBrowser, openAndFinish, runCli } from './lab.mjs';
 
 let server;
 let browser;
@@ -48,6 +48,21 @@ test('Copy report puts the report on the clipboard', async () => {
   const clipboard = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(clipboard, await page.textContent('#report-text'));
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the copied report carries a code the desk reads back to the very same text', async () => {
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const { page } = await openAndFinish(context, server.url, { complete: true });
+  await page.click('#copy-report');
+  await page.waitForFunction(() => document.querySelector('#copy-status').textContent.startsWith('Copied'));
+  const pasted = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(pasted, /\nLT1\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
+  // The desk pastes it, quoted in a reply, into `linktriage decode --text`.
+  const quoted = pasted.split('\n').map((l) => `> ${l}`).join('\n');
+  const decoded = await runCli(['decode', '--text'], `Re: Contacting Server\n\n${quoted}`);
+  assert.equal(decoded.code, 0, decoded.stderr);
+  assert.equal(decoded.stdout, `${pasted}\n`);
   await context.close();
 });
 

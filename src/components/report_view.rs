@@ -1,11 +1,12 @@
-//! The finished run: the verdict, the report text, Copy and the JSON download.
+//! The finished run: the verdict, and the report text with its code and Copy.
 
 use std::rc::Rc;
 
-use linktriage_core::report::{Report, render_text};
+use linktriage_core::report::{Report, render_pasteable, render_text};
 use yew::prelude::*;
 
 use super::{CopyButton, Progress, VerdictView};
+use crate::hooks::use_report_code;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct ReportViewProps {
@@ -16,7 +17,13 @@ pub struct ReportViewProps {
 
 #[function_component]
 pub fn ReportView(props: &ReportViewProps) -> Html {
-    let text: AttrValue = render_text(&props.report).into();
+    let code = use_report_code(props.report.clone());
+    let text: AttrValue = match &code {
+        Some(code) => render_pasteable(&props.report, code).into(),
+        None => render_text(&props.report).into(),
+    };
+    // Complete: the speed tests are done and the code is in the text.
+    let complete = props.speed.is_none() && code.is_some();
     html! {
         <section aria-labelledby="report-heading">
             <VerdictView verdict={props.report.verdict.clone()} />
@@ -26,21 +33,8 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
                 <Progress {done} {total} label="Measuring download and upload speed" />
             }
             <CopyButton text={text.clone()} fallback_id="report-text" />
-            <a id="report-json" class="download" download="linktriage-report.json" href={json_href(&props.report)}>
-                { "Download the full results (JSON)" }
-            </a>
             // tabindex lets keyboard users scroll a long report.
-            <pre id="report-text" tabindex="0" data-complete={props.speed.is_none().to_string()}>{ text }</pre>
+            <pre id="report-text" tabindex="0" data-complete={complete.to_string()}>{ text }</pre>
         </section>
     }
-}
-
-/// The whole report as a `data:` URL: nothing is uploaded, the browser
-/// saves it straight from the page.
-fn json_href(report: &Report) -> String {
-    let json = serde_json::to_string(report).unwrap_or_default();
-    format!(
-        "data:application/json;charset=utf-8,{}",
-        js_sys::encode_uri_component(&json)
-    )
 }

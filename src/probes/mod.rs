@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod clipboard;
+pub mod compress;
 pub mod config;
 pub mod device;
 pub mod http;

@@ -69,9 +69,40 @@ impl std::error::Error for DecodeError {}
 
 /// The code for a report.
 pub fn encode(report: &Report) -> String {
-    let wire = v1::ReportV1::from(report);
-    let bytes = postcard::to_allocvec(&wire).unwrap_or_default();
-    let compressed = miniz_oxide::deflate::compress_to_vec(&bytes, 10);
+    finish(&miniz_oxide::deflate::compress_to_vec(
+        &wire_bytes(report),
+        10,
+    ))
+}
+
+/// The report as this version's wire bytes, before compression. With
+/// [`finish`], for callers that compress with something else: the browser
+/// app uses the browser's own raw-deflate compressor, which costs it no code.
+pub fn wire_bytes(report: &Report) -> Vec<u8> {
+    postcard::to_allocvec(&v1::ReportV1::from(report)).unwrap_or_default()
+}
+
+/// `bytes` as a raw deflate stream of stored (uncompressed) blocks: valid
+/// for any inflater, for browsers that have no compressor of their own.
+pub fn deflate_stored(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 5 * (bytes.len() / 65_535 + 1));
+    let mut blocks = bytes.chunks(65_535).peekable();
+    if blocks.peek().is_none() {
+        return vec![1, 0, 0, 0xff, 0xff];
+    }
+    while let Some(block) = blocks.next() {
+        let last = u8::from(blocks.peek().is_none());
+        let len = block.len() as u16;
+        out.push(last);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out
+}
+
+/// The code for raw-deflated [`wire_bytes`]. Any raw deflate stream decodes.
+pub fn finish(compressed: &[u8]) -> String {
     let payload = URL_SAFE_NO_PAD.encode(compressed);
     format!(
         "{MARK}{VERSION}.{payload}.{:08x}",
@@ -120,6 +151,8 @@ pub fn decode(code: &str) -> Result<Report, DecodeError> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
     pub at: usize,
+    /// The code as gathered, with what mail and chat inserted taken out.
+    pub code: String,
     pub report: Result<Report, DecodeError>,
 }
 
@@ -133,9 +166,11 @@ pub fn extract(text: &str) -> Vec<Found> {
     while i + 3 < chars.len() && found.len() < MAX_CODES {
         if starts_code(&chars, i) && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
             let (code, end) = gather(&chars, i);
+            let report = decode(&code);
             found.push(Found {
                 at: i,
-                report: decode(&code),
+                code,
+                report,
             });
             i = end.max(i + 1);
         } else {

@@ -169,6 +169,20 @@ fn the_checksum_is_standard_crc32() {
 }
 
 #[test]
+fn a_code_from_uncompressed_blocks_decodes_the_same() {
+    use linktriage_core::codec::{deflate_stored, finish, wire_bytes};
+    let report = lab_report();
+    let code = finish(&deflate_stored(&wire_bytes(&report)));
+    assert_eq!(decode(&code).unwrap(), report);
+    assert_eq!(
+        decode(&finish(&deflate_stored(&[]))).map(|_| ()),
+        Err(DecodeError::NotAReport(
+            "the content does not read: Hit the end of buffer, expected more data".into()
+        ))
+    );
+}
+
+#[test]
 fn pasted_text_reads_back_to_the_same_text() {
     let report = lab_report();
     let code = encode(&report);

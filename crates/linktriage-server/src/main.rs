@@ -110,15 +110,20 @@ fn decode(as_text: bool) -> anyhow::Result<()> {
     let mut reports = Vec::new();
     for (n, f) in found.iter().enumerate() {
         match &f.report {
-            Ok(report) => reports.push(report),
+            Ok(report) => reports.push((report, &f.code)),
             Err(e) => eprintln!("report {} of {}: {e}", n + 1, found.len()),
         }
     }
     if as_text {
-        for report in &reports {
-            println!("{}", linktriage_core::report::render_text(report));
+        // Exactly as the clinician saw it, code and all.
+        for (report, code) in &reports {
+            println!(
+                "{}",
+                linktriage_core::report::render_pasteable(report, code)
+            );
         }
     } else {
+        let reports: Vec<_> = reports.iter().map(|(report, _)| report).collect();
         println!("{}", serde_json::to_string_pretty(&reports)?);
     }
     match (found.len(), reports.len()) {

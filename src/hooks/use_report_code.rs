@@ -1,0 +1,34 @@
+//! The report's compact code, made as soon as the report changes.
+
+use std::rc::Rc;
+
+use linktriage_core::codec::{deflate_stored, finish, wire_bytes};
+use linktriage_core::report::Report;
+use yew::prelude::*;
+
+use crate::probes::compress::deflate_raw;
+
+/// `None` for the moment it takes the browser to compress; then the code.
+#[hook]
+pub fn use_report_code(report: Rc<Report>) -> Option<String> {
+    let code = use_state(|| None::<(Rc<Report>, String)>);
+    {
+        let code = code.clone();
+        use_effect_with(report.clone(), move |report| {
+            let report = report.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let bytes = wire_bytes(&report);
+                // Without a compressor the code is longer, never missing.
+                let compressed = deflate_raw(&bytes)
+                    .await
+                    .unwrap_or_else(|| deflate_stored(&bytes));
+                code.set(Some((report, finish(&compressed))));
+            });
+        });
+    }
+    // A code made for an earlier report (before the speed tests) is not shown.
+    (*code)
+        .as_ref()
+        .filter(|(made_for, _)| Rc::ptr_eq(made_for, &report))
+        .map(|(_, code)| code.clone())
+}
