@@ -146,8 +146,8 @@ pub fn decode(code: &str) -> Result<Report, DecodeError> {
     Ok(Report::from(wire))
 }
 
-/// One code found in pasted text: where it starts (a character offset into
-/// the text) and what it decoded to.
+/// One code found in pasted text: where it starts (a byte offset into the
+/// text) and what it decoded to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
     pub at: usize,
@@ -160,12 +160,13 @@ pub struct Found {
 /// thread, quoted with `> `, re-wrapped by a mail client, with stray spaces
 /// or line breaks inside the codes. Linear in the text's length.
 pub fn extract(text: &str) -> Vec<Found> {
-    let chars: Vec<char> = text.chars().collect();
+    // Codes are ASCII: scanning bytes needs no copy of a large paste.
+    let chars = text.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;
     while i + 3 < chars.len() && found.len() < MAX_CODES {
-        if starts_code(&chars, i) && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
-            let (code, end) = gather(&chars, i);
+        if starts_code(chars, i) && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
+            let (code, end) = gather(chars, i);
             let report = decode(&code);
             found.push(Found {
                 at: i,
@@ -194,16 +195,16 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// `LT`, a digit: where a code may start.
-fn starts_code(chars: &[char], i: usize) -> bool {
-    chars.get(i) == Some(&'L')
-        && chars.get(i + 1) == Some(&'T')
-        && chars.get(i + 2).is_some_and(char::is_ascii_digit)
+fn starts_code(chars: &[u8], i: usize) -> bool {
+    chars.get(i) == Some(&b'L')
+        && chars.get(i + 1) == Some(&b'T')
+        && chars.get(i + 2).is_some_and(u8::is_ascii_digit)
 }
 
 /// Gathers a code that starts at `start`, skipping what mail and chat insert
 /// into long lines (spaces, line breaks, `>` quote marks after a break).
 /// Returns the code as written and where it ended.
-fn gather(chars: &[char], start: usize) -> (String, usize) {
+fn gather(chars: &[u8], start: usize) -> (String, usize) {
     let mut code = String::new();
     let mut dots = 0;
     let mut checksum_digits = 0;
@@ -211,25 +212,25 @@ fn gather(chars: &[char], start: usize) -> (String, usize) {
     let mut after_break = false;
     while i < chars.len() && code.len() <= MAX_PAYLOAD_CHARS + 64 {
         let c = chars[i];
-        let in_code = c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
+        let in_code = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.';
         // A new code on a new line: this one was cut off before it.
         if after_break && i > start && starts_code(chars, i) {
             break;
         }
-        if c == '\n' || c == '\r' {
+        if c == b'\n' || c == b'\r' {
             after_break = true;
-        } else if c == ' ' || c == '\t' || (after_break && c == '>') {
+        } else if c == b' ' || c == b'\t' || (after_break && c == b'>') {
             // Inside a code these were put there by a mail client or a person.
         } else if in_code && dots < 2 {
             after_break = false;
-            if c == '.' {
+            if c == b'.' {
                 dots += 1;
             }
-            code.push(c);
+            code.push(char::from(c));
         } else if dots == 2 && c.is_ascii_hexdigit() && checksum_digits < 8 {
             after_break = false;
             checksum_digits += 1;
-            code.push(c);
+            code.push(char::from(c));
             if checksum_digits == 8 {
                 return (code, i + 1);
             }
