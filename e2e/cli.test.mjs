@@ -3,6 +3,7 @@
 // will not start on one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { runCli, tempFile } from './lab.mjs';
 
 const GOOD = `name = "Practice list"
@@ -54,8 +55,8 @@ test('a missing file is named', async () => {
 });
 
 const GOLDEN = new URL('../crates/linktriage-core/tests/golden/', import.meta.url);
-const code = (await import('node:fs')).readFileSync(new URL('v1-default-config-lab.code', GOLDEN), 'utf8');
-const text = (await import('node:fs')).readFileSync(new URL('v1-default-config-lab.txt', GOLDEN), 'utf8');
+const code = readFileSync(new URL('v1-default-config-lab.code', GOLDEN), 'utf8');
+const text = readFileSync(new URL('v1-default-config-lab.txt', GOLDEN), 'utf8');
 
 test('decode prints a pasted report as JSON for ticket tooling', async () => {
   const { code: exit, stdout } = await runCli(['decode'], `Please see:\nCode: ${code}\nThanks`);

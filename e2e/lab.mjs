@@ -1,6 +1,9 @@
 // The end-to-end lab: the real `linktriage` server on loopback and Debian's
 // Chromium driven by playwright-core. Shared by the tests and the benchmarks.
 import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const BIN = process.env.LINKTRIAGE_BIN ?? 'target/release/linktriage';
@@ -103,9 +106,6 @@ export async function openAndFinish(context, url, { complete = false } = {}) {
 
 /** Writes `text` to a new temporary file; resolves with its path. */
 export async function tempFile(name, text) {
-  const { mkdtemp, writeFile } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const dir = await mkdtemp(join(tmpdir(), 'linktriage-'));
   const path = join(dir, name);
   await writeFile(path, text);

@@ -26,11 +26,11 @@ pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
     }
     if wanted("first") {
         println!("\ntime from navigation to the first result (headless Chromium, loopback):");
-        node("bench/first-result.mjs", &[])?;
+        node("bench/first-result.mjs")?;
     }
     if wanted("latency") {
         println!("\nlatency truth (delaying proxy on loopback):");
-        node("bench/latency.mjs", &[])?;
+        node("bench/latency.mjs")?;
     }
     if wanted("throughput") {
         for rate in [10, 100] {
@@ -47,13 +47,10 @@ pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn node(script: &str, env: &[(&str, String)]) -> anyhow::Result<()> {
-    run(Command::new("node")
-        .arg(script)
-        .envs(env.iter().map(|(k, v)| (*k, v)))
-        .env("LINKTRIAGE_BIN", root().join("target/release/linktriage"))
-        .env("LINKTRIAGE_DIST", root().join("dist"))
-        .current_dir(root()))
+fn node(script: &str) -> anyhow::Result<()> {
+    run(build::lab_env(
+        Command::new("node").arg(script).current_dir(root()),
+    ))
 }
 
 /// What the first page load transfers: every file Trunk wrote, raw and compressed.
@@ -107,12 +104,12 @@ fn shaped_throughput(rate_mbit: u32) -> anyhow::Result<()> {
                 "latency",
                 "50ms",
             ]))?;
-        run(Command::new("ip")
-            .args(["netns", "exec", &namespace, "node", "bench/throughput.mjs"])
-            .env("RATE_MBIT", rate_mbit.to_string())
-            .env("LINKTRIAGE_BIN", root().join("target/release/linktriage"))
-            .env("LINKTRIAGE_DIST", root().join("dist"))
-            .current_dir(root()))
+        run(build::lab_env(
+            Command::new("ip")
+                .args(["netns", "exec", &namespace, "node", "bench/throughput.mjs"])
+                .env("RATE_MBIT", rate_mbit.to_string())
+                .current_dir(root()),
+        ))
     })();
     let _ = ip(&["netns", "delete", &namespace]);
     result

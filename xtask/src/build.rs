@@ -49,6 +49,14 @@ pub fn server() -> anyhow::Result<PathBuf> {
     Ok(root().join("target").join("release").join("linktriage"))
 }
 
+/// The environment the end-to-end lab and the benchmarks find the built
+/// server and app by.
+pub fn lab_env(command: &mut Command) -> &mut Command {
+    command
+        .env("LINKTRIAGE_BIN", root().join("target/release/linktriage"))
+        .env("LINKTRIAGE_DIST", root().join("dist"))
+}
+
 /// The files Trunk wrote (not the compressed copies), sorted by name.
 pub fn dist_files() -> anyhow::Result<Vec<PathBuf>> {
     let dist = root().join("dist");

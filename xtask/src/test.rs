@@ -94,11 +94,11 @@ fn end_to_end() -> anyhow::Result<()> {
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
         .collect();
     files.sort();
-    run(Command::new("node")
-        .arg("--test")
-        .arg("--test-concurrency=1")
-        .args(files)
-        .env("LINKTRIAGE_BIN", root().join("target/release/linktriage"))
-        .env("LINKTRIAGE_DIST", root().join("dist"))
-        .current_dir(root()))
+    run(build::lab_env(
+        Command::new("node")
+            .arg("--test")
+            .arg("--test-concurrency=1")
+            .args(files)
+            .current_dir(root()),
+    ))
 }

@@ -1,7 +1,7 @@
 //! The headers the page and its files carry, as middleware.
 
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -24,8 +24,5 @@ pub async fn isolation_and_privacy(request: Request, next: Next) -> Response {
             HeaderValue::from_static(value),
         );
     }
-    headers
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
     response
 }
