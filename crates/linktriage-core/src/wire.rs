@@ -20,6 +20,9 @@ pub struct UploadReceipt {
     pub bytes: u64,
     /// From the handler's start to the last byte read, in milliseconds.
     pub receive_ms: f64,
+    /// The server's clock when the last byte arrived, in milliseconds since
+    /// the Unix epoch.
+    pub server_time_ms: f64,
 }
 
 /// The header the app sends to `/api/whoami` and expects back unchanged.

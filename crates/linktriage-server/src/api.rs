@@ -176,6 +176,7 @@ async fn upload(State(state): State<AppState>, request: Request) -> Response {
     let receipt = UploadReceipt {
         bytes,
         receive_ms: started.elapsed().as_secs_f64() * 1000.0,
+        server_time_ms: unix_ms(),
     };
     ([(header::CACHE_CONTROL, NO_STORE)], Json(receipt)).into_response()
 }

@@ -221,6 +221,11 @@ async fn upload_counts_what_arrived() {
         serde_json::from_slice(&body_bytes(response).await).unwrap();
     assert_eq!(receipt.bytes, 123_456);
     assert!(receipt.receive_ms >= 0.0);
+    assert!(
+        (1.7e12..1e13).contains(&receipt.server_time_ms),
+        "{}",
+        receipt.server_time_ms
+    );
 }
 
 #[tokio::test]
