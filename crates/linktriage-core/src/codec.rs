@@ -4,8 +4,9 @@
 //! released keeps decoding (golden codes under `tests/golden/` are decoded by
 //! the tests forever).
 //!
-//! A code reads `LT1.<payload>.<checksum>`:
-//! - `LT1` names the version.
+//! A code reads `LT2.<payload>.<checksum>`:
+//! - `LT2` names the version (1: the first release; 2: version 1 followed
+//!   by the site details and whether addresses were removed).
 //! - The payload is the report as this version's wire structs (below; frozen,
 //!   and apart from the model so the model can change), encoded positionally
 //!   with postcard (varints, no field names), raw-deflated, then base64url
@@ -23,7 +24,7 @@ use crate::report::Report;
 /// What every code starts with, before its version number.
 pub const MARK: &str = "LT";
 /// The version this build writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// A payload longer than this is not a report (a typical one is under 1,500).
 pub const MAX_PAYLOAD_CHARS: usize = 32 * 1024;
 /// Decompressed, a report may not be larger than this (a deflate bomb is refused).
@@ -79,7 +80,7 @@ pub fn encode(report: &Report) -> String {
 /// [`finish`], for callers that compress with something else: the browser
 /// app uses the browser's own raw-deflate compressor, which costs it no code.
 pub fn wire_bytes(report: &Report) -> Vec<u8> {
-    postcard::to_allocvec(&v1::ReportV1::from(report)).unwrap_or_default()
+    postcard::to_allocvec(&v2::ReportV2::from(report)).unwrap_or_default()
 }
 
 /// `bytes` as a raw deflate stream of stored (uncompressed) blocks: valid
@@ -117,15 +118,14 @@ pub fn decode(code: &str) -> Result<Report, DecodeError> {
         .strip_prefix(MARK)
         .ok_or_else(|| DecodeError::NotAReport("it does not start with LT".into()))?;
     let (version, rest) = rest.split_once('.').ok_or(DecodeError::Truncated)?;
-    if version != VERSION.to_string() {
-        return Err(
-            if version.chars().all(|c| c.is_ascii_digit()) && !version.is_empty() {
-                DecodeError::UnknownVersion(version.to_owned())
-            } else {
-                DecodeError::NotAReport("no version number after LT".into())
-            },
-        );
-    }
+    let read: fn(&[u8]) -> postcard::Result<Report> = match version {
+        "1" => |bytes| postcard::from_bytes::<v1::ReportV1>(bytes).map(Report::from),
+        "2" => |bytes| postcard::from_bytes::<v2::ReportV2>(bytes).map(Report::from),
+        _ if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(DecodeError::UnknownVersion(version.to_owned()));
+        }
+        _ => return Err(DecodeError::NotAReport("no version number after LT".into())),
+    };
     let (payload, checksum) = rest.rsplit_once('.').ok_or(DecodeError::Truncated)?;
     if payload.len() > MAX_PAYLOAD_CHARS {
         return Err(DecodeError::TooLong);
@@ -141,9 +141,7 @@ pub fn decode(code: &str) -> Result<Report, DecodeError> {
         .map_err(|e| DecodeError::NotAReport(format!("not base64url: {e}")))?;
     let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED_BYTES)
         .map_err(|_| DecodeError::NotAReport("the content does not unpack".into()))?;
-    let wire: v1::ReportV1 = postcard::from_bytes(&bytes)
-        .map_err(|e| DecodeError::NotAReport(format!("the content does not read: {e}")))?;
-    Ok(Report::from(wire))
+    read(&bytes).map_err(|e| DecodeError::NotAReport(format!("the content does not read: {e}")))
 }
 
 /// One code found in pasted text: where it starts (a byte offset into the
@@ -240,6 +238,50 @@ fn gather(chars: &[u8], start: usize) -> (String, usize) {
         i += 1;
     }
     (code, i)
+}
+
+/// Version 2's wire structs: frozen. Version 1's report, then what version 2
+/// added (postcard is positional, so nesting costs nothing on the wire).
+mod v2 {
+    use serde::{Deserialize, Serialize};
+
+    use super::v1::ReportV1;
+    use crate::report::{Report, SiteDetails};
+
+    #[derive(Debug, Serialize, Deserialize)]
+    pub struct ReportV2 {
+        v1: ReportV1,
+        place: String,
+        ticket: String,
+        note: String,
+        addresses_removed: bool,
+    }
+
+    impl From<&Report> for ReportV2 {
+        fn from(r: &Report) -> ReportV2 {
+            ReportV2 {
+                v1: ReportV1::from(r),
+                place: r.site.place.clone(),
+                ticket: r.site.ticket.clone(),
+                note: r.site.note.clone(),
+                addresses_removed: r.addresses_removed,
+            }
+        }
+    }
+
+    impl From<ReportV2> for Report {
+        fn from(w: ReportV2) -> Report {
+            Report {
+                site: SiteDetails {
+                    place: w.place,
+                    ticket: w.ticket,
+                    note: w.note,
+                },
+                addresses_removed: w.addresses_removed,
+                ..Report::from(w.v1)
+            }
+        }
+    }
 }
 
 /// Version 1's wire structs: frozen. A change to the model maps onto these;
@@ -466,6 +508,8 @@ mod v1 {
                         })
                         .collect(),
                 },
+                site: Default::default(),
+                addresses_removed: false,
             }
         }
     }

@@ -5,9 +5,11 @@
 pub mod check;
 pub mod codec;
 pub mod config;
+pub mod desk;
 pub mod device;
 pub mod interception;
 pub mod payload;
+pub mod redact;
 pub mod report;
 pub mod segment;
 pub mod stats;

@@ -27,6 +27,57 @@ pub struct Report {
     /// As judged when the report was made, so that a report read later says
     /// what the clinician was told, whatever the rules are by then.
     pub verdict: Verdict,
+    /// What the person who ran the checks typed about where they are.
+    #[serde(default)]
+    pub site: SiteDetails,
+    /// IP addresses were taken out of every text before sharing.
+    #[serde(default)]
+    pub addresses_removed: bool,
+}
+
+/// Typed by the person running the checks, so the desk knows which practice
+/// and which ticket a report belongs to. Never patient details: the page says
+/// so beside the fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteDetails {
+    /// Practice name or ODS code.
+    pub place: String,
+    /// The ticket reference, if there is one yet.
+    pub ticket: String,
+    /// A short note: what the clinician saw, when it started.
+    pub note: String,
+}
+
+impl SiteDetails {
+    /// Longest place name kept, in characters.
+    pub const PLACE_CHARS: usize = 80;
+    /// Longest ticket reference kept, in characters.
+    pub const TICKET_CHARS: usize = 40;
+    /// Longest note kept, in characters: a short note, not a case history.
+    pub const NOTE_CHARS: usize = 280;
+
+    /// The details as a report keeps them: each on one line (a line break
+    /// typed into a field would break the report's layout), trimmed, and cut
+    /// to its length.
+    pub fn tidied(&self) -> SiteDetails {
+        fn tidy(text: &str, limit: usize) -> String {
+            let one_line: String = text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .take(limit)
+                .collect();
+            one_line.trim().to_owned()
+        }
+        SiteDetails {
+            place: tidy(&self.place, Self::PLACE_CHARS),
+            ticket: tidy(&self.ticket, Self::TICKET_CHARS),
+            note: tidy(&self.note, Self::NOTE_CHARS),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.place.is_empty() && self.ticket.is_empty() && self.note.is_empty()
+    }
 }
 
 impl Report {
@@ -46,7 +97,24 @@ impl Report {
             results,
             device,
             verdict,
+            site: SiteDetails::default(),
+            addresses_removed: false,
         }
+    }
+
+    /// The report as it is shared: with the site details typed, and with IP
+    /// addresses taken out of every text when `remove_addresses` is set.
+    /// Figures and the verdict's judgement are untouched.
+    pub fn shared(&self, site: &SiteDetails, remove_addresses: bool) -> Report {
+        let mut report = Report {
+            site: site.tidied(),
+            ..self.clone()
+        };
+        if remove_addresses {
+            crate::redact::remove_addresses(&mut report);
+            report.addresses_removed = true;
+        }
+        report
     }
 
     /// The report with more results (the speed tests), judged again.
@@ -91,6 +159,10 @@ pub fn render_text(report: &Report) -> String {
         "Configuration: {} (version {})",
         report.config_name, report.config_version
     );
+    write_site(&mut out, &report.site);
+    if report.addresses_removed {
+        let _ = writeln!(out, "IP addresses: removed before sharing");
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "Checks:");
     if report.results.is_empty() {
@@ -137,6 +209,19 @@ pub fn render_pasteable(report: &Report, code: &str) -> String {
     );
     let _ = writeln!(out, "{code}");
     out
+}
+
+/// The site lines, only those typed: a report with none reads as it always did.
+fn write_site(out: &mut String, site: &SiteDetails) {
+    for (label, value) in [
+        ("Site", &site.place),
+        ("Ticket", &site.ticket),
+        ("Note", &site.note),
+    ] {
+        if !value.is_empty() {
+            let _ = writeln!(out, "{label}: {value}");
+        }
+    }
 }
 
 /// The verdict first: what is wrong, what to do, who fixes it, and why.

@@ -7,7 +7,7 @@
 )]
 
 use linktriage_core::codec::{DecodeError, decode, encode, extract};
-use linktriage_core::report::{Report, RunFacts, render_text};
+use linktriage_core::report::{Report, RunFacts, SiteDetails, render_text};
 
 /// A real report: the JSON download of a run of the default list in the test
 /// lab (no public host resolves there), judged again as the app would.
@@ -23,6 +23,17 @@ fn lab_report() -> Report {
     Report::judged(run, report.results, report.device)
 }
 
+/// The lab report as shared: site details typed (markup and non-Latin
+/// letters included, as people type them) and addresses removed.
+fn shared_lab_report() -> Report {
+    let site = SiteDetails {
+        place: "The Surgery <b>&amp; Ålesund</b> (Y01234)".into(),
+        ticket: "INC-0042 \"urgent\"".into(),
+        note: "Contacting Server since 09:05; 10.20.30.40 → slow 🐢".into(),
+    };
+    lab_report().shared(&site, true)
+}
+
 #[test]
 fn a_real_report_survives_the_round_trip_exactly() {
     let report = lab_report();
@@ -30,6 +41,14 @@ fn a_real_report_survives_the_round_trip_exactly() {
     let back = decode(&code).unwrap();
     assert_eq!(back, report);
     assert_eq!(render_text(&back), render_text(&report));
+}
+
+#[test]
+fn a_shared_report_survives_the_round_trip_exactly() {
+    let report = shared_lab_report();
+    assert!(report.addresses_removed);
+    assert!(!render_text(&report).contains("10.20.30.40"));
+    assert_eq!(decode(&encode(&report)).unwrap(), report);
 }
 
 #[test]
@@ -57,7 +76,7 @@ fn damage_is_named_not_misread() {
         (code[..code.len() - 3].to_owned(), DecodeError::Truncated),
         (flipped, DecodeError::ChecksumMismatch),
         (
-            code.replacen("LT1.", "LT7.", 1),
+            code.replacen("LT2.", "LT7.", 1),
             DecodeError::UnknownVersion("7".into()),
         ),
     ];
@@ -134,7 +153,7 @@ fn text_with_no_report_finds_none_and_a_huge_paste_is_quick() {
 fn write_golden_files() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let version = linktriage_core::codec::VERSION;
-    let report = lab_report();
+    let report = shared_lab_report();
     for (extension, content) in [("code", encode(&report)), ("txt", render_text(&report))] {
         let path = dir.join(format!("v{version}-default-config-lab.{extension}"));
         let existing = std::fs::read_to_string(&path).unwrap_or_default();
@@ -147,10 +166,16 @@ fn write_golden_files() {
 /// Codes written by released versions, and the text each must read as, forever.
 #[test]
 fn golden_codes_keep_decoding() {
-    let golden = [(
-        include_str!("golden/v1-default-config-lab.code"),
-        include_str!("golden/v1-default-config-lab.txt"),
-    )];
+    let golden = [
+        (
+            include_str!("golden/v1-default-config-lab.code"),
+            include_str!("golden/v1-default-config-lab.txt"),
+        ),
+        (
+            include_str!("golden/v2-default-config-lab.code"),
+            include_str!("golden/v2-default-config-lab.txt"),
+        ),
+    ];
     for (code, text) in golden {
         let report = decode(code).unwrap();
         assert_eq!(render_text(&report), text);
