@@ -44,7 +44,7 @@ test('Copy report puts the report on the clipboard', async () => {
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const { page, errors } = await openAndFinish(context, server.url, { complete: true });
   await page.click('#copy-report');
-  await page.waitForFunction(() => document.querySelector('#copy-status').textContent.startsWith('Copied'));
+  await page.waitForFunction(() => document.querySelector('#copy-report-status').textContent.startsWith('Copied'));
   const clipboard = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(clipboard, await page.textContent('#report-text'));
   assert.deepEqual(errors, []);
@@ -55,7 +55,7 @@ test('the copied report carries a code the desk reads back to the very same text
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const { page } = await openAndFinish(context, server.url, { complete: true });
   await page.click('#copy-report');
-  await page.waitForFunction(() => document.querySelector('#copy-status').textContent.startsWith('Copied'));
+  await page.waitForFunction(() => document.querySelector('#copy-report-status').textContent.startsWith('Copied'));
   const pasted = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(pasted, /\nLT1\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
   // The desk pastes it, quoted in a reply, into `linktriage decode --text`.
@@ -74,8 +74,8 @@ test('where the clipboard is refused, the report is still copied or selected for
   });
   const { page } = await openAndFinish(context, server.url, { complete: true });
   await page.click('#copy-report');
-  await page.waitForFunction(() => document.querySelector('#copy-status').textContent !== '');
-  const status = await page.textContent('#copy-status');
+  await page.waitForFunction(() => document.querySelector('#copy-report-status').textContent !== '');
+  const status = await page.textContent('#copy-report-status');
   assert.match(status, /^(Copied\.|Your browser did not allow copying\. The report is selected)/);
   const selected = await page.evaluate(() => window.getSelection().toString());
   assert.equal(selected.trim(), (await page.textContent('#report-text')).trim());

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod components;
+pub mod desk;
 pub mod hooks;
 pub mod panic;
 pub mod probes;

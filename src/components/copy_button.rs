@@ -10,6 +10,10 @@ pub struct CopyButtonProps {
     pub text: AttrValue,
     /// The element showing the same text, selected when copying is refused.
     pub fallback_id: AttrValue,
+    /// The button's id (its message's is this with `-status`): the desk view
+    /// has one per report.
+    #[prop_or(AttrValue::Static("copy-report"))]
+    pub id: AttrValue,
 }
 
 #[function_component]
@@ -39,8 +43,8 @@ pub fn CopyButton(props: &CopyButtonProps) -> Html {
     };
     html! {
         <div class="copy">
-            <button type="button" id="copy-report" {onclick}>{ "Copy report" }</button>
-            <span id="copy-status" role="status" aria-live="polite">{ message }</span>
+            <button type="button" id={props.id.clone()} {onclick}>{ "Copy report" }</button>
+            <span id={format!("{}-status", props.id)} class="copy-status" role="status" aria-live="polite">{ message }</span>
         </div>
     }
 }

@@ -7,6 +7,9 @@ use yew::prelude::*;
 #[derive(Debug, Properties, PartialEq)]
 pub struct VerdictViewProps {
     pub verdict: Verdict,
+    /// The heading's id; the desk view shows several verdicts on one page.
+    #[prop_or(AttrValue::Static("verdict"))]
+    pub id: AttrValue,
 }
 
 #[function_component]
@@ -15,14 +18,14 @@ pub fn VerdictView(props: &VerdictViewProps) -> Html {
     let primary = verdict.primary();
     let others = &verdict.findings[1..];
     html! {
-        <section class="verdict" aria-labelledby="verdict">
-            <h2 id="verdict" data-segment={primary.diagnosis.id()} data-confidence={confidence_word(primary.confidence)}>
+        <section class="verdict" aria-labelledby={props.id.clone()}>
+            <h2 id={props.id.clone()} data-segment={primary.diagnosis.id()} data-confidence={confidence_word(primary.confidence)}>
                 { &primary.headline }
             </h2>
             <p class="next-step"><strong>{ "What to do now: " }</strong>{ &primary.next_step }</p>
             <p><strong>{ "Who fixes it: " }</strong>{ &primary.resolver }</p>
             if !others.is_empty() {
-                <div id="also-found">
+                <div class="also-found">
                     <p><strong>{ "Also found:" }</strong></p>
                     <ul>
                         { for others.iter().map(|f| html! {
@@ -31,7 +34,7 @@ pub fn VerdictView(props: &VerdictViewProps) -> Html {
                     </ul>
                 </div>
             }
-            <details id="verdict-details">
+            <details class="verdict-details">
                 <summary>{ "Details for the IT service desk" }</summary>
                 <p>{ format!("Verdict for the desk: {}.", verdict.summary()) }</p>
                 <ul>

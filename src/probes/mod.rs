@@ -10,6 +10,7 @@ pub mod device;
 pub mod http;
 pub mod reach;
 pub mod round_trips;
+pub mod save;
 pub mod throughput;
 pub mod timers;
 pub mod websocket;

@@ -3,6 +3,7 @@
 //! regional-outage signal no single report shows).
 
 use crate::check::{Measurement, ReachOutcome};
+use crate::codec::{self, DecodeError};
 use crate::report::{Report, mbit, ms};
 use crate::time::format_timestamp;
 use crate::verdict::Diagnosis;
@@ -11,6 +12,92 @@ use crate::verdict::Diagnosis;
 /// one episode: a regional outage is reported over tens of minutes, and a
 /// fault an hour after the last report is news.
 pub const SAME_EPISODE_MS: f64 = 60.0 * 60.0 * 1000.0;
+
+/// A paste larger than this is refused with a message, not read: ten
+/// thousand reports are under 16 MB, and a browser tab should not be asked to
+/// hold much more.
+pub const MAX_PASTE_BYTES: usize = 16 * 1024 * 1024;
+
+/// One code found in a paste, numbered in paste order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// From 1, damaged reports included, so "report 3" means the third code.
+    pub number: usize,
+    /// The line of the paste the code starts on, from 1.
+    pub line: usize,
+    pub code: String,
+    pub report: Result<Report, DecodeError>,
+}
+
+/// Why a paste was not read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasteError {
+    Empty,
+    TooLarge { bytes: usize },
+    NoReport,
+}
+
+impl std::fmt::Display for PasteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PasteError::Empty => f.write_str("Nothing was pasted. Paste a Link Triage report, or an email thread with several, then press Read reports."),
+            PasteError::TooLarge { bytes } => write!(
+                f,
+                "The paste is {} MB, more than the {} MB this page reads. Paste only the messages with reports in them.",
+                bytes.div_ceil(1024 * 1024),
+                MAX_PASTE_BYTES / (1024 * 1024)
+            ),
+            PasteError::NoReport => f.write_str("No Link Triage report was found in the paste. A report ends with a line of code starting LT and a number, such as LT2.; paste the whole report, code included."),
+        }
+    }
+}
+
+/// Every report code in `text`, decoded, with the line each starts on.
+pub fn read_paste(text: &str) -> Result<Vec<Entry>, PasteError> {
+    if text.len() > MAX_PASTE_BYTES {
+        return Err(PasteError::TooLarge { bytes: text.len() });
+    }
+    if text.trim().is_empty() {
+        return Err(PasteError::Empty);
+    }
+    let bytes = text.as_bytes();
+    let (mut line, mut counted_to) = (1, 0);
+    let entries: Vec<Entry> = codec::extract(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, found)| {
+            line += bytes[counted_to..found.at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            counted_to = found.at;
+            Entry {
+                number: i + 1,
+                line,
+                code: found.code,
+                report: found.report,
+            }
+        })
+        .collect();
+    if entries.is_empty() {
+        return Err(PasteError::NoReport);
+    }
+    Ok(entries)
+}
+
+/// "Found 3 reports; 1 could not be read."
+pub fn summary(entries: &[Entry]) -> String {
+    let damaged = entries.iter().filter(|e| e.report.is_err()).count();
+    let found = match entries.len() {
+        1 => "Found 1 report".to_owned(),
+        n => format!("Found {n} reports"),
+    };
+    match damaged {
+        0 => format!("{found}."),
+        1 if entries.len() == 1 => format!("{found}, which could not be read."),
+        d => format!("{found}; {d} could not be read."),
+    }
+}
 
 /// One report, as a row of the desk's table.
 #[derive(Debug, Clone, PartialEq)]
@@ -297,12 +384,46 @@ mod tests {
     }
 
     #[test]
+    fn a_paste_gives_each_code_its_number_and_line_or_a_reason() {
+        let good = codec::encode(&report("Y001", 0.0, &[]));
+        let paste = format!("Hello\n\n{good}\n> quoted\n> {}\nbye\n{good}", &good[..50]);
+        let entries = read_paste(&paste).unwrap();
+        let seen: Vec<(usize, usize, bool)> = entries
+            .iter()
+            .map(|e| (e.number, e.line, e.report.is_ok()))
+            .collect();
+        assert_eq!(seen, [(1, 3, true), (2, 5, false), (3, 7, true)]);
+        assert_eq!(summary(&entries), "Found 3 reports; 1 could not be read.");
+        assert_eq!(summary(&entries[..1]), "Found 1 report.");
+        assert_eq!(
+            summary(&entries[1..2]),
+            "Found 1 report, which could not be read."
+        );
+        let refusals = [
+            ("  \n ".to_owned(), PasteError::Empty),
+            ("no codes here, LTD.".to_owned(), PasteError::NoReport),
+            (
+                "x".repeat(MAX_PASTE_BYTES + 1),
+                PasteError::TooLarge {
+                    bytes: MAX_PASTE_BYTES + 1,
+                },
+            ),
+        ];
+        for (text, expected) in refusals {
+            assert_eq!(read_paste(&text), Err(expected));
+        }
+    }
+
+    #[test]
     fn a_row_names_site_time_verdict_and_figures() {
         let r = row(&report("Y001", 5.0, &[Segment::Hscn]), 1);
         assert_eq!(r.site, "Y001");
         assert_eq!(r.checked_utc, "2026-11-24 09:05 UTC");
         assert_eq!(r.diagnosis, Diagnosis::Hscn);
-        assert!(r.verdict.starts_with("The NHS network link (HSCN) looks down."));
+        assert!(
+            r.verdict
+                .starts_with("The NHS network link (HSCN) looks down.")
+        );
         assert_eq!(r.key_figures, "reached 4 of 5");
     }
 }

@@ -9,6 +9,7 @@ pub mod desk;
 pub mod device;
 pub mod interception;
 pub mod payload;
+pub mod qr;
 pub mod redact;
 pub mod report;
 pub mod segment;

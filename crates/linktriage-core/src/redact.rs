@@ -110,8 +110,14 @@ mod tests {
             ("::ffff:10.0.0.1", r.to_owned()),
             ("at 09:05:30 UTC", "at 09:05:30 UTC".to_owned()),
             ("version 1.2.3", "version 1.2.3".to_owned()),
-            ("999.1.1.1 is no address", "999.1.1.1 is no address".to_owned()),
-            ("cafe:babe and deadbeef", "cafe:babe and deadbeef".to_owned()),
+            (
+                "999.1.1.1 is no address",
+                "999.1.1.1 is no address".to_owned(),
+            ),
+            (
+                "cafe:babe and deadbeef",
+                "cafe:babe and deadbeef".to_owned(),
+            ),
             ("HSCN: 3 of 4", "HSCN: 3 of 4".to_owned()),
             ("", String::new()),
             ("ünïcödé 10.0.0.1ü", "ünïcödé 10.0.0.1ü".to_owned()),

@@ -128,7 +128,7 @@ fn decode(as_text: bool) -> anyhow::Result<()> {
     }
     match (found.len(), reports.len()) {
         (0, _) => anyhow::bail!(
-            "no Link Triage report code (a line starting LT1.) was found in the input"
+            "no Link Triage report code (a line starting LT and a version number, such as LT2.) was found in the input"
         ),
         (_, 0) => anyhow::bail!("none of the {} report codes could be read", found.len()),
         _ => Ok(()),

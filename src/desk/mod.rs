@@ -1,0 +1,87 @@
+//! The support desk's view (`/desk/`, its own bundle): paste anything, see
+//! every report in it as the clinician saw it, a table of them, and the sites
+//! that failed together. A share link opens it with its report in the URL
+//! fragment, which the browser never sends to a server.
+
+mod report_card;
+mod summary;
+
+use std::rc::Rc;
+
+use linktriage_core::desk::{Entry, PasteError, read_paste};
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use report_card::ReportCard;
+use summary::Summary;
+
+/// Installs the panic message and renders the desk view into the page's body.
+pub fn start() {
+    crate::panic::install_hook();
+    yew::Renderer::<DeskApp>::new().render();
+}
+
+#[function_component]
+pub fn DeskApp() -> Html {
+    let paste = use_node_ref();
+    let reading = use_state(|| None::<Rc<Result<Vec<Entry>, PasteError>>>);
+    {
+        // Opened from a share link: read the report it carries.
+        let (paste, reading) = (paste.clone(), reading.clone());
+        use_effect_with((), move |_| {
+            if let Some(code) = code_in_fragment() {
+                if let Some(area) = paste.cast::<HtmlTextAreaElement>() {
+                    area.set_value(&code);
+                }
+                reading.set(Some(Rc::new(read_paste(&code))));
+            }
+        });
+    }
+    let onclick = {
+        let (paste, reading) = (paste.clone(), reading.clone());
+        Callback::from(move |_| {
+            // Read when asked, not on every keystroke: the textarea is not
+            // mirrored in state, so a 10 MB paste is copied out once.
+            let text = paste
+                .cast::<HtmlTextAreaElement>()
+                .map(|area| area.value())
+                .unwrap_or_default();
+            reading.set(Some(Rc::new(read_paste(&text))));
+        })
+    };
+    html! {
+        <>
+            <header><h1>{ "Link Triage: service desk view" }</h1></header>
+            <main>
+                <p class="intro">{ "Paste a Link Triage report from a ticket, or a whole email thread with several, and press Read reports. The reports are read on this computer: nothing is sent anywhere." }</p>
+                <label for="paste">{ "Pasted text" }</label>
+                <textarea id="paste" ref={paste} rows="10" spellcheck="false" autocomplete="off" />
+                <p><button type="button" id="read-reports" {onclick}>{ "Read reports" }</button></p>
+                {
+                    match reading.as_deref() {
+                        None => html! {},
+                        Some(Err(why)) => html! {
+                            <p id="desk-status" class="problem" role="alert">{ why.to_string() }</p>
+                        },
+                        Some(Ok(entries)) => html! {
+                            <>
+                                <Summary entries={Rc::new(entries.clone())} />
+                                { for entries.iter().filter_map(|e| Some(html! {
+                                    <ReportCard key={e.number} number={e.number} code={e.code.clone()} report={Rc::new(e.report.clone().ok()?)} />
+                                })) }
+                            </>
+                        },
+                    }
+                }
+            </main>
+        </>
+    }
+}
+
+/// The report code a share link carries after `#`, if there is one.
+fn code_in_fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let code = hash.strip_prefix('#')?;
+    code.starts_with(linktriage_core::codec::MARK)
+        .then(|| code.to_owned())
+}

@@ -1,0 +1,49 @@
+//! One report as the clinician saw it: the verdict, then the very text they
+//! pasted, with Copy and a JSON download for ticket tooling.
+
+use std::rc::Rc;
+
+use linktriage_core::report::{Report, render_pasteable};
+use linktriage_core::time::format_timestamp;
+use yew::prelude::*;
+
+use crate::components::{CopyButton, VerdictView};
+use crate::probes::save;
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct ReportCardProps {
+    pub number: usize,
+    pub code: AttrValue,
+    pub report: Rc<Report>,
+}
+
+#[function_component]
+pub fn ReportCard(props: &ReportCardProps) -> Html {
+    let (number, report) = (props.number, &props.report);
+    let id = format!("report-{number}");
+    let saved = use_state(|| None::<Result<(), String>>);
+    let text: AttrValue = render_pasteable(report, &props.code).into();
+    let on_download = {
+        let (report, saved) = (report.clone(), saved.clone());
+        Callback::from(move |_| saved.set(Some(save::report_as_json(&report))))
+    };
+    let site = match report.site.place.as_str() {
+        "" => "no site given",
+        place => place,
+    };
+    let checked = &format_timestamp(report.started_at_ms, 0)[..16];
+    html! {
+        <article class="desk-report" id={id.clone()} aria-labelledby={format!("{id}-heading")}>
+            <h2 id={format!("{id}-heading")}>{ format!("Report {number}: {site}, checked {checked} UTC") }</h2>
+            <VerdictView verdict={report.verdict.clone()} id={format!("{id}-verdict")} />
+            <div class="actions">
+                <CopyButton text={text.clone()} fallback_id={format!("{id}-text")} id={format!("{id}-copy")} />
+                <button type="button" id={format!("{id}-json")} onclick={on_download}>{ "Download as JSON" }</button>
+                if let Some(Err(why)) = &*saved {
+                    <span role="alert">{ why.clone() }</span>
+                }
+            </div>
+            <pre id={format!("{id}-text")} class="report-text" tabindex="0">{ text }</pre>
+        </article>
+    }
+}
