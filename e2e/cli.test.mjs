@@ -86,7 +86,7 @@ test('decode names a damaged report and still prints the good one', async () => 
 test('decode fails plainly when nothing decodes', async () => {
   const nothing = await runCli(['decode'], 'no report here');
   assert.notEqual(nothing.code, 0);
-  assert.match(nothing.stderr, /no Link Triage report code \(a line starting LT1\.\) was found/);
+  assert.match(nothing.stderr, /no Link Triage report code \(a line starting LT and a version number, such as LT2\.\) was found/);
   const broken = await runCli(['decode'], code.replace(/.$/, (c) => (c === '0' ? '1' : '0')));
   assert.notEqual(broken.code, 0);
   assert.match(broken.stderr, /changed on the way \(its checksum does not match\)/);

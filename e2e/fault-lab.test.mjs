@@ -57,7 +57,7 @@ const SCENARIOS = [
 ];
 
 async function goOfflineBeforeTheChecks(context, page) {
-  await page.route('**/api/config', async (route) => {
+  await page.route('**/api/config*', async (route) => {
     await context.setOffline(true);
     await route.abort('internetdisconnected');
   });

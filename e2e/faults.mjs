@@ -71,17 +71,13 @@ export async function startProxy(upstream, host, faults = {}) {
         const chunks = [];
         upstreamResponse.on('data', (c) => chunks.push(c));
         upstreamResponse.on('end', () => {
-          let body = Buffer.concat(chunks).toString('utf8');
+          let out = Buffer.concat(chunks);
           if (faults.alterPayload) {
             // What a "web shield" does: inject a script into the page.
-            body = body.replace('<head>', '<head><script src="https://shield.invalid/inject.js"></script>');
+            const page = out.toString('utf8').replace('<head>', '<head><script src="https://shield.invalid/inject.js"></script>');
+            out = Buffer.from(page, 'utf8');
           }
-          if (faults.shiftClockMs) {
-            const who = JSON.parse(body);
-            who.server_time_ms += faults.shiftClockMs;
-            body = JSON.stringify(who);
-          }
-          const out = Buffer.from(body, 'utf8');
+          if (faults.shiftClockMs) out = shiftServerClock(out, upstreamResponse.headers['content-type'], faults.shiftClockMs);
           res.writeHead(upstreamResponse.statusCode, { ...upstreamResponse.headers, 'content-length': out.length });
           res.end(out);
         });
@@ -175,4 +171,19 @@ export async function startTlsHost(host, certificate) {
   const sockets = tracked(server);
   const port = await listen(server, host);
   return { address: `${host}:${port}`, port, close: closer(server, sockets) };
+}
+
+// A server whose clock is off: whoami's `server_time_ms` moved by `shiftMs`,
+// in JSON or in the compact form the app reads (postcard), where it is the
+// last field: an f64 in the final 8 bytes, little-endian.
+function shiftServerClock(body, contentType, shiftMs) {
+  if (contentType === 'application/x-postcard') {
+    const out = Buffer.from(body);
+    const at = out.length - 8;
+    out.writeDoubleLE(out.readDoubleLE(at) + shiftMs, at);
+    return out;
+  }
+  const who = JSON.parse(body.toString('utf8'));
+  who.server_time_ms += shiftMs;
+  return Buffer.from(JSON.stringify(who), 'utf8');
 }

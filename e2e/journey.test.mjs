@@ -57,7 +57,7 @@ test('the copied report carries a code the desk reads back to the very same text
   await page.click('#copy-report');
   await page.waitForFunction(() => document.querySelector('#copy-report-status').textContent.startsWith('Copied'));
   const pasted = await page.evaluate(() => navigator.clipboard.readText());
-  assert.match(pasted, /\nLT1\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
+  assert.match(pasted, /\nLT2\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
   // The desk pastes it, quoted in a reply, into `linktriage decode --text`.
   const quoted = pasted.split('\n').map((l) => `> ${l}`).join('\n');
   const decoded = await runCli(['decode', '--text'], `Re: Contacting Server\n\n${quoted}`);
@@ -76,7 +76,7 @@ test('where the clipboard is refused, the report is still copied or selected for
   await page.click('#copy-report');
   await page.waitForFunction(() => document.querySelector('#copy-report-status').textContent !== '');
   const status = await page.textContent('#copy-report-status');
-  assert.match(status, /^(Copied\.|Your browser did not allow copying\. The report is selected)/);
+  assert.match(status, /^(Copied\.|Your browser did not allow copying\. The text is selected)/);
   const selected = await page.evaluate(() => window.getSelection().toString());
   assert.equal(selected.trim(), (await page.textContent('#report-text')).trim());
   await context.close();
@@ -96,7 +96,7 @@ test('a panic in the app shows a readable message instead of a blank page', asyn
 test('a server that cannot give the list of checks gets a clear message', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.route('**/api/config', (route) => route.fulfill({ status: 503, body: 'down' }));
+  await page.route('**/api/config*', (route) => route.fulfill({ status: 503, body: 'down' }));
   await page.goto(server.url);
   const error = await page.waitForSelector('#config-error[role="alert"]', { timeout: 10_000 });
   assert.match(await error.textContent(), /could not load its list of checks: the server answered with error 503/);
@@ -108,12 +108,22 @@ test('a server that cannot give the list of checks gets a clear message', async 
 test('a mangled list of checks names what is wrong', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.route('**/api/config', (route) =>
-    route.fulfill({ status: 200, contentType: 'application/json', body: '{"name":"x","version":"1","target":[{"name":"a"}]}' }),
+  // The compact form (postcard) of a list with an empty name, then bytes
+  // that are not a list at all.
+  const emptyName = Buffer.from([0x00, 0x01, 0x31, 0x00, 0x00]);
+  await page.route('**/api/config*', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/x-postcard', body: emptyName }),
   );
   await page.goto(server.url);
   const error = await page.waitForSelector('#config-error', { timeout: 10_000 });
-  assert.match(await error.textContent(), /the list of checks is not valid \(line 1, column \d+: missing field `segment`/);
+  assert.match(await error.textContent(), /the list of checks is not valid \(name: must not be empty\)/);
+  await page.unroute('**/api/config*');
+  await page.route('**/api/config*', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/x-postcard', body: Buffer.from('{"name":"x"}') }),
+  );
+  await page.reload();
+  const garbled = await page.waitForSelector('#config-error', { timeout: 10_000 });
+  assert.match(await garbled.textContent(), /the list of checks is not valid \(the compact form does not read: /);
   await context.close();
 });
 

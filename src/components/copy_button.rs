@@ -14,6 +14,8 @@ pub struct CopyButtonProps {
     /// has one per report.
     #[prop_or(AttrValue::Static("copy-report"))]
     pub id: AttrValue,
+    #[prop_or(AttrValue::Static("Copy report"))]
+    pub label: AttrValue,
 }
 
 #[function_component]
@@ -38,12 +40,12 @@ pub fn CopyButton(props: &CopyButtonProps) -> Html {
             "Copied. Paste it into your ticket, email or chat."
         }
         Some(CopyOutcome::SelectedForManualCopy) => {
-            "Your browser did not allow copying. The report is selected: press Ctrl+C to copy it."
+            "Your browser did not allow copying. The text is selected: press Ctrl+C to copy it."
         }
     };
     html! {
         <div class="copy">
-            <button type="button" id={props.id.clone()} {onclick}>{ "Copy report" }</button>
+            <button type="button" id={props.id.clone()} {onclick}>{ props.label.clone() }</button>
             <span id={format!("{}-status", props.id)} class="copy-status" role="status" aria-live="polite">{ message }</span>
         </div>
     }

@@ -3,9 +3,13 @@
 mod copy_button;
 mod progress;
 mod report_view;
+mod share_panel;
+mod site_form;
 mod verdict_view;
 
 pub use copy_button::CopyButton;
 pub use progress::Progress;
 pub use report_view::ReportView;
+pub use share_panel::SharePanel;
+pub use site_form::SiteForm;
 pub use verdict_view::VerdictView;

@@ -5,7 +5,8 @@ use std::rc::Rc;
 use linktriage_core::report::{Report, render_pasteable, render_text};
 use yew::prelude::*;
 
-use super::{CopyButton, Progress, VerdictView};
+use super::site_form::SharingChoices;
+use super::{CopyButton, Progress, SharePanel, SiteForm, VerdictView};
 use crate::hooks::use_report_code;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -17,11 +18,18 @@ pub struct ReportViewProps {
 
 #[function_component]
 pub fn ReportView(props: &ReportViewProps) -> Html {
-    let code = use_report_code(props.report.clone());
+    let choices = use_state(SharingChoices::default);
+    // As shared: what was measured, with what the clinician chose to add or
+    // take out. Memoised, so the code is made again only on a change.
+    let shared = use_memo((props.report.clone(), (*choices).clone()), |(report, c)| {
+        report.shared(&c.site, c.remove_addresses)
+    });
+    let code = use_report_code(shared.clone());
     let text: AttrValue = match &code {
-        Some(code) => render_pasteable(&props.report, code).into(),
-        None => render_text(&props.report).into(),
+        Some(code) => render_pasteable(&shared, code).into(),
+        None => render_text(&shared).into(),
     };
+    let on_change = Callback::from(move |c| choices.set(c));
     // Complete: the speed tests are done and the code is in the text.
     let complete = props.speed.is_none() && code.is_some();
     html! {
@@ -32,9 +40,13 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
             if let Some((done, total)) = props.speed {
                 <Progress {done} {total} label="Measuring download and upload speed" />
             }
+            <SiteForm {on_change} />
             <CopyButton text={text.clone()} fallback_id="report-text" />
             // tabindex lets keyboard users scroll a long report.
             <pre id="report-text" tabindex="0" data-complete={complete.to_string()}>{ text }</pre>
+            if let Some(code) = code {
+                <SharePanel {code} />
+            }
         </section>
     }
 }

@@ -9,20 +9,28 @@ use yew::prelude::*;
 use crate::probes::compress::deflate_raw;
 
 /// `None` for the moment it takes the browser to compress; then the code.
+/// `report` should keep its `Rc` while unchanged (`use_memo`): the code is
+/// matched to the report it was made for by pointer.
 #[hook]
 pub fn use_report_code(report: Rc<Report>) -> Option<String> {
     let code = use_state(|| None::<(Rc<Report>, String)>);
+    // The newest report asked for: compressions finish out of order when the
+    // report changes quickly (typing a note), and only the newest may land.
+    let newest = use_mut_ref(|| report.clone());
     {
         let code = code.clone();
         use_effect_with(report.clone(), move |report| {
             let report = report.clone();
+            *newest.borrow_mut() = report.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let bytes = wire_bytes(&report);
                 // Without a compressor the code is longer, never missing.
                 let compressed = deflate_raw(&bytes)
                     .await
                     .unwrap_or_else(|| deflate_stored(&bytes));
-                code.set(Some((report, finish(&compressed))));
+                if Rc::ptr_eq(&newest.borrow(), &report) {
+                    code.set(Some((report, finish(&compressed))));
+                }
             });
         });
     }

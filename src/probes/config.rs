@@ -1,13 +1,14 @@
 //! Loading the target list from the server that served the app.
 
 use linktriage_core::config::Config;
+use linktriage_core::wire::COMPACT_QUERY;
 use web_sys::RequestMode;
 
 use super::http::{FetchError, absolute_url, fetch_body};
 
 /// Fetches and validates `/api/config`; the error is a sentence for the page.
 pub async fn load() -> Result<Config, String> {
-    let url = absolute_url("/", "/api/config");
+    let url = absolute_url("/", &format!("/api/config?{COMPACT_QUERY}"));
     let (_, body) = fetch_body(&url, RequestMode::SameOrigin, 5_000)
         .await
         .map_err(|e| match e {
@@ -16,6 +17,6 @@ pub async fn load() -> Result<Config, String> {
             FetchError::Status(code) => format!("the server answered with error {code}"),
             FetchError::Unsupported(what) => format!("this browser lacks {what}"),
         })?;
-    let text = String::from_utf8_lossy(&js_sys::Uint8Array::new(&body).to_vec()).into_owned();
-    Config::from_json(&text).map_err(|e| format!("the list of checks is not valid ({e})"))
+    Config::from_compact(&js_sys::Uint8Array::new(&body).to_vec())
+        .map_err(|e| format!("the list of checks is not valid ({e})"))
 }

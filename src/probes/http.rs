@@ -104,11 +104,6 @@ pub async fn fetch(
     }
 }
 
-/// The answer's body as text (lossy: a mangled byte becomes U+FFFD).
-pub fn text_of(body: &js_sys::ArrayBuffer) -> String {
-    String::from_utf8_lossy(&js_sys::Uint8Array::new(body).to_vec()).into_owned()
-}
-
 impl FetchError {
     /// The failure in a few words for the report.
     pub fn describe(&self) -> String {

@@ -4,10 +4,10 @@ use linktriage_core::check::{ClockOffset, Interception};
 use linktriage_core::config::Target;
 use linktriage_core::interception::analyse;
 use linktriage_core::payload::first_difference;
-use linktriage_core::wire::{CHECK_HEADER, WhoAmI};
+use linktriage_core::wire::{CHECK_HEADER, COMPACT_QUERY, WhoAmI, from_compact};
 use web_sys::RequestMode;
 
-use super::http::{Options, absolute_url, fetch, text_of};
+use super::http::{Options, absolute_url, fetch};
 use super::timers::{Deadline, wall_clock_ms};
 
 /// Exchanges for the clock; the one with the shortest round trip wins.
@@ -59,12 +59,12 @@ pub async fn interception(target: &Target, deadline: Deadline) -> Result<Interce
 }
 
 async fn who_am_i(target: &Target, timeout_ms: u32, token: Option<&str>) -> Result<WhoAmI, String> {
-    let url = absolute_url(&target.url, "/api/whoami");
+    let url = absolute_url(&target.url, &format!("/api/whoami?{COMPACT_QUERY}"));
     let mut options = Options::get(RequestMode::Cors, timeout_ms);
     if let Some(token) = token {
         options.headers.push((CHECK_HEADER, token.to_owned()));
     }
     let (_, body) = fetch(&url, &options).await.map_err(|e| e.describe())?;
-    serde_json::from_str(&text_of(&body))
+    from_compact(&js_sys::Uint8Array::new(&body).to_vec())
         .map_err(|e| format!("the server's answer was not understood ({e})"))
 }

@@ -53,11 +53,18 @@ fn node(script: &str) -> anyhow::Result<()> {
     ))
 }
 
-/// What the first page load transfers: every file Trunk wrote, raw and compressed.
+/// What each page's first load transfers: every file Trunk wrote for it, raw
+/// and compressed.
 fn bundle_sizes() -> anyhow::Result<()> {
     println!("\nfirst page load (bytes): raw, gzip -9, brotli 11");
+    page_sizes(build::dist_files()?)?;
+    println!("\ndesk view page, /desk/ (bytes): raw, gzip -9, brotli 11");
+    page_sizes(build::desk_files()?)
+}
+
+fn page_sizes(files: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
     let mut totals = [0usize; 3];
-    for file in build::dist_files()? {
+    for file in files {
         let raw = std::fs::read(&file)?;
         let sizes = [
             raw.len(),

@@ -8,15 +8,24 @@ use anyhow::Context;
 
 use crate::{path_with_npm_bin, root, run};
 
-/// Builds the app into `dist/` and writes a gzip and a brotli copy beside
-/// each file, which the server sends to browsers that accept them.
+/// Builds the app into `dist/` and the desk view into `dist/desk/` (a page
+/// and bundle of its own, so the clinician's first load carries no decoder),
+/// and writes a gzip and a brotli copy beside each file, which the server
+/// sends to browsers that accept them.
 pub fn app() -> anyhow::Result<()> {
-    run(Command::new("trunk")
-        .args(["build", "--release", "--offline"])
-        .env("PATH", path_with_npm_bin())
-        .env("CARGO_ENCODED_RUSTFLAGS", short_source_paths())
-        .current_dir(root()))?;
-    for file in dist_files()? {
+    let trunk = |args: &[&str]| {
+        run(Command::new("trunk")
+            .arg("build")
+            .args(args)
+            .args(["--release", "--offline=true"])
+            .env("PATH", path_with_npm_bin())
+            .env("CARGO_ENCODED_RUSTFLAGS", short_source_paths())
+            .current_dir(root()))
+    };
+    // The app first: Trunk empties its dist directory, desk/ included.
+    trunk(&[])?;
+    trunk(&["desk.html", "--dist", "dist/desk", "--public-url", "/desk/"])?;
+    for file in dist_files()?.into_iter().chain(desk_files()?) {
         let raw = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
         std::fs::write(with_suffix(&file, "gz"), gzip(&raw)?)?;
         std::fs::write(with_suffix(&file, "br"), brotli(&raw)?)?;
@@ -57,15 +66,34 @@ pub fn lab_env(command: &mut Command) -> &mut Command {
         .env("LINKTRIAGE_DIST", root().join("dist"))
 }
 
-/// The files Trunk wrote (not the compressed copies), sorted by name.
+/// The files of the clinician's page (not the compressed copies; wasm-bindgen
+/// snippets included), sorted by path.
 pub fn dist_files() -> anyhow::Result<Vec<PathBuf>> {
     let dist = root().join("dist");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dist)
-        .with_context(|| format!("reading {}", dist.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .filter(|p| !matches!(p.extension().and_then(|e| e.to_str()), Some("gz" | "br")))
-        .collect();
+    files_in(&dist, &dist.join("desk"))
+}
+
+/// The files of the desk view's page, likewise.
+pub fn desk_files() -> anyhow::Result<Vec<PathBuf>> {
+    files_in(&root().join("dist").join("desk"), std::path::Path::new(""))
+}
+
+/// Every file under `dir` but those under `except`.
+fn files_in(dir: &std::path::Path, except: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            if path.is_dir() && path != except {
+                pending.push(path);
+            } else if path.is_file()
+                && !matches!(path.extension().and_then(|e| e.to_str()), Some("gz" | "br"))
+            {
+                files.push(path);
+            }
+        }
+    }
     files.sort();
     Ok(files)
 }

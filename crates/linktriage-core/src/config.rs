@@ -25,7 +25,9 @@ pub struct Config {
     /// Origins (scheme://host[:port]) whose pages may call this server's
     /// measurement endpoints: other Link Triage deployments that use this
     /// server as a probe from a different vantage point.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    // Always written: the compact form is positional, so no field may be
+    // left out.
+    #[serde(default)]
     pub allowed_origins: Vec<String>,
     #[serde(rename = "target")]
     pub targets: Vec<Target>,
@@ -109,6 +111,8 @@ pub enum ConfigError {
     },
     /// The shape is right but a value is not acceptable.
     Invalid { field: String, problem: String },
+    /// The compact (postcard) form the app reads does not read.
+    Compact(String),
 }
 
 impl fmt::Display for ConfigError {
@@ -120,6 +124,7 @@ impl fmt::Display for ConfigError {
                 message,
             } => write!(f, "line {line}, column {column}: {message}"),
             ConfigError::Invalid { field, problem } => write!(f, "{field}: {problem}"),
+            ConfigError::Compact(why) => write!(f, "the compact form does not read: {why}"),
         }
     }
 }
@@ -151,6 +156,15 @@ impl Config {
             column: e.column(),
             message: e.to_string(),
         })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses and validates the compact form (postcard) the app reads: the
+    /// page then needs no JSON parser, which would cost its first load
+    /// kilobytes it does not have (BENCHMARKS.md).
+    pub fn from_compact(bytes: &[u8]) -> Result<Config, ConfigError> {
+        let config: Config = crate::wire::from_compact(bytes).map_err(ConfigError::Compact)?;
         config.validate()?;
         Ok(config)
     }

@@ -327,8 +327,7 @@ impl Grid {
         let last = positions.len().saturating_sub(1);
         for (i, &x) in positions.iter().enumerate() {
             for (j, &y) in positions.iter().enumerate() {
-                let on_a_finder =
-                    (i == 0 && j == 0) || (i == 0 && j == last) || (i == last && j == 0);
+                let on_a_finder = (i == 0 && (j == 0 || j == last)) || (i == last && j == 0);
                 if !on_a_finder {
                     self.draw_square(x, y, 2, |d| d != 1);
                 }

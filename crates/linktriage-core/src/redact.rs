@@ -3,8 +3,6 @@
 //! The browser's user agent is left alone: it holds version numbers that
 //! look like addresses (`Chrome/156.0.0.0`) and never an address.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
-
 use crate::check::Measurement;
 use crate::report::Report;
 
@@ -50,53 +48,165 @@ pub fn remove_addresses(report: &mut Report) {
 /// `text` with each IP address (v4, v6, v4 with a port, v6 in brackets)
 /// replaced by [`REMOVED`]. Times such as `09:05:30` and version numbers
 /// such as `1.2.3` are not addresses and stay.
+///
+/// Byte by byte, with no substring search or `std::net` parser: those cost
+/// the clinician's page kilobytes it does not have (BENCHMARKS.md). The tests
+/// hold the recognisers to the standard library's answers.
 pub fn without_addresses(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let is_token = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
+    // Letters, digits and anything not ASCII join a token to a word.
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(|c: char| c.is_ascii_hexdigit() || c == ':') {
-        let (before, from) = rest.split_at(start);
-        out.push_str(before);
-        let token_len = from
-            .find(|c: char| !(c.is_ascii_hexdigit() || c == ':' || c == '.'))
-            .unwrap_or(from.len());
-        let (token, after) = from.split_at(token_len);
-        let joined_to_a_word = out.chars().last().is_some_and(char::is_alphanumeric)
-            || after.chars().next().is_some_and(char::is_alphanumeric);
-        match address_prefix(token) {
-            Some(len) if !joined_to_a_word => {
-                out.push_str(REMOVED);
-                out.push_str(&token[len..]);
-            }
-            _ => out.push_str(token),
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_token(bytes[i]) || bytes[i] == b'.' {
+            i += 1;
+            continue;
         }
-        rest = after;
+        let start = i;
+        while i < bytes.len() && is_token(bytes[i]) {
+            i += 1;
+        }
+        let joined =
+            (start > 0 && is_word(bytes[start - 1])) || bytes.get(i).is_some_and(|&b| is_word(b));
+        if let Some(len) = address_prefix(&bytes[start..i]).filter(|_| !joined) {
+            // Token bounds are ASCII, so these are character boundaries.
+            out.push_str(&text[copied..start]);
+            out.push_str(REMOVED);
+            copied = start + len;
+        }
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     out
 }
 
 /// How much of `token` (hex digits, colons and dots) is an address: all of
 /// it, or all but a port or a full stop ending a sentence.
-fn address_prefix(token: &str) -> Option<usize> {
-    let trimmed = token.trim_end_matches(['.', ':']);
-    if trimmed.parse::<Ipv4Addr>().is_ok() && trimmed.split('.').count() == 4 {
-        return Some(trimmed.len());
+fn address_prefix(token: &[u8]) -> Option<usize> {
+    let mut end = token.len();
+    while end > 0 && matches!(token[end - 1], b'.' | b':') {
+        end -= 1;
     }
-    if trimmed.contains("::") || trimmed.matches(':').count() >= 2 {
-        if trimmed.len() > 2 && trimmed.parse::<Ipv6Addr>().is_ok() {
-            return Some(trimmed.len());
-        }
-        return None;
+    let trimmed = &token[..end];
+    if is_ipv4(trimmed) {
+        return Some(end);
+    }
+    let colons = trimmed.iter().filter(|&&b| b == b':').count();
+    if colons >= 2 {
+        return is_ipv6(trimmed).then_some(end);
     }
     // An IPv4 address with a port.
-    let (host, port) = trimmed.split_once(':')?;
-    (host.parse::<Ipv4Addr>().is_ok() && port.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(trimmed.len())
+    let colon = trimmed.iter().position(|&b| b == b':')?;
+    let (host, port) = (&trimmed[..colon], &trimmed[colon + 1..]);
+    (is_ipv4(host) && !port.is_empty() && port.iter().all(u8::is_ascii_digit)).then_some(end)
+}
+
+/// Four decimal numbers up to 255, of one to three digits and no leading
+/// zero, between dots.
+fn is_ipv4(text: &[u8]) -> bool {
+    let mut parts = 0;
+    for part in text.split(|&b| b == b'.') {
+        parts += 1;
+        let ok = (1..=3).contains(&part.len())
+            && part.iter().all(u8::is_ascii_digit)
+            && (part.len() == 1 || part[0] != b'0')
+            && part.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= 255;
+        if !ok {
+            return false;
+        }
+    }
+    parts == 4
+}
+
+/// Groups of one to four hex digits between colons: eight of them, or
+/// fewer with one `::`; the last two may be an IPv4 address.
+fn is_ipv6(text: &[u8]) -> bool {
+    let gap = text.windows(2).position(|w| w == b"::");
+    let (head, tail) = match gap {
+        Some(at) => (&text[..at], &text[at + 2..]),
+        None => (text, &[][..]),
+    };
+    let mut groups = 0;
+    for (side, may_end_in_ipv4) in [(head, gap.is_none()), (tail, true)] {
+        if side.is_empty() {
+            continue;
+        }
+        let count = side.split(|&b| b == b':').count();
+        for (j, part) in side.split(|&b| b == b':').enumerate() {
+            if may_end_in_ipv4 && j == count - 1 && part.contains(&b'.') {
+                if !is_ipv4(part) {
+                    return false;
+                }
+                groups += 2;
+            } else if (1..=4).contains(&part.len()) && part.iter().all(u8::is_ascii_hexdigit) {
+                groups += 1;
+            } else {
+                return false;
+            }
+        }
+    }
+    match gap {
+        Some(_) => groups < 8 && text.len() > 2,
+        None => groups == 8,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-written recognisers agree with the standard library's
+    /// parsers on every token the tests and a sweep of awkward forms hold.
+    #[test]
+    fn recognisers_agree_with_the_standard_library() {
+        let tokens = [
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "01.2.3.4",
+            "1.2.3.4",
+            "::",
+            "::1",
+            "1::",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6:7",
+            "1::2::3",
+            "fe80::1",
+            "2001:db8::1.2.3.4",
+            "::ffff:1.2.3.4",
+            "12345::",
+            "1:2:3:4:5:6:1.2.3.4",
+            "1:2:3:4:5:6:7:1.2.3.4",
+            "::1.2.3.4",
+            "1.2.3.4::",
+            ":1:2",
+            "1:2:",
+            "g::1",
+            "a:b:c:d:e:f:0:1",
+            "1:2:3:4:5:6:7::",
+            "::2:3:4:5:6:7:8",
+            "1:2:3:4::5:6:7:8",
+        ];
+        for token in tokens {
+            assert_eq!(
+                is_ipv4(token.as_bytes()),
+                token.parse::<std::net::Ipv4Addr>().is_ok(),
+                "{token}"
+            );
+            let v6 = token.contains(':') && token.len() > 2;
+            assert_eq!(
+                v6 && is_ipv6(token.as_bytes()),
+                v6 && token.parse::<std::net::Ipv6Addr>().is_ok(),
+                "{token}"
+            );
+        }
+    }
 
     #[test]
     fn addresses_go_and_everything_else_stays() {
@@ -120,6 +230,19 @@ mod tests {
             ),
             ("HSCN: 3 of 4", "HSCN: 3 of 4".to_owned()),
             ("", String::new()),
+            (
+                "1:2:3:4:5:6:7:8 and 1:2:3:4:5:6:7",
+                format!("{r} and 1:2:3:4:5:6:7"),
+            ),
+            ("1:2:3:4:5:6:1.2.3.4 or 1::2::3", format!("{r} or 1::2::3")),
+            (
+                "12345::1 and 1.2.3.04 and 1.2.3.40",
+                format!("12345::1 and 1.2.3.04 and {r}"),
+            ),
+            (
+                "::1 loopback and :: alone",
+                format!("{r} loopback and :: alone"),
+            ),
             ("ünïcödé 10.0.0.1ü", "ünïcödé 10.0.0.1ü".to_owned()),
         ];
         for (text, expected) in cases {

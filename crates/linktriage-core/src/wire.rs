@@ -25,5 +25,22 @@ pub struct UploadReceipt {
     pub server_time_ms: f64,
 }
 
+/// Asks `/api/config` and `/api/whoami` for the compact form (postcard)
+/// instead of JSON: the page reads that with no JSON parser, which its size
+/// budget cannot carry. JSON stays the default, for people and tools.
+pub const COMPACT_QUERY: &str = "format=postcard";
+/// The content type of the compact form.
+pub const COMPACT_TYPE: &str = "application/x-postcard";
+
+/// `value` in the compact form.
+pub fn to_compact<T: Serialize>(value: &T) -> Vec<u8> {
+    postcard::to_allocvec(value).unwrap_or_default()
+}
+
+/// Reads the compact form; the error says what did not read.
+pub fn from_compact<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(bytes).map_err(|e| e.to_string())
+}
+
 /// The header the app sends to `/api/whoami` and expects back unchanged.
 pub const CHECK_HEADER: &str = "x-linktriage-check";

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use http_body_util::BodyExt;
 use linktriage_core::payload::{XorShift, reference_payload};
-use linktriage_core::wire::{CHECK_HEADER, UploadReceipt, WhoAmI};
+use linktriage_core::wire::{CHECK_HEADER, COMPACT_TYPE, UploadReceipt, WhoAmI, to_compact};
 use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -98,8 +98,30 @@ async fn ping() -> Response {
     response
 }
 
-/// The target list, as JSON.
-async fn config(State(state): State<AppState>) -> impl IntoResponse {
+/// `?format=postcard`: the answer in the compact form the app reads.
+#[derive(Debug, Deserialize)]
+struct FormatQuery {
+    format: Option<String>,
+}
+
+impl FormatQuery {
+    fn compact(&self) -> bool {
+        self.format.as_deref() == Some("postcard")
+    }
+}
+
+/// The target list, as JSON or in the compact form.
+async fn config(State(state): State<AppState>, Query(query): Query<FormatQuery>) -> Response {
+    if query.compact() {
+        return (
+            [
+                (header::CONTENT_TYPE, COMPACT_TYPE),
+                (header::CACHE_CONTROL, NO_STORE),
+            ],
+            state.config_compact.clone(),
+        )
+            .into_response();
+    }
     (
         [
             (header::CONTENT_TYPE, "application/json"),
@@ -107,6 +129,7 @@ async fn config(State(state): State<AppState>) -> impl IntoResponse {
         ],
         state.config_json.clone(),
     )
+        .into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,7 +204,7 @@ async fn upload(State(state): State<AppState>, request: Request) -> Response {
     ([(header::CACHE_CONTROL, NO_STORE)], Json(receipt)).into_response()
 }
 
-async fn whoami(request: Request) -> impl IntoResponse {
+async fn whoami(Query(query): Query<FormatQuery>, request: Request) -> Response {
     // Read from the extensions: there is no peer address under `oneshot`.
     let connect = request
         .extensions()
@@ -202,7 +225,17 @@ async fn whoami(request: Request) -> impl IntoResponse {
         headers,
         server_time_ms: unix_ms(),
     };
-    ([(header::CACHE_CONTROL, NO_STORE)], Json(who))
+    if query.compact() {
+        return (
+            [
+                (header::CONTENT_TYPE, COMPACT_TYPE),
+                (header::CACHE_CONTROL, NO_STORE),
+            ],
+            to_compact(&who),
+        )
+            .into_response();
+    }
+    ([(header::CACHE_CONTROL, NO_STORE)], Json(who)).into_response()
 }
 
 /// The reference payload the app regenerates and compares byte for byte.

@@ -26,8 +26,10 @@ pub struct AppState(Arc<Shared>);
 #[derive(Debug)]
 pub struct Shared {
     pub config: Config,
-    /// The configuration as the app receives it, serialised once.
+    /// The configuration as served, serialised once: JSON, and the compact
+    /// form the app reads.
     config_json: String,
+    config_compact: Vec<u8>,
     /// Folder holding the built app.
     assets: PathBuf,
     /// Download and upload slots: a cap on bandwidth use, not state.
@@ -46,9 +48,11 @@ impl AppState {
     pub fn new(config: Config, assets: PathBuf) -> AppState {
         let config_json = serde_json::to_string(&config)
             .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}"));
+        let config_compact = linktriage_core::wire::to_compact(&config);
         AppState(Arc::new(Shared {
             config,
             config_json,
+            config_compact,
             assets,
             transfers: Arc::new(tokio::sync::Semaphore::new(api::MAX_CONCURRENT_TRANSFERS)),
         }))

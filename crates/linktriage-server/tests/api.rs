@@ -84,6 +84,22 @@ async fn config_is_served_as_json_the_app_can_parse() {
 }
 
 #[tokio::test]
+async fn config_in_the_compact_form_the_app_reads_is_the_same_list() {
+    let json = Config::from_json(&body_text(get("/api/config").await).await).unwrap();
+    let response = get("/api/config?format=postcard").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/x-postcard"
+    );
+    let compact = Config::from_compact(&body_bytes(response).await).unwrap();
+    assert_eq!(compact, json);
+    // A mangled answer is a clear error, not a panic or a wrong list.
+    let error = Config::from_compact(b"\x05abc").unwrap_err().to_string();
+    assert!(error.starts_with("the compact form does not read"), "{error}");
+}
+
+#[tokio::test]
 async fn the_page_and_its_files_are_cross_origin_isolated() {
     for path in ["/", "/app.wasm", "/desk"] {
         let response = get(path).await;
@@ -238,6 +254,18 @@ async fn whoami_echoes_the_headers_as_they_arrived_and_the_server_clock() {
     let response = send(request).await;
     let who: linktriage_core::wire::WhoAmI =
         serde_json::from_slice(&body_bytes(response).await).unwrap();
+    let compact_request = Request::get("/api/whoami?format=postcard")
+        .header("via", "1.1 some-proxy")
+        .body(Body::empty())
+        .unwrap();
+    let compact: linktriage_core::wire::WhoAmI =
+        linktriage_core::wire::from_compact(&body_bytes(send(compact_request).await).await)
+            .unwrap();
+    assert!(
+        compact
+            .headers
+            .contains(&("via".into(), "1.1 some-proxy".into()))
+    );
     assert!(
         who.headers
             .contains(&("x-linktriage-check".into(), "token-123".into()))

@@ -1,0 +1,60 @@
+//! The report as a link and a QR code: the link opens the desk view with the
+//! report in the URL fragment (after `#`, which browsers never send to a
+//! server), and a phone on mobile data can scan the code to carry the report
+//! out when the practice network is down. Drawn here, with no further
+//! download, for that very case.
+
+use linktriage_core::qr::{QUIET_ZONE, QrCode};
+use yew::prelude::*;
+
+use super::CopyButton;
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct SharePanelProps {
+    pub code: AttrValue,
+}
+
+/// Where the desk view is served, beside the app.
+pub const DESK_PATH: &str = "/desk/";
+
+#[function_component]
+pub fn SharePanel(props: &SharePanelProps) -> Html {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let link: AttrValue = format!("{origin}{DESK_PATH}#{}", props.code).into();
+    let qr = use_memo(link.clone(), |link| QrCode::encode(link.as_bytes()));
+    let qr = match &*qr {
+        Some(qr) => {
+            let side = (qr.size() + 2 * QUIET_ZONE).to_string();
+            html! {
+                <figure>
+                    <svg id="share-qr" role="img" aria-labelledby="share-qr-caption" viewBox={format!("0 0 {side} {side}")}
+                        shape-rendering="crispEdges" data-modules={qr.size().to_string()}>
+                        <rect width={side.clone()} height={side} fill="#ffffff" />
+                        <path d={qr.svg_path()} fill="#000000" />
+                    </svg>
+                    <figcaption id="share-qr-caption">{ "Scan this with a phone's camera to open the report there, then send it from the phone." }</figcaption>
+                </figure>
+            }
+        }
+        None => html! {
+            <p id="share-qr-missing">{ "This report is too long for a QR code: use Copy report or the link." }</p>
+        },
+    };
+    html! {
+        <section id="share" aria-labelledby="share-heading">
+            <h3 id="share-heading">{ "Share as a link or a QR code" }</h3>
+            <p>{ "The link holds the whole report, so nothing is stored on a server. It opens the report in Link Triage's view for the IT service desk." }</p>
+            <p class="actions">
+                <a id="share-link" href={link.clone()} target="_blank" rel="noopener">{ "Open the report as the desk will see it" }</a>
+            </p>
+            <CopyButton text={link.clone()} fallback_id="share-link-text" id="copy-link" label="Copy link" />
+            <p class="link-text"><code id="share-link-text">{ link }</code></p>
+            <details id="share-qr-details">
+                <summary>{ "Show a QR code for a phone" }</summary>
+                { qr }
+            </details>
+        </section>
+    }
+}
