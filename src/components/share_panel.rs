@@ -26,10 +26,14 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let qr = use_memo(link.clone(), |link| QrCode::encode(link.as_bytes()));
     let qr = match &*qr {
         Some(qr) => {
-            let side = (qr.size() + 2 * QUIET_ZONE).to_string();
+            let modules = qr.size() + 2 * QUIET_ZONE;
+            // Four CSS pixels a module: whole pixels keep every module the
+            // same size, which cameras (and decoders) read best.
+            let pixels = (modules * 4).to_string();
+            let side = modules.to_string();
             html! {
                 <figure>
-                    <svg id="share-qr" role="img" aria-labelledby="share-qr-caption" viewBox={format!("0 0 {side} {side}")}
+                    <svg id="share-qr" role="img" aria-labelledby="share-qr-caption" viewBox={format!("0 0 {side} {side}")} width={pixels.clone()} height={pixels}
                         shape-rendering="crispEdges" data-modules={qr.size().to_string()}>
                         <rect width={side.clone()} height={side} fill="#ffffff" />
                         <path d={qr.svg_path()} fill="#000000" />
@@ -50,7 +54,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                 <a id="share-link" href={link.clone()} target="_blank" rel="noopener">{ "Open the report as the desk will see it" }</a>
             </p>
             <CopyButton text={link.clone()} fallback_id="share-link-text" id="copy-link" label="Copy link" />
-            <p class="link-text"><code id="share-link-text">{ link }</code></p>
+            <p class="link-text"><code id="share-link-text" tabindex="0">{ link }</code></p>
             <details id="share-qr-details">
                 <summary>{ "Show a QR code for a phone" }</summary>
                 { qr }

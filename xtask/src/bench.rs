@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: the figures BENCHMARKS.md records.
 //!
-//! `cargo xtask bench [size] [first] [latency] [throughput] [server]` runs
+//! `cargo xtask bench [size] [first] [desk] [latency] [throughput] [server]` runs
 //! the named parts only; with no names, all of them.
 
 use std::path::Path;
@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 
 use crate::{build, output_of, root, run, tools};
 
-const PARTS: [&str; 5] = ["size", "first", "latency", "throughput", "server"];
+const PARTS: [&str; 6] = ["size", "first", "desk", "latency", "throughput", "server"];
 
 pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
     if let Some(unknown) = args.iter().find(|a| !PARTS.contains(a)) {
@@ -27,6 +27,10 @@ pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
     if wanted("first") {
         println!("\ntime from navigation to the first result (headless Chromium, loopback):");
         node("bench/first-result.mjs")?;
+    }
+    if wanted("desk") {
+        println!("\ndesk view reading a paste (headless Chromium):");
+        node("bench/desk-paste.mjs")?;
     }
     if wanted("latency") {
         println!("\nlatency truth (delaying proxy on loopback):");

@@ -83,7 +83,9 @@ fn files_in(dir: &std::path::Path, except: &std::path::Path) -> anyhow::Result<V
     let mut files = Vec::new();
     let mut pending = vec![dir.to_owned()];
     while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
             let path = entry?.path();
             if path.is_dir() && path != except {
                 pending.push(path);

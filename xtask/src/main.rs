@@ -2,12 +2,15 @@
 //!
 //! - `serve [-- ARGS]`: install what is missing, build the app, run `linktriage serve ARGS`.
 //! - `test`: install what is missing, then every check CI runs; ends with one summary line.
-//! - `bench [PARTS]`: the figures in BENCHMARKS.md (size, first result, latency and
-//!   throughput truth, server requests per second).
+//! - `bench [PARTS]`: the figures in BENCHMARKS.md (size, first result, desk
+//!   view reading a paste, latency and throughput truth, server requests per
+//!   second).
+//! - `fuzz [SECONDS]`: the fuzz target on the report extractor and decoder.
 //! - `setup`: only install what is missing.
 
 mod bench;
 mod build;
+mod fuzz;
 mod test;
 mod tools;
 
@@ -31,9 +34,14 @@ fn main() -> anyhow::Result<()> {
         "serve" => serve(&rest),
         "test" => test::run_all(),
         "bench" => bench::run_all(&rest),
+        "fuzz" => {
+            tools::setup(tools::Need::Everything)?;
+            let seconds = rest.first().map_or(Ok(300), |s| s.parse())?;
+            fuzz::run_for(seconds)
+        }
         _ => {
             eprintln!(
-                "usage: cargo xtask (serve [-- linktriage serve ARGS] | test | bench | setup)"
+                "usage: cargo xtask (serve [-- linktriage serve ARGS] | test | bench [PART] | fuzz [SECONDS] | setup)"
             );
             if task == "help" {
                 Ok(())

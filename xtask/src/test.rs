@@ -9,7 +9,7 @@ type Step = (&'static str, fn() -> anyhow::Result<()>);
 
 pub fn run_all() -> anyhow::Result<()> {
     tools::setup(tools::Need::Everything)?;
-    let steps: [Step; 7] = [
+    let steps: [Step; 8] = [
         ("format", || cargo(&["fmt", "--all", "--check"])),
         ("clippy (native)", || {
             cargo(&[
@@ -62,6 +62,9 @@ pub fn run_all() -> anyhow::Result<()> {
             "end-to-end tests (Playwright, Chromium, real server)",
             end_to_end,
         ),
+        ("fuzzing the report extractor and decoder (30 s)", || {
+            crate::fuzz::run_for(30)
+        }),
     ];
     let mut failed = Vec::new();
     for (name, step) in steps {

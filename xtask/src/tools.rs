@@ -14,6 +14,7 @@ use crate::{output_of, root, run};
 
 /// Trunk 0.22 needs a newer rustc than the pinned 1.95.
 const TRUNK_VERSION: &str = "0.21.14";
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -33,6 +34,7 @@ pub fn setup(need: Need) -> anyhow::Result<()> {
     cargo_tool("wasm-bindgen", &wasm_bindgen_version()?, &[])?;
     npm_packages()?;
     if need == Need::Everything {
+        cargo_tool("cargo-fuzz", CARGO_FUZZ_VERSION, &["--locked"])?;
         debian_packages(&[
             ("/usr/bin/chromium", "chromium"),
             ("/usr/bin/chromedriver", "chromium-driver"),

@@ -192,11 +192,20 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-/// `LT`, a digit: where a code may start.
+/// `LT`, one to three digits, a dot: where a code may start. The start is
+/// taken whole (a mail client wraps a code at its line width, almost never
+/// in its first five characters), so that "LT2 cable" in a message is not
+/// read as a damaged report.
 fn starts_code(chars: &[u8], i: usize) -> bool {
-    chars.get(i) == Some(&b'L')
-        && chars.get(i + 1) == Some(&b'T')
-        && chars.get(i + 2).is_some_and(u8::is_ascii_digit)
+    if chars.get(i) != Some(&b'L') || chars.get(i + 1) != Some(&b'T') {
+        return false;
+    }
+    let digits = chars[i + 2..]
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    (1..=3).contains(&digits) && chars.get(i + 2 + digits) == Some(&b'.')
 }
 
 /// Gathers a code that starts at `start`, skipping what mail and chat insert

@@ -96,7 +96,10 @@ async fn config_in_the_compact_form_the_app_reads_is_the_same_list() {
     assert_eq!(compact, json);
     // A mangled answer is a clear error, not a panic or a wrong list.
     let error = Config::from_compact(b"\x05abc").unwrap_err().to_string();
-    assert!(error.starts_with("the compact form does not read"), "{error}");
+    assert!(
+        error.starts_with("the compact form does not read"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
