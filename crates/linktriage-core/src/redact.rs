@@ -49,9 +49,10 @@ pub fn remove_addresses(report: &mut Report) {
 /// replaced by [`REMOVED`]. Times such as `09:05:30` and version numbers
 /// such as `1.2.3` are not addresses and stay.
 ///
-/// Byte by byte, with no substring search or address parser from the standard library: those cost
-/// the clinician's page kilobytes it does not have (BENCHMARKS.md). The tests
-/// hold the recognisers to the standard library's answers.
+/// Byte by byte, with no substring search or address parser from the
+/// standard library: those cost the clinician's page kilobytes it does not
+/// have (BENCHMARKS.md). The tests hold the recognisers to the standard
+/// library's answers.
 pub fn without_addresses(text: &str) -> String {
     let bytes = text.as_bytes();
     let is_token = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';

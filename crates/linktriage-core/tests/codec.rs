@@ -225,7 +225,7 @@ mod generated {
     use linktriage_core::check::*;
     use linktriage_core::codec::{decode, encode};
     use linktriage_core::device::{ConnectionInfo, DeviceFacts};
-    use linktriage_core::report::{Report, RunFacts};
+    use linktriage_core::report::{Report, RunFacts, SiteDetails};
     use linktriage_core::segment::Segment;
     use proptest::prelude::*;
 
@@ -326,9 +326,15 @@ mod generated {
             any::<String>(),
             any::<bool>(),
             proptest::option::of((figure(), figure())),
+            (
+                any::<String>(),
+                any::<String>(),
+                any::<String>(),
+                any::<bool>(),
+            ),
         )
             .prop_map(
-                |(name, version, started, offset, results, ua, online, connection)| {
+                |(name, version, started, offset, results, ua, online, connection, site)| {
                     let run = RunFacts {
                         config_name: name,
                         config_version: version,
@@ -356,7 +362,13 @@ mod generated {
                         cores: Some(4),
                         precise_timers: true,
                     };
-                    Report::judged(run, results, device)
+                    let (place, ticket, note, remove_addresses) = site;
+                    let site = SiteDetails {
+                        place,
+                        ticket,
+                        note,
+                    };
+                    Report::judged(run, results, device).shared(&site, remove_addresses)
                 },
             )
     }
