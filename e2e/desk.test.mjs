@@ -223,6 +223,12 @@ test('the share link and its QR code open the same report, and the desk view ask
   // Only the page's own files were fetched; the report came in the
   // fragment, which browsers never send to a server.
   for (const url of requests) assert.ok(url.startsWith(`${server.url}desk/`), url);
+  // Another link in the same tab changes only the fragment: no reload, and
+  // the new report shows.
+  const other = await typeSiteDetails(page, { place: 'Y00888' });
+  await opened.goto(await page.getAttribute('#share-link', 'href'));
+  await opened.waitForFunction(() => document.querySelector('#report-1-text')?.textContent.includes('Site: Y00888'));
+  assert.equal(await textOf(opened, '#report-1-text'), other);
   await clinician.close();
   await phone.close();
 });

@@ -9,6 +9,8 @@ mod summary;
 use std::rc::Rc;
 
 use linktriage_core::desk::{Entry, PasteError, read_paste};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -26,14 +28,35 @@ pub fn DeskApp() -> Html {
     let paste = use_node_ref();
     let reading = use_state(|| None::<Rc<Result<Vec<Entry>, PasteError>>>);
     {
-        // Opened from a share link: read the report it carries.
+        // Opened from a share link, or given another one in the same tab
+        // (only the fragment changes, so the page does not reload): read the
+        // report it carries.
         let (paste, reading) = (paste.clone(), reading.clone());
         use_effect_with((), move |_| {
-            if let Some(code) = code_in_fragment() {
-                if let Some(area) = paste.cast::<HtmlTextAreaElement>() {
-                    area.set_value(&code);
+            let read_fragment = move || {
+                if let Some(code) = code_in_fragment() {
+                    if let Some(area) = paste.cast::<HtmlTextAreaElement>() {
+                        area.set_value(&code);
+                    }
+                    reading.set(Some(Rc::new(read_paste(&code))));
                 }
-                reading.set(Some(Rc::new(read_paste(&code))));
+            };
+            read_fragment();
+            let listener = Closure::<dyn Fn()>::new(read_fragment);
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
             }
         });
     }
@@ -51,7 +74,10 @@ pub fn DeskApp() -> Html {
     };
     html! {
         <>
-            <header><h1>{ "Link Triage: service desk view" }</h1></header>
+            <header>
+                <h1>{ "Link Triage: service desk view" }</h1>
+                <p><a href="/">{ "Run the checks from this computer instead" }</a></p>
+            </header>
             <main>
                 <p class="intro">{ "Paste a Link Triage report from a ticket, or a whole email thread with several, and press Read reports. The reports are read on this computer: nothing is sent anywhere." }</p>
                 <label for="paste">{ "Pasted text" }</label>

@@ -17,8 +17,13 @@ fn assets() -> &'static std::path::Path {
     ASSETS.get_or_init(|| {
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("assets");
         std::fs::create_dir_all(&dir).unwrap();
-        let files: [(&str, &[u8]); 3] = [
+        std::fs::create_dir_all(dir.join("desk")).unwrap();
+        let files: [(&str, &[u8]); 4] = [
             ("index.html", b"<!doctype html><title>Link Triage</title>"),
+            (
+                "desk/index.html",
+                b"<!doctype html><title>Link Triage: service desk view</title>",
+            ),
             ("app.wasm", b"raw"),
             ("app.wasm.br", b"brotli copy"),
         ];
@@ -104,7 +109,7 @@ async fn config_in_the_compact_form_the_app_reads_is_the_same_list() {
 
 #[tokio::test]
 async fn the_page_and_its_files_are_cross_origin_isolated() {
-    for path in ["/", "/app.wasm", "/desk"] {
+    for path in ["/", "/app.wasm", "/desk/", "/somewhere"] {
         let response = get(path).await;
         let headers = response.headers();
         assert_eq!(
@@ -119,8 +124,23 @@ async fn the_page_and_its_files_are_cross_origin_isolated() {
 }
 
 #[tokio::test]
-async fn unknown_paths_open_the_app_and_unknown_api_paths_do_not() {
+async fn the_desk_view_is_its_own_page_at_desk() {
+    let response = get("/desk/").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        body_text(response)
+            .await
+            .contains("<title>Link Triage: service desk view</title>")
+    );
+    // Typed without the slash, the address is corrected.
     let response = get("/desk").await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()[header::LOCATION], "/desk/");
+}
+
+#[tokio::test]
+async fn unknown_paths_open_the_app_and_unknown_api_paths_do_not() {
+    let response = get("/some/deep/link").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         body_text(response)
