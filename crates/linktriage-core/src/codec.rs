@@ -141,7 +141,14 @@ pub fn decode(code: &str) -> Result<Report, DecodeError> {
         .map_err(|e| DecodeError::NotAReport(format!("not base64url: {e}")))?;
     let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED_BYTES)
         .map_err(|_| DecodeError::NotAReport("the content does not unpack".into()))?;
-    read(&bytes).map_err(|e| DecodeError::NotAReport(format!("the content does not read: {e}")))
+    let report = read(&bytes)
+        .map_err(|e| DecodeError::NotAReport(format!("the content does not read: {e}")))?;
+    // What every report made by Link Triage has, and what showing one
+    // relies on: a verdict with at least one finding.
+    if report.verdict.findings.is_empty() {
+        return Err(DecodeError::NotAReport("it has no verdict".into()));
+    }
+    Ok(report)
 }
 
 /// One code found in pasted text: where it starts (a byte offset into the

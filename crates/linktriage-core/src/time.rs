@@ -1,9 +1,18 @@
 //! Calendar formatting of instants that arrive as data (the core reads no clock).
 
+/// The first and last instants formatted as they are: years 1 to 9999.
+/// Anything outside (a wrong clock, a forged report) is shown at the nearest
+/// end rather than overflowing the calendar arithmetic.
+const EARLIEST_MS: f64 = -62_135_596_800_000.0;
+const LATEST_MS: f64 = 253_402_300_799_000.0;
+
 /// Formats milliseconds since the Unix epoch, shifted by `offset_minutes`, as
 /// `YYYY-MM-DD HH:MM:SS`.
 pub fn format_timestamp(unix_ms: f64, offset_minutes: i32) -> String {
-    let total_seconds = (unix_ms / 1000.0).floor() as i64 + i64::from(offset_minutes) * 60;
+    let shifted = unix_ms + f64::from(offset_minutes) * 60_000.0;
+    // NaN fails both comparisons and `clamp` keeps it; `max` does not.
+    let shifted = shifted.max(EARLIEST_MS).min(LATEST_MS);
+    let total_seconds = (shifted / 1000.0).floor() as i64;
     let days = total_seconds.div_euclid(86_400);
     let seconds_of_day = total_seconds.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
@@ -50,6 +59,10 @@ mod tests {
             (1_795_511_145_000.0, 60, "2026-11-24 10:05:45"),
             (1_795_511_145_000.0, -600, "2026-11-23 23:05:45"),
             (-1_000.0, 0, "1969-12-31 23:59:59"),
+            (f64::MAX, 0, "9999-12-31 23:59:59"),
+            (f64::NEG_INFINITY, 0, "0001-01-01 00:00:00"),
+            (f64::NAN, 0, "0001-01-01 00:00:00"),
+            (LATEST_MS, i32::MAX, "9999-12-31 23:59:59"),
         ];
         for &(ms, offset, expected) in cases {
             assert_eq!(format_timestamp(ms, offset), expected, "{ms} at {offset}");

@@ -203,6 +203,20 @@ fn a_code_from_uncompressed_blocks_decodes_the_same() {
     );
 }
 
+/// Found by fuzzing: a well-formed code whose report has no verdict would
+/// have crashed the desk view, which shows every report's verdict first.
+#[test]
+fn a_report_without_a_verdict_is_not_a_report() {
+    use linktriage_core::codec::{deflate_stored, finish, wire_bytes};
+    let mut report = lab_report();
+    report.verdict.findings.clear();
+    let code = finish(&deflate_stored(&wire_bytes(&report)));
+    assert_eq!(
+        decode(&code),
+        Err(DecodeError::NotAReport("it has no verdict".into()))
+    );
+}
+
 #[test]
 fn pasted_text_reads_back_to_the_same_text() {
     let report = lab_report();
