@@ -51,7 +51,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             <h3 id="share-heading">{ "Share as a link or a QR code" }</h3>
             <p>{ "The link holds the whole report, so nothing is stored on a server. It opens the report in Link Triage's view for the IT service desk." }</p>
             <p class="actions">
-                <a id="share-link" href={link.clone()} target="_blank" rel="noopener">{ "Open the report as the desk will see it" }</a>
+                <a id="share-link" href={link.clone()} target="_blank" rel="noopener">{ "Open the report as the desk will see it (opens in a new tab)" }</a>
             </p>
             <CopyButton text={link.clone()} fallback_id="share-link-text" id="copy-link" label="Copy link" />
             <p class="link-text"><code id="share-link-text" tabindex="0">{ link }</code></p>

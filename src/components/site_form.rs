@@ -38,6 +38,8 @@ pub fn SiteForm(props: &SiteFormProps) -> Html {
                 <strong>{ "Do not type any patient details" }</strong>
                 { " (names, NHS numbers, dates of birth): this report goes to the IT service desk." }
             </p>
+            // The same limits as `SiteDetails::*_CHARS`, which the report
+            // applies whatever the browser lets through.
             <label for="site-place">{ "Practice name or ODS code" }</label>
             <input id="site-place" type="text" autocomplete="organization" maxlength="80" aria-describedby="no-patient-details" />
             <label for="site-ticket">{ "Ticket reference, if you have one" }</label>
