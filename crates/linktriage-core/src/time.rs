@@ -10,8 +10,11 @@ const LATEST_MS: f64 = 253_402_300_799_000.0;
 /// `YYYY-MM-DD HH:MM:SS`.
 pub fn format_timestamp(unix_ms: f64, offset_minutes: i32) -> String {
     let shifted = unix_ms + f64::from(offset_minutes) * 60_000.0;
-    // NaN fails both comparisons and `clamp` keeps it; `max` does not.
-    let shifted = shifted.max(EARLIEST_MS).min(LATEST_MS);
+    let shifted = if shifted.is_nan() {
+        EARLIEST_MS
+    } else {
+        shifted.clamp(EARLIEST_MS, LATEST_MS)
+    };
     let total_seconds = (shifted / 1000.0).floor() as i64;
     let days = total_seconds.div_euclid(86_400);
     let seconds_of_day = total_seconds.rem_euclid(86_400);
