@@ -49,7 +49,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     html! {
         <section id="share" aria-labelledby="share-heading">
             <h3 id="share-heading">{ "Share as a link or a QR code" }</h3>
-            <p>{ "The link holds the whole report, so nothing is stored on a server. It opens the report in Link Triage's view for the IT service desk." }</p>
+            <p>{ "The link holds the whole report, so nothing is stored on a server. It opens the report in Link Triage's view for the IT service desk, which can also save it as a JSON file." }</p>
             <p class="actions">
                 <a id="share-link" href={link.clone()} target="_blank" rel="noopener">{ "Open the report as the desk will see it (opens in a new tab)" }</a>
             </p>
