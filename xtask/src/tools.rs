@@ -38,6 +38,8 @@ pub fn setup(need: Need) -> anyhow::Result<()> {
         debian_packages(&[
             ("/usr/bin/chromium", "chromium"),
             ("/usr/bin/chromedriver", "chromium-driver"),
+            // cargo fuzz builds libFuzzer, which is C++.
+            ("/usr/bin/c++", "g++"),
         ])?;
     }
     Ok(())
