@@ -1,7 +1,8 @@
 // How long the desk view takes to read a paste, in headless Chromium: from
 // the click on Read reports to the result on the page (extraction, decoding
 // and rendering), for one report alone, a 10 MB paste with one report in the
-// middle, a thread of 50 reports, and a paste over the limit (refused).
+// middle, threads of 50 and 1,000 reports, and a paste over the limit
+// (refused).
 // Prints one JSON line per case: every run and the median, in milliseconds.
 import { startServer, launchBrowser, openAndFinish } from '../e2e/lab.mjs';
 
@@ -17,6 +18,7 @@ try {
     'one report': report,
     '10 MB paste, one report inside': `${filler}${report}${filler}`,
     'thread of 50 reports': Array(50).fill(report).join('\n> \n'),
+    'thread of 1,000 reports (the most read from one paste)': Array(1000).fill(report).join('\n> \n'),
     '20 MB paste (refused)': `${filler}${filler}${filler}${filler}`,
   };
   const desk = await browser.newContext();

@@ -90,6 +90,9 @@ pub fn summary(entries: &[Entry]) -> String {
     let damaged = entries.iter().filter(|e| e.report.is_err()).count();
     let found = match entries.len() {
         1 => "Found 1 report".to_owned(),
+        n if n >= codec::MAX_CODES => {
+            format!("Found {n} reports, the most read from one paste (paste the rest separately)")
+        }
         n => format!("Found {n} reports"),
     };
     match damaged {
@@ -398,6 +401,12 @@ mod tests {
         assert_eq!(
             summary(&entries[1..2]),
             "Found 1 report, which could not be read."
+        );
+        let many = read_paste(&format!("{good}\n").repeat(codec::MAX_CODES + 5)).unwrap();
+        assert_eq!(many.len(), codec::MAX_CODES);
+        assert_eq!(
+            summary(&many),
+            "Found 1000 reports, the most read from one paste (paste the rest separately)."
         );
         let refusals = [
             ("  \n ".to_owned(), PasteError::Empty),
