@@ -26,7 +26,7 @@ pub fn start() {
 #[function_component]
 pub fn DeskApp() -> Html {
     let paste = use_node_ref();
-    let reading = use_state(|| None::<Rc<Result<Vec<Entry>, PasteError>>>);
+    let reading = use_state(|| None::<Result<Rc<Vec<Entry>>, PasteError>>);
     {
         // Opened from a share link, or given another one in the same tab
         // (only the fragment changes, so the page does not reload): read the
@@ -38,7 +38,7 @@ pub fn DeskApp() -> Html {
                     if let Some(area) = paste.cast::<HtmlTextAreaElement>() {
                         area.set_value(&code);
                     }
-                    reading.set(Some(Rc::new(read_paste(&code))));
+                    reading.set(Some(read_paste(&code).map(Rc::new)));
                 }
             };
             read_fragment();
@@ -69,7 +69,7 @@ pub fn DeskApp() -> Html {
                 .cast::<HtmlTextAreaElement>()
                 .map(|area| area.value())
                 .unwrap_or_default();
-            reading.set(Some(Rc::new(read_paste(&text))));
+            reading.set(Some(read_paste(&text).map(Rc::new)));
         })
     };
     html! {
@@ -84,14 +84,14 @@ pub fn DeskApp() -> Html {
                 <textarea id="paste" ref={paste} rows="10" spellcheck="false" autocomplete="off" />
                 <p><button type="button" id="read-reports" {onclick}>{ "Read reports" }</button></p>
                 {
-                    match reading.as_deref() {
+                    match &*reading {
                         None => html! {},
                         Some(Err(why)) => html! {
                             <p id="desk-status" class="problem" role="alert">{ why.to_string() }</p>
                         },
                         Some(Ok(entries)) => html! {
                             <>
-                                <Summary entries={Rc::new(entries.clone())} />
+                                <Summary entries={entries.clone()} />
                                 { for entries.iter().filter_map(|e| Some(html! {
                                     <ReportCard key={e.number} number={e.number} code={e.code.clone()} report={Rc::new(e.report.clone().ok()?)} />
                                 })) }
