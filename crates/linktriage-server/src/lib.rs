@@ -59,6 +59,69 @@ impl AppState {
     }
 }
 
+/// Accepts connections on `listener` until `stop` completes, serving each
+/// over HTTP/1.1 with upgrades (WebSocket) on the current event loop.
+/// HTTP/1.1 only: browsers speak HTTP/2 over TLS alone, which a proxy in
+/// front ends, and not sniffing for HTTP/2's preface is part of what keeps
+/// `/api/ping` as cheap as nginx's answer (BENCHMARKS.md). No header read
+/// timeout, as with `axum::serve` before: hyper's arms a timer on every
+/// request, 5 % of a ping; on an untrusted network a proxy in front deals
+/// with slow clients.
+pub async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    stop: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::TokioIo;
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // A connection reset before it was accepted, or out of
+                // descriptors for a moment: the next accept may succeed.
+                Err(_) => continue,
+            },
+            () = &mut stop => return Ok(()),
+        };
+        let service = connection_service(app.clone(), peer);
+        tokio::spawn(async move {
+            // A client that goes away mid-request is not the server's error.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+        });
+    }
+}
+
+/// The service for one connection from `peer`: plain pings answered at once
+/// (the hot path of the latency check, ahead of routing and its layers),
+/// everything else through [`router`], which sees the peer's address as
+/// axum's `ConnectInfo`.
+pub fn connection_service(
+    app: Router,
+    peer: std::net::SocketAddr,
+) -> impl hyper::service::Service<
+    hyper::Request<hyper::body::Incoming>,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Future<Output = Result<axum::response::Response, std::convert::Infallible>> + Send,
+> + Clone {
+    hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+        let app = app.clone();
+        async move {
+            if api::is_plain_ping(&request) {
+                return Ok(api::ping_response());
+            }
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            tower::ServiceExt::oneshot(app, request.map(axum::body::Body::new)).await
+        }
+    })
+}
+
 /// The whole HTTP surface: the measurement API under `/api`, `/healthz`, and
 /// the built app for every other path.
 pub fn router(state: AppState) -> Router {

@@ -178,15 +178,10 @@ fn serve(listen: SocketAddr, state: AppState) -> anyhow::Result<()> {
                     .context("starting an event loop")?;
                 runtime.block_on(async {
                     let listener = tokio::net::TcpListener::from_std(listener)?;
-                    axum::serve(
-                        listener,
-                        app.into_make_service_with_connect_info::<SocketAddr>(),
-                    )
-                    .with_graceful_shutdown(async {
+                    linktriage_server::serve_connections(listener, app, async {
                         let _ = tokio::signal::ctrl_c().await;
                     })
                     .await
-                    .context("serving")
                 })
             })
         })

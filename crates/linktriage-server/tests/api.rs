@@ -358,9 +358,7 @@ async fn the_websocket_echoes_over_a_real_socket() {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app()).await.unwrap() });
+    let address = real_server().await;
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{address}/api/ws"))
         .await
         .unwrap();
@@ -372,4 +370,90 @@ async fn the_websocket_echoes_over_a_real_socket() {
         let reply = socket.next().await.unwrap().unwrap();
         assert_eq!(reply, Message::text(format!("echo {n}")));
     }
+}
+
+/// Serves `app()` on a real loopback socket as the binary does; returns its address.
+async fn real_server() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(linktriage_server::serve_connections(
+        listener,
+        app(),
+        std::future::pending(),
+    ));
+    address
+}
+
+/// A GET over a real connection: the status line, the headers (names in
+/// lower case) and the body.
+async fn raw_get(
+    address: std::net::SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (String, Vec<(String, String)>, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut request = format!("GET {path} HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().to_owned();
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.to_owned()))
+        .collect();
+    (status, headers, body.to_owned())
+}
+
+#[tokio::test]
+async fn a_plain_ping_answered_ahead_of_the_router_carries_the_routers_headers() {
+    let address = real_server().await;
+    let (status, fast, _) = raw_get(address, "/api/ping", &[]).await;
+    assert_eq!(status, "HTTP/1.1 204 No Content");
+    let routed = get("/api/ping").await;
+    // hyper writes no Content-Length for a 204 on the wire, whichever path.
+    let mut routed_names: Vec<String> = routed
+        .headers()
+        .keys()
+        .map(|n| n.as_str().to_owned())
+        .filter(|n| n != "content-length")
+        .collect();
+    let mut fast_names: Vec<String> = fast
+        .iter()
+        .map(|(n, _)| n.clone())
+        // Written by the connection, not by either path.
+        .filter(|n| !matches!(n.as_str(), "date" | "connection"))
+        .collect();
+    routed_names.sort();
+    fast_names.sort();
+    assert_eq!(fast_names, routed_names);
+    for (name, value) in &fast {
+        if name != "date" && name != "connection" && name != "server-timing" {
+            assert_eq!(routed.headers()[name.as_str()], value.as_str(), "{name}");
+        }
+    }
+    // A ping from another origin takes the router: CORS answers it.
+    let (_, cross, _) = raw_get(address, "/api/ping", &[("origin", "https://desk.example")]).await;
+    assert!(
+        cross.contains(&(
+            "access-control-allow-origin".into(),
+            "https://desk.example".into()
+        )),
+        "{cross:?}"
+    );
+}
+
+#[tokio::test]
+async fn over_a_real_socket_whoami_knows_the_clients_address() {
+    let address = real_server().await;
+    let (status, _, body) = raw_get(address, "/api/whoami", &[]).await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let who: linktriage_core::wire::WhoAmI = serde_json::from_str(&body).unwrap();
+    assert_eq!(who.client.as_deref(), Some("127.0.0.1"));
 }
