@@ -38,14 +38,12 @@ pub fn SiteForm(props: &SiteFormProps) -> Html {
                 <strong>{ "Do not type any patient details" }</strong>
                 { " (names, NHS numbers, dates of birth): this report goes to the IT service desk." }
             </p>
-            // The same limits as `SiteDetails::*_CHARS`, which the report
-            // applies whatever the browser lets through.
             <label for="site-place">{ "Practice name or ODS code" }</label>
-            <input id="site-place" type="text" autocomplete="organization" maxlength="80" aria-describedby="no-patient-details" />
+            <input id="site-place" type="text" autocomplete="organization" maxlength={SiteDetails::PLACE_CHARS.to_string()} aria-describedby="no-patient-details" />
             <label for="site-ticket">{ "Ticket reference, if you have one" }</label>
-            <input id="site-ticket" type="text" autocomplete="off" maxlength="40" aria-describedby="no-patient-details" />
+            <input id="site-ticket" type="text" autocomplete="off" maxlength={SiteDetails::TICKET_CHARS.to_string()} aria-describedby="no-patient-details" />
             <label for="site-note">{ "Short note: what you saw, and since when" }</label>
-            <input id="site-note" type="text" autocomplete="off" maxlength="280" aria-describedby="no-patient-details" />
+            <input id="site-note" type="text" autocomplete="off" maxlength={SiteDetails::NOTE_CHARS.to_string()} aria-describedby="no-patient-details" />
             <div class="checkbox">
                 <input id="remove-addresses" type="checkbox" />
                 <label for="remove-addresses">{ "Remove IP addresses before sharing" }</label>

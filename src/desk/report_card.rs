@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
+use linktriage_core::desk::checked_utc;
 use linktriage_core::report::{Report, render_pasteable};
-use linktriage_core::time::format_timestamp;
 use yew::prelude::*;
 
 use crate::components::{CopyButton, VerdictView};
@@ -31,10 +31,10 @@ pub fn ReportCard(props: &ReportCardProps) -> Html {
         "" => "no site given",
         place => place,
     };
-    let checked = &format_timestamp(report.started_at_ms, 0)[..16];
+
     html! {
         <article class="desk-report" id={id.clone()} aria-labelledby={format!("{id}-heading")}>
-            <h2 id={format!("{id}-heading")}>{ format!("Report {number}: {site}, checked {checked} UTC") }</h2>
+            <h2 id={format!("{id}-heading")}>{ format!("Report {number}: {site}, checked {}", checked_utc(report)) }</h2>
             <VerdictView verdict={report.verdict.clone()} id={format!("{id}-verdict")} />
             <div class="actions">
                 <CopyButton text={text.clone()} fallback_id={format!("{id}-text")} id={format!("{id}-copy")} />

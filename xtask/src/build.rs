@@ -70,16 +70,19 @@ pub fn lab_env(command: &mut Command) -> &mut Command {
 /// snippets included), sorted by path.
 pub fn dist_files() -> anyhow::Result<Vec<PathBuf>> {
     let dist = root().join("dist");
-    files_in(&dist, &dist.join("desk"))
+    files_in(&dist, Some(&dist.join("desk")))
 }
 
 /// The files of the desk view's page, likewise.
 pub fn desk_files() -> anyhow::Result<Vec<PathBuf>> {
-    files_in(&root().join("dist").join("desk"), std::path::Path::new(""))
+    files_in(&root().join("dist").join("desk"), None)
 }
 
 /// Every file under `dir` but those under `except`.
-fn files_in(dir: &std::path::Path, except: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
+fn files_in(
+    dir: &std::path::Path,
+    except: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_owned()];
     while let Some(dir) = pending.pop() {
@@ -87,7 +90,7 @@ fn files_in(dir: &std::path::Path, except: &std::path::Path) -> anyhow::Result<V
             std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
         {
             let path = entry?.path();
-            if path.is_dir() && path != except {
+            if path.is_dir() && Some(path.as_path()) != except {
                 pending.push(path);
             } else if path.is_file()
                 && !matches!(path.extension().and_then(|e| e.to_str()), Some("gz" | "br"))

@@ -151,11 +151,16 @@ pub fn row(report: &Report, number: usize) -> Row {
     Row {
         site: site_name(report, number),
         ticket: report.site.ticket.clone(),
-        checked_utc: format!("{} UTC", &format_timestamp(report.started_at_ms, 0)[..16]),
+        checked_utc: checked_utc(report),
         diagnosis: primary.diagnosis,
         verdict: primary.headline.clone(),
         key_figures: key_figures(report),
     }
+}
+
+/// When a report's checks ran, to the minute: `YYYY-MM-DD HH:MM UTC`.
+pub fn checked_utc(report: &Report) -> String {
+    format!("{} UTC", &format_timestamp(report.started_at_ms, 0)[..16])
 }
 
 /// Faults that two or more sites reported on a segment beyond the practice

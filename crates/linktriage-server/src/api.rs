@@ -34,6 +34,11 @@ const WS_MAX_MESSAGE_BYTES: usize = 64 * 1024;
 const WS_IDLE: Duration = Duration::from_secs(30);
 /// Sent with every answer: no cache or proxy may keep or rewrite it.
 const NO_STORE: &str = "no-store, no-transform";
+const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
+/// With `*`, on every answer: any page may read the answers' timings.
+const TIMING_ALLOW_ORIGIN: HeaderName = HeaderName::from_static("timing-allow-origin");
+/// The headers the app reads, exposed to pages of other origins.
+const EXPOSED: [HeaderName; 2] = [SERVER_TIMING, header::CONTENT_LENGTH];
 const CHUNK: usize = 64 * 1024;
 
 /// The endpoints, at their full paths (a nested router would cost a second
@@ -54,7 +59,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             any(|| async { (StatusCode::NOT_FOUND, "no such endpoint\n") }),
         )
         .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("timing-allow-origin"),
+            TIMING_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
         .layer(cors(&state.config.allowed_origins))
@@ -71,10 +76,7 @@ fn cors(origins: &[String]) -> CorsLayer {
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE, HeaderName::from_static(CHECK_HEADER)])
-        .expose_headers([
-            HeaderName::from_static("server-timing"),
-            header::CONTENT_LENGTH,
-        ])
+        .expose_headers(EXPOSED)
         .max_age(Duration::from_secs(3600))
         // Vary is for caches, and every answer here is `no-store`.
         .vary([])
@@ -96,8 +98,15 @@ pub fn is_plain_ping<B>(request: &axum::http::Request<B>) -> bool {
 }
 
 /// The ping's answer, with every header the router's layers would add for a
-/// request without `Origin` (a test holds the two paths to the same headers).
+/// request without `Origin`, from the same constants (a test holds the two
+/// paths to the same headers).
 pub fn ping_response() -> Response {
+    static EXPOSED_LIST: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+        let exposed = EXPOSED;
+        let names: Vec<&str> = exposed.iter().map(HeaderName::as_str).collect();
+        HeaderValue::from_str(&names.join(","))
+            .unwrap_or_else(|_| unreachable!("header names are valid values"))
+    });
     #[expect(
         clippy::disallowed_methods,
         reason = "native server: Instant works here"
@@ -106,17 +115,11 @@ pub fn ping_response() -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
-    headers.insert(
-        HeaderName::from_static("timing-allow-origin"),
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("server-timing,content-length"),
-    );
+    headers.insert(TIMING_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_LIST.clone());
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     if let Ok(value) = HeaderValue::from_str(&format!("app;dur={millis:.3}")) {
-        headers.insert(HeaderName::from_static("server-timing"), value);
+        headers.insert(SERVER_TIMING, value);
     }
     response
 }
