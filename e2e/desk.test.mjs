@@ -279,12 +279,17 @@ test('a 10 MB paste is read, a larger one refused with a message, and nonsense n
   await desk.close();
 });
 
-test('names from a hostile list of checks stay text on both pages', async () => {
-  const clinician = await browser.newContext();
+test('names from a hostile list of checks, and a hostile user agent, stay text on both pages', async () => {
+  // The report names the browser from its user agent, which a page or an
+  // extension can set to anything.
+  const clinician = await browser.newContext({
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/<svg/onload=window.__pwned=8>.0 Safari/537.36',
+  });
   const { page } = await openAndFinish(clinician, hostileServer.url, { complete: true });
   const shown = await textOf(page, '#report-text');
   assert.ok(shown.includes('Configuration: <script>window.__pwned=4</script> List (version 1 <img'), shown);
   assert.ok(shown.includes('- HSCN <b onmouseover=window.__pwned=7>gateway</b> [hscn]'), shown);
+  assert.ok(shown.includes('Browser: Chrome <svg/onload=window'), shown);
   await nothingRan(page);
   const desk = await browser.newContext();
   const { page: deskPage } = await pasteIntoDesk(desk, hostileServer.url, shown);
