@@ -61,7 +61,10 @@ const text = readFileSync(new URL('v1-default-config-lab.txt', GOLDEN), 'utf8');
 test('decode prints a pasted report as JSON for ticket tooling', async () => {
   const { code: exit, stdout } = await runCli(['decode'], `Please see:\nCode: ${code}\nThanks`);
   assert.equal(exit, 0);
-  const [report, ...rest] = JSON.parse(stdout);
+  const json = JSON.parse(stdout);
+  assert.equal(json.format, 'link-triage-reports');
+  assert.equal(json.version, 1);
+  const [report, ...rest] = json.reports;
   assert.equal(rest.length, 0);
   assert.equal(report.config_name, 'NHS England default');
   assert.equal(report.verdict.findings[0].diagnosis, 'hscn');
@@ -79,16 +82,25 @@ test('decode names a damaged report and still prints the good one', async () => 
   const cut = code.slice(0, 200);
   const { code: exit, stdout, stderr } = await runCli(['decode'], `${cut}\n\n${code}\n`);
   assert.equal(exit, 0);
-  assert.equal(JSON.parse(stdout).length, 1);
-  assert.match(stderr, /report 1 of 2: the report code is cut off \(its end is missing\): copy the whole report again/);
+  assert.equal(JSON.parse(stdout).reports.length, 1);
+  assert.match(stderr, /report 1 of 2: the report code is cut off \(its end is missing\): copy the whole report again \(line 1 of the input\)/);
 });
 
 test('decode fails plainly when nothing decodes', async () => {
   const nothing = await runCli(['decode'], 'no report here');
   assert.notEqual(nothing.code, 0);
-  assert.match(nothing.stderr, /no Link Triage report code \(a line starting LT and a version number, such as LT2\.\) was found/);
+  // The desk view's own words: the command reads pastes as the desk does.
+  assert.match(nothing.stderr, /No Link Triage report was found in the paste\. A report ends with a line of code starting LT and a number, such as LT2\./);
   const broken = await runCli(['decode'], code.replace(/.$/, (c) => (c === '0' ? '1' : '0')));
   assert.notEqual(broken.code, 0);
   assert.match(broken.stderr, /changed on the way \(its checksum does not match\)/);
   assert.match(broken.stderr, /none of the 1 report codes could be read/);
+});
+
+test('decode refuses a paste larger than the desk view reads, with the desk view\'s message', async () => {
+  const huge = `${code}\n${'x'.repeat(16 * 1024 * 1024)}`;
+  const { code: exit, stdout, stderr } = await runCli(['decode'], huge);
+  assert.notEqual(exit, 0);
+  assert.equal(stdout, '');
+  assert.match(stderr, /The paste is 17 MB, more than the 16 MB this page reads/);
 });

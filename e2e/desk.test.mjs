@@ -241,7 +241,11 @@ test('the desk downloads a report as JSON for ticket tooling', async () => {
   const { page: deskPage } = await pasteIntoDesk(desk, server.url, shown);
   const [download] = await Promise.all([deskPage.waitForEvent('download'), deskPage.click('#report-1-json')]);
   assert.match(download.suggestedFilename(), /^link-triage-\d{12}\.json$/);
-  const report = JSON.parse(await readFile(await download.path(), 'utf8'));
+  const json = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(json.format, 'link-triage-reports');
+  assert.equal(json.version, 1);
+  assert.equal(json.reports.length, 1);
+  const [report] = json.reports;
   assert.deepEqual(report.site, { place: 'Y00123', ticket: 'INC-77', note: '' });
   assert.equal(report.verdict.findings[0].diagnosis, await page.getAttribute('#verdict', 'data-segment'));
   assert.ok(report.results.length > 5);

@@ -6,6 +6,7 @@ use linktriage_core::verdict::judge;
 
 use crate::components::{Progress, ReportView, VerdictView};
 use crate::hooks::use_checks;
+use crate::probes;
 use crate::state::RunState;
 
 /// The URL fragment that makes the app panic on purpose, so the support desk
@@ -15,8 +16,7 @@ pub const SELF_TEST_PANIC: &str = "#selftest-panic";
 #[function_component]
 pub fn App() -> Html {
     let run = use_checks();
-    let fragment = web_sys::window().and_then(|w| w.location().hash().ok());
-    if fragment.as_deref() == Some(SELF_TEST_PANIC) {
+    if probes::location::fragment() == SELF_TEST_PANIC {
         panic!("self-test: the page address asked for a crash");
     }
     let body = match &*run {

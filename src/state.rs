@@ -3,7 +3,6 @@
 use std::rc::Rc;
 
 use linktriage_core::check::CheckResult;
-use linktriage_core::config::Config;
 use linktriage_core::device::DeviceFacts;
 use linktriage_core::report::Report;
 use yew::Reducible;
@@ -17,11 +16,7 @@ pub enum RunState {
     /// device facts still give a verdict (offline is offline).
     ConfigFailed { why: String, device: DeviceFacts },
     /// Measuring: `done` of `total` steps taken.
-    Running {
-        config: Rc<Config>,
-        done: u32,
-        total: u32,
-    },
+    Running { done: u32, total: u32 },
     /// The quick checks are done and the result is shown; `speed` says how
     /// far the download and upload tests, which follow, have got.
     Finished {
@@ -32,8 +27,8 @@ pub enum RunState {
 
 #[derive(Debug)]
 pub enum RunAction {
+    /// The target list is in; the quick phase takes `total_steps` checks.
     ConfigLoaded {
-        config: Config,
         total_steps: u32,
     },
     ConfigFailed {
@@ -55,27 +50,12 @@ impl Reducible for RunState {
 
     fn reduce(self: Rc<Self>, action: RunAction) -> Rc<Self> {
         let next = match (&*self, action) {
-            (
-                _,
-                RunAction::ConfigLoaded {
-                    config,
-                    total_steps,
-                },
-            ) => RunState::Running {
-                config: Rc::new(config),
+            (_, RunAction::ConfigLoaded { total_steps }) => RunState::Running {
                 done: 0,
                 total: total_steps,
             },
             (_, RunAction::ConfigFailed { why, device }) => RunState::ConfigFailed { why, device },
-            (
-                RunState::Running {
-                    config,
-                    done,
-                    total,
-                },
-                RunAction::StepDone,
-            ) => RunState::Running {
-                config: config.clone(),
+            (RunState::Running { done, total }, RunAction::StepDone) => RunState::Running {
                 done: (done + 1).min(*total),
                 total: *total,
             },
@@ -116,18 +96,14 @@ impl Reducible for RunState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linktriage_core::config::Config;
 
     fn running() -> Rc<RunState> {
-        Rc::new(RunState::LoadingConfig).reduce(RunAction::ConfigLoaded {
-            config: Config::embedded_default(),
-            total_steps: 2,
-        })
+        Rc::new(RunState::LoadingConfig).reduce(RunAction::ConfigLoaded { total_steps: 2 })
     }
 
     fn done_of(state: &RunState) -> Option<(u32, u32)> {
         match state {
-            RunState::Running { done, total, .. } => Some((*done, *total)),
+            RunState::Running { done, total } => Some((*done, *total)),
             _ => None,
         }
     }

@@ -2,7 +2,8 @@
 
 use yew::prelude::*;
 
-use crate::probes::clipboard::{self, CopyOutcome};
+use crate::hooks::use_copy;
+use crate::probes::clipboard::CopyOutcome;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct CopyButtonProps {
@@ -20,21 +21,8 @@ pub struct CopyButtonProps {
 
 #[function_component]
 pub fn CopyButton(props: &CopyButtonProps) -> Html {
-    let outcome = use_state(|| None::<CopyOutcome>);
-    let onclick = {
-        let (text, fallback_id, outcome) = (
-            props.text.clone(),
-            props.fallback_id.clone(),
-            outcome.clone(),
-        );
-        Callback::from(move |_| {
-            let (text, fallback_id, outcome) = (text.clone(), fallback_id.clone(), outcome.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                outcome.set(Some(clipboard::copy(&text, &fallback_id).await));
-            });
-        })
-    };
-    let message = match *outcome {
+    let (onclick, outcome) = use_copy(props.text.clone(), props.fallback_id.clone());
+    let message = match outcome {
         None => "",
         Some(CopyOutcome::Copied | CopyOutcome::CopiedByFallback) => {
             "Copied. Paste it into your ticket, email or chat."

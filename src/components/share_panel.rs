@@ -4,25 +4,21 @@
 //! out when the practice network is down. Drawn here, with no further
 //! download, for that very case.
 
+use linktriage_core::codec::share_link;
 use linktriage_core::qr::{QUIET_ZONE, QrCode};
 use yew::prelude::*;
 
 use super::CopyButton;
+use crate::probes::location;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct SharePanelProps {
     pub code: AttrValue,
 }
 
-/// Where the desk view is served, beside the app.
-pub const DESK_PATH: &str = "/desk/";
-
 #[function_component]
 pub fn SharePanel(props: &SharePanelProps) -> Html {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    let link: AttrValue = format!("{origin}{DESK_PATH}#{}", props.code).into();
+    let link: AttrValue = share_link(&location::origin(), &props.code).into();
     let qr = use_memo(link.clone(), |link| QrCode::encode(link.as_bytes()));
     let qr = match &*qr {
         Some(qr) => {

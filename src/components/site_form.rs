@@ -2,7 +2,6 @@
 //! are, the ticket, a short note, and whether to take IP addresses out.
 
 use linktriage_core::report::SiteDetails;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -20,16 +19,17 @@ pub struct SiteFormProps {
 
 #[function_component]
 pub fn SiteForm(props: &SiteFormProps) -> Html {
+    let fields = use_memo((), |()| Fields::default());
     // The inputs keep their own values; one handler on the fieldset reads
     // them all on any change. (Per-field handlers cost the clinician's first
     // load kilobytes of generated code.)
     let oninput = {
-        let on_change = props.on_change.clone();
-        Callback::from(move |_: InputEvent| on_change.emit(read_choices()))
+        let (on_change, fields) = (props.on_change.clone(), fields.clone());
+        Callback::from(move |_: InputEvent| on_change.emit(fields.read()))
     };
     let onchange = {
-        let on_change = props.on_change.clone();
-        Callback::from(move |_: Event| on_change.emit(read_choices()))
+        let (on_change, fields) = (props.on_change.clone(), fields.clone());
+        Callback::from(move |_: Event| on_change.emit(fields.read()))
     };
     html! {
         <fieldset class="site-form" {oninput} {onchange}>
@@ -39,33 +39,46 @@ pub fn SiteForm(props: &SiteFormProps) -> Html {
                 { " (names, NHS numbers, dates of birth): this report goes to the IT service desk." }
             </p>
             <label for="site-place">{ "Practice name or ODS code" }</label>
-            <input id="site-place" type="text" autocomplete="organization" maxlength={SiteDetails::PLACE_CHARS.to_string()} aria-describedby="no-patient-details" />
+            <input id="site-place" ref={fields.place.clone()} type="text" autocomplete="organization" maxlength={SiteDetails::PLACE_CHARS.to_string()} aria-describedby="no-patient-details" />
             <label for="site-ticket">{ "Ticket reference, if you have one" }</label>
-            <input id="site-ticket" type="text" autocomplete="off" maxlength={SiteDetails::TICKET_CHARS.to_string()} aria-describedby="no-patient-details" />
+            <input id="site-ticket" ref={fields.ticket.clone()} type="text" autocomplete="off" maxlength={SiteDetails::TICKET_CHARS.to_string()} aria-describedby="no-patient-details" />
             <label for="site-note">{ "Short note: what you saw, and since when" }</label>
-            <input id="site-note" type="text" autocomplete="off" maxlength={SiteDetails::NOTE_CHARS.to_string()} aria-describedby="no-patient-details" />
+            <input id="site-note" ref={fields.note.clone()} type="text" autocomplete="off" maxlength={SiteDetails::NOTE_CHARS.to_string()} aria-describedby="no-patient-details" />
             <div class="checkbox">
-                <input id="remove-addresses" type="checkbox" />
+                <input id="remove-addresses" ref={fields.remove_addresses.clone()} type="checkbox" />
                 <label for="remove-addresses">{ "Remove IP addresses before sharing" }</label>
             </div>
         </fieldset>
     }
 }
 
-fn read_choices() -> SharingChoices {
-    let input = |id: &str| {
-        web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-            .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-    };
-    let value = |id: &str| input(id).map(|i| i.value()).unwrap_or_default();
-    SharingChoices {
-        site: SiteDetails {
-            place: value("site-place"),
-            ticket: value("site-ticket"),
-            note: value("site-note"),
-        },
-        remove_addresses: input("remove-addresses").is_some_and(|i| i.checked()),
+/// The form's inputs.
+#[derive(Debug, Default, PartialEq)]
+struct Fields {
+    place: NodeRef,
+    ticket: NodeRef,
+    note: NodeRef,
+    remove_addresses: NodeRef,
+}
+
+impl Fields {
+    fn read(&self) -> SharingChoices {
+        let value = |field: &NodeRef| {
+            field
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default()
+        };
+        SharingChoices {
+            site: SiteDetails {
+                place: value(&self.place),
+                ticket: value(&self.ticket),
+                note: value(&self.note),
+            },
+            remove_addresses: self
+                .remove_addresses
+                .cast::<HtmlInputElement>()
+                .is_some_and(|i| i.checked()),
+        }
     }
 }

@@ -9,11 +9,10 @@ mod summary;
 use std::rc::Rc;
 
 use linktriage_core::desk::{Entry, PasteError, read_paste};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::hooks::use_code_in_address;
 use report_card::ReportCard;
 use summary::Summary;
 
@@ -27,36 +26,17 @@ pub fn start() {
 pub fn DeskApp() -> Html {
     let paste = use_node_ref();
     let reading = use_state(|| None::<Result<Rc<Vec<Entry>>, PasteError>>);
+    let code_in_address = use_code_in_address();
     {
-        // Opened from a share link, or given another one in the same tab
-        // (only the fragment changes, so the page does not reload): read the
-        // report it carries.
+        // Opened from a share link, or given another one in the same tab:
+        // read the report it carries, as if pasted.
         let (paste, reading) = (paste.clone(), reading.clone());
-        use_effect_with((), move |_| {
-            let read_fragment = move || {
-                if let Some(code) = code_in_fragment() {
-                    if let Some(area) = paste.cast::<HtmlTextAreaElement>() {
-                        area.set_value(&code);
-                    }
-                    reading.set(Some(read_paste(&code).map(Rc::new)));
+        use_effect_with(code_in_address, move |code| {
+            if let Some(code) = code {
+                if let Some(area) = paste.cast::<HtmlTextAreaElement>() {
+                    area.set_value(code);
                 }
-            };
-            read_fragment();
-            let listener = Closure::<dyn Fn()>::new(read_fragment);
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    "hashchange",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "hashchange",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
+                reading.set(Some(read_paste(code).map(Rc::new)));
             }
         });
     }
@@ -102,12 +82,4 @@ pub fn DeskApp() -> Html {
             </main>
         </>
     }
-}
-
-/// The report code a share link carries after `#`, if there is one.
-fn code_in_fragment() -> Option<String> {
-    let hash = web_sys::window()?.location().hash().ok()?;
-    let code = hash.strip_prefix('#')?;
-    code.starts_with(linktriage_core::codec::MARK)
-        .then(|| code.to_owned())
 }

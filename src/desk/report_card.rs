@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use linktriage_core::desk::checked_utc;
+use linktriage_core::desk::{NO_SITE_GIVEN, checked_utc, site_of};
 use linktriage_core::report::{Report, render_pasteable};
 use yew::prelude::*;
 
@@ -27,10 +27,7 @@ pub fn ReportCard(props: &ReportCardProps) -> Html {
         let (report, saved) = (report.clone(), saved.clone());
         Callback::from(move |_| saved.set(Some(save::report_as_json(&report))))
     };
-    let site = match report.site.place.as_str() {
-        "" => "no site given",
-        place => place,
-    };
+    let site = site_of(report).unwrap_or(NO_SITE_GIVEN);
 
     html! {
         <article class="desk-report" id={id.clone()} aria-labelledby={format!("{id}-heading")}>

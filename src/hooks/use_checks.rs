@@ -1,5 +1,6 @@
 //! Runs the checks once when the page opens, with no click.
 
+use linktriage_core::plan;
 use linktriage_core::report::{Report, RunFacts};
 use yew::prelude::*;
 
@@ -30,9 +31,9 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
     };
     let started_at_ms = timers::wall_clock_ms();
     let utc_offset_minutes = timers::utc_offset_minutes();
+    let quick = plan::quick(&config);
     dispatch.dispatch(RunAction::ConfigLoaded {
-        total_steps: suite::quick_steps(&config),
-        config: config.clone(),
+        total_steps: plan::steps(&quick),
     });
     http::reset_resource_timings();
 
@@ -40,10 +41,10 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
         let dispatch = dispatch.clone();
         move || dispatch.dispatch(RunAction::StepDone)
     };
-    let results = suite::quick(&config, step.clone()).await;
-    let speed_targets = suite::speed_targets(&config, &results);
+    let results = suite::quick(&quick, step.clone()).await;
+    let speed = plan::speed(&config, &results);
     dispatch.dispatch(RunAction::QuickDone {
-        speed_steps: suite::speed_steps(&speed_targets),
+        speed_steps: plan::steps(&speed),
         report: Report::judged(
             RunFacts {
                 config_name: config.name.clone(),
@@ -55,8 +56,8 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
             probes::device::facts(),
         ),
     });
-    if !speed_targets.is_empty() {
-        let results = suite::speed(&speed_targets, step).await;
+    if !speed.is_empty() {
+        let results = suite::speed(&speed, step).await;
         dispatch.dispatch(RunAction::SpeedDone(results));
     }
 }

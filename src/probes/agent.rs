@@ -1,6 +1,6 @@
 //! A service on this computer, such as NHS Credential Management.
 
-use linktriage_core::check::{CheckKind, LocalAgent, Measurement, NotTested};
+use linktriage_core::check::{CheckKind, LocalAgent, Measurement, RAN_OUT_OF_TIME};
 use linktriage_core::config::Target;
 use web_sys::RequestMode;
 
@@ -12,7 +12,7 @@ use super::timers::Deadline;
 /// that looks exactly like nothing listening: then it "could not test".
 pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
     let Some(timeout) = deadline.timeout(target.timeout_ms) else {
-        return not_tested("ran out of time".to_owned());
+        return not_tested(RAN_OUT_OF_TIME);
     };
     match fetch_body(&target.url, RequestMode::NoCors, timeout).await {
         Ok(_) => Measurement::LocalAgent(LocalAgent::Answering),
@@ -20,15 +20,11 @@ pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
             Measurement::LocalAgent(LocalAgent::NotAnswering)
         }
         Err(_) => not_tested(
-            "no answer, but the browser may block web pages from reaching services on this computer, so it may be running"
-                .to_owned(),
+            "no answer, but the browser may block web pages from reaching services on this computer, so it may be running",
         ),
     }
 }
 
-fn not_tested(reason: String) -> Measurement {
-    Measurement::NotTested(NotTested {
-        kind: CheckKind::LocalAgent,
-        reason,
-    })
+fn not_tested(reason: &str) -> Measurement {
+    Measurement::not_tested(CheckKind::LocalAgent, reason)
 }

@@ -4,19 +4,14 @@ use linktriage_core::config::Config;
 use linktriage_core::wire::COMPACT_QUERY;
 use web_sys::RequestMode;
 
-use super::http::{FetchError, absolute_url, fetch_body};
+use super::http::{absolute_url, fetch_body};
 
 /// Fetches and validates `/api/config`; the error is a sentence for the page.
 pub async fn load() -> Result<Config, String> {
     let url = absolute_url("/", &format!("/api/config?{COMPACT_QUERY}"));
     let (_, body) = fetch_body(&url, RequestMode::SameOrigin, 5_000)
         .await
-        .map_err(|e| match e {
-            FetchError::TimedOut => "the server did not answer within 5 seconds".to_owned(),
-            FetchError::Network(detail) => format!("the server could not be reached ({detail})"),
-            FetchError::Status(code) => format!("the server answered with error {code}"),
-            FetchError::Unsupported(what) => format!("this browser lacks {what}"),
-        })?;
+        .map_err(|e| format!("the server {e}"))?;
     Config::from_compact(&js_sys::Uint8Array::new(&body).to_vec())
         .map_err(|e| format!("the list of checks is not valid ({e})"))
 }

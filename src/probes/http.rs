@@ -6,6 +6,7 @@ use web_sys::{
     AbortController, PerformanceResourceTiming, RequestCache, RequestInit, RequestMode, Response,
 };
 
+use super::location;
 use super::timers::{Timeout, sleep};
 
 /// How a request failed, as far as a browser can tell.
@@ -104,14 +105,17 @@ pub async fn fetch(
     }
 }
 
-impl FetchError {
-    /// The failure in a few words for the report.
-    pub fn describe(&self) -> String {
+/// The failure in a few words, for the report and the page, after what was
+/// asked: "the server answered with error 503".
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FetchError::TimedOut => "no answer in time".to_owned(),
-            FetchError::Network(detail) => format!("network error: {detail}"),
-            FetchError::Status(code) => format!("answered HTTP {code}"),
-            FetchError::Unsupported(what) => format!("this browser lacks {what}"),
+            FetchError::TimedOut => f.write_str("did not answer in time"),
+            FetchError::Network(detail) => write!(f, "could not be reached ({detail})"),
+            FetchError::Status(code) => write!(f, "answered with error {code}"),
+            FetchError::Unsupported(what) => {
+                write!(f, "could not be asked: this browser lacks {what}")
+            }
         }
     }
 }
@@ -169,18 +173,14 @@ pub fn websocket_url(http_url: &str) -> String {
 
 /// Whether the page itself was served from this computer.
 pub fn page_is_on_loopback() -> bool {
-    let host = web_sys::window()
-        .and_then(|w| w.location().hostname().ok())
-        .unwrap_or_default();
+    let host = location::hostname();
     host == "localhost" || host.starts_with("127.") || host == "[::1]"
 }
 
 /// Whether the page is served over HTTPS, so `http:` targets are blocked as
 /// mixed content before any request leaves the browser.
 pub fn page_is_secure_origin() -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().protocol().ok())
-        .is_some_and(|p| p == "https:")
+    location::is_secure()
 }
 
 /// `path` made absolute against `base`, which is either absolute or a path on
@@ -190,8 +190,5 @@ pub fn absolute_url(base: &str, path: &str) -> String {
     if base.starts_with("http://") || base.starts_with("https://") {
         return format!("{base}{path}");
     }
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    format!("{origin}{base}{path}")
+    format!("{}{base}{path}", location::origin())
 }

@@ -8,6 +8,7 @@ pub mod compress;
 pub mod config;
 pub mod device;
 pub mod http;
+pub mod location;
 pub mod reach;
 pub mod round_trips;
 pub mod save;

@@ -1,6 +1,6 @@
 //! Whether any HTTPS host answers, how fast, and how it failed.
 
-use linktriage_core::check::{CheckKind, Measurement, NotTested, Reach, ReachOutcome};
+use linktriage_core::check::{CheckKind, Measurement, RAN_OUT_OF_TIME, Reach, ReachOutcome};
 use linktriage_core::config::Target;
 use web_sys::RequestMode;
 
@@ -17,20 +17,20 @@ pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
         );
     }
     let Some(timeout) = deadline.timeout(target.timeout_ms) else {
-        return not_tested("ran out of time");
+        return not_tested(RAN_OUT_OF_TIME);
     };
     let first = timed(&target.url, RequestMode::Cors, timeout).await;
     let (status, first_ms) = match first {
         (Ok(()), ms) => (Some(200), ms),
         (Err(FetchError::Status(code)), ms) => (Some(code), ms),
         (Err(FetchError::TimedOut), ms) => return failure(ReachOutcome::TimedOut { after_ms: ms }),
-        (Err(FetchError::Unsupported(what)), _) => {
-            return not_tested(&format!("this browser lacks {what}"));
+        (Err(unsupported @ FetchError::Unsupported(_)), _) => {
+            return not_tested(&unsupported.to_string());
         }
         // No CORS, or a network failure: the browser does not say which.
         (Err(FetchError::Network(_)), cors_ms) => {
             let Some(timeout) = deadline.timeout(target.timeout_ms) else {
-                return not_tested("ran out of time");
+                return not_tested(RAN_OUT_OF_TIME);
             };
             match timed(&target.url, RequestMode::NoCors, timeout).await {
                 (Ok(()), _) => (None, cors_ms),
@@ -79,8 +79,5 @@ fn failure(outcome: ReachOutcome) -> Measurement {
 }
 
 fn not_tested(reason: &str) -> Measurement {
-    Measurement::NotTested(NotTested {
-        kind: CheckKind::Reach,
-        reason: reason.to_owned(),
-    })
+    Measurement::not_tested(CheckKind::Reach, reason)
 }

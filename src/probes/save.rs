@@ -1,15 +1,16 @@
 //! Saving a report to a file the desk's tools can read: a download made in
 //! the page from memory (a `blob:` address), so nothing is uploaded.
 
+use linktriage_core::codec::to_json;
 use linktriage_core::report::Report;
 use linktriage_core::time::format_timestamp;
 use wasm_bindgen::JsCast;
 
-/// Offers `report` as a JSON file, named by when it was checked. The error is
-/// a sentence for the page.
+/// Offers `report` as a JSON file for tooling (`core::codec::to_json`, the
+/// format `linktriage decode` prints), named by when it was checked. The
+/// error is a sentence for the page.
 pub fn report_as_json(report: &Report) -> Result<(), String> {
-    let json = serde_json::to_string_pretty(report)
-        .map_err(|e| format!("The report could not be written as JSON ({e})."))?;
+    let json = to_json(&[report]);
     let stamp: String = format_timestamp(report.started_at_ms, 0)
         .chars()
         .filter(char::is_ascii_digit)

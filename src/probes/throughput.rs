@@ -4,7 +4,7 @@
 //! transfers of a size that takes about half a second each are timed; the
 //! figure quoted is a high percentile of those (see `Throughput::mbps`).
 
-use linktriage_core::check::Throughput;
+use linktriage_core::check::{RAN_OUT_OF_TIME, Throughput};
 use linktriage_core::config::Target;
 use linktriage_core::payload::XorShift;
 use web_sys::RequestMode;
@@ -94,7 +94,7 @@ async fn transfer(
 ) -> Result<f64, String> {
     let timeout = deadline
         .timeout(TRANSFER_TIMEOUT_MS)
-        .ok_or_else(|| "ran out of time".to_owned())?;
+        .ok_or_else(|| RAN_OUT_OF_TIME.to_owned())?;
     let nonce = js_sys::Math::random().to_bits();
     let (url, options) = match direction {
         Direction::Down => (
@@ -124,7 +124,7 @@ async fn transfer(
                 "a transfer of {bytes} bytes took longer than {timeout} ms"
             ));
         }
-        Err(e) => return Err(e.describe()),
+        Err(e) => return Err(e.to_string()),
     }
     let timing = resource_timing(&url)
         .await

@@ -2,7 +2,7 @@
 
 use futures_channel::mpsc;
 use futures_util::StreamExt;
-use linktriage_core::check::{RoundTrips, WebSocketEcho};
+use linktriage_core::check::{RAN_OUT_OF_TIME, RoundTrips, WebSocketEcho};
 use linktriage_core::config::Target;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -34,7 +34,7 @@ pub async fn measure(target: &Target, deadline: Deadline) -> WebSocketEcho {
     let handlers = Handlers::attach(&socket, sender);
 
     let Some(timeout) = deadline.timeout(target.timeout_ms) else {
-        return failed("ran out of time".to_owned());
+        return failed(RAN_OUT_OF_TIME.to_owned());
     };
     match with_timeout(timeout, events.next()).await {
         Some(Some(Event::Open)) => {}

@@ -1,6 +1,6 @@
 //! The clock and interception checks, both from what the server saw.
 
-use linktriage_core::check::{ClockOffset, Interception};
+use linktriage_core::check::{ClockOffset, Interception, RAN_OUT_OF_TIME};
 use linktriage_core::config::Target;
 use linktriage_core::interception::analyse;
 use linktriage_core::payload::first_difference;
@@ -17,7 +17,7 @@ const CLOCK_EXCHANGES: u32 = 3;
 /// taken to be the midpoint of the exchange.
 pub async fn clock(target: &Target, deadline: Deadline) -> Result<ClockOffset, String> {
     let mut best: Option<ClockOffset> = None;
-    let mut last_error = String::from("ran out of time");
+    let mut last_error = String::from(RAN_OUT_OF_TIME);
     for _ in 0..CLOCK_EXCHANGES {
         let Some(timeout) = deadline.timeout(target.timeout_ms) else {
             break;
@@ -42,18 +42,14 @@ pub async fn clock(target: &Target, deadline: Deadline) -> Result<ClockOffset, S
 
 /// Sends a check header and fetches the payload; what came back altered.
 pub async fn interception(target: &Target, deadline: Deadline) -> Result<Interception, String> {
-    let timeout = deadline
-        .timeout(target.timeout_ms)
-        .ok_or("ran out of time")?;
+    let timeout = deadline.timeout(target.timeout_ms).ok_or(RAN_OUT_OF_TIME)?;
     let token = format!("lt-{:016x}", js_sys::Math::random().to_bits());
     let who = who_am_i(target, timeout, Some(&token)).await?;
-    let timeout = deadline
-        .timeout(target.timeout_ms)
-        .ok_or("ran out of time")?;
+    let timeout = deadline.timeout(target.timeout_ms).ok_or(RAN_OUT_OF_TIME)?;
     let url = absolute_url(&target.url, "/api/payload");
     let (_, body) = fetch(&url, &Options::get(RequestMode::Cors, timeout))
         .await
-        .map_err(|e| format!("the payload could not be fetched ({})", e.describe()))?;
+        .map_err(|e| format!("the payload could not be fetched ({e})"))?;
     let received = js_sys::Uint8Array::new(&body).to_vec();
     Ok(analyse(&who.headers, &token, first_difference(&received)))
 }
@@ -64,7 +60,7 @@ async fn who_am_i(target: &Target, timeout_ms: u32, token: Option<&str>) -> Resu
     if let Some(token) = token {
         options.headers.push((CHECK_HEADER, token.to_owned()));
     }
-    let (_, body) = fetch(&url, &options).await.map_err(|e| e.describe())?;
+    let (_, body) = fetch(&url, &options).await.map_err(|e| e.to_string())?;
     from_compact(&js_sys::Uint8Array::new(&body).to_vec())
         .map_err(|e| format!("the server's answer was not understood ({e})"))
 }

@@ -6,11 +6,13 @@
 //!   view reading a paste, latency and throughput truth, server requests per
 //!   second).
 //! - `fuzz [SECONDS]`: the fuzz target on the report extractor and decoder.
+//! - `golden`: write the golden files of a newly released format version.
 //! - `setup`: only install what is missing.
 
 mod bench;
 mod build;
 mod fuzz;
+mod golden;
 mod test;
 mod tools;
 
@@ -31,6 +33,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     match task {
         "setup" => tools::setup(tools::Need::Everything),
+        "golden" => golden::write_missing(),
         "serve" => serve(&rest),
         "test" => test::run_all(),
         "bench" => bench::run_all(&rest),
@@ -41,7 +44,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask (serve [-- linktriage serve ARGS] | test | bench [PART] | fuzz [SECONDS] | setup)"
+                "usage: cargo xtask (serve [-- linktriage serve ARGS] | test | bench [PART] | fuzz [SECONDS] | golden | setup)"
             );
             if task == "help" {
                 Ok(())

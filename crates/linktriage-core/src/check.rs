@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::redact::Texts;
 use crate::segment::Segment;
 use crate::stats::{Summary, summarize};
 
@@ -25,6 +26,18 @@ impl CheckResult {
             measurement: self.measurement.quantized(),
             ..self
         }
+    }
+}
+
+impl Texts for CheckResult {
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
+        let CheckResult {
+            target,
+            segment: _,
+            measurement,
+        } = self;
+        target.each_text(f);
+        measurement.each_text(f);
     }
 }
 
@@ -50,6 +63,61 @@ pub enum Measurement {
     NotTested(NotTested),
 }
 
+impl Texts for Measurement {
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
+        match self {
+            Measurement::WebSocket(WebSocketEcho {
+                failure,
+                round_trips: _,
+            }) => failure.each_text(f),
+            Measurement::Download(Throughput {
+                failure,
+                samples_mbps: _,
+                largest_bytes: _,
+            })
+            | Measurement::Upload(Throughput {
+                failure,
+                samples_mbps: _,
+                largest_bytes: _,
+            }) => failure.each_text(f),
+            Measurement::Interception(Interception {
+                injected_headers,
+                altered_check_header,
+                payload_difference_at: _,
+            }) => {
+                injected_headers.each_text(f);
+                altered_check_header.each_text(f);
+            }
+            Measurement::NotTested(NotTested { kind: _, reason }) => reason.each_text(f),
+            // Figures only.
+            Measurement::Reach(Reach {
+                outcome: _,
+                first_ms: _,
+                repeat_ms: _,
+            })
+            | Measurement::RoundTrips(_)
+            | Measurement::Clock(ClockOffset {
+                offset_ms: _,
+                uncertainty_ms: _,
+            })
+            | Measurement::LocalAgent(_) => {}
+        }
+    }
+}
+
+impl Measurement {
+    /// A check of `kind` that could not be made, for `reason`.
+    pub fn not_tested(kind: CheckKind, reason: impl Into<String>) -> Measurement {
+        Measurement::NotTested(NotTested {
+            kind,
+            reason: reason.into(),
+        })
+    }
+}
+
+/// Why a check was not made when its phase's deadline left no time for it.
+pub const RAN_OUT_OF_TIME: &str = "ran out of time";
+
 /// A check that could not be made, and why (blocked by the browser, a
 /// policy, an extension, an unsupported API, mixed content).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +142,18 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// Every kind, in the order the model declares them.
+    pub const ALL: [CheckKind; 8] = [
+        CheckKind::Reach,
+        CheckKind::RoundTrips,
+        CheckKind::WebSocket,
+        CheckKind::Download,
+        CheckKind::Upload,
+        CheckKind::Clock,
+        CheckKind::Interception,
+        CheckKind::LocalAgent,
+    ];
+
     /// The stable id used in configuration files and reports.
     pub fn id(self) -> &'static str {
         match self {

@@ -4,9 +4,11 @@
 
 use crate::check::{Measurement, ReachOutcome};
 use crate::codec::{self, DecodeError};
-use crate::report::{Report, mbit, ms};
+use crate::report::Report;
+use crate::segment::Segment;
 use crate::time::format_timestamp;
 use crate::verdict::Diagnosis;
+use crate::wording::{mbit, ms};
 
 /// Reports of one fault this far apart or closer, one after another, belong to
 /// one episode: a regional outage is reported over tens of minutes, and a
@@ -204,27 +206,25 @@ pub fn shared_faults<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<S
     episodes
 }
 
+/// Whether several sites could share this fault: not one on a PC or inside
+/// one practice, however many practices happen to have one.
 fn beyond_the_practice(diagnosis: Diagnosis) -> bool {
-    matches!(
-        diagnosis,
-        Diagnosis::Hscn
-            | Diagnosis::Internet
-            | Diagnosis::Supplier
-            | Diagnosis::Identity
-            | Diagnosis::Security
-            | Diagnosis::Degraded
-    )
+    match diagnosis {
+        Diagnosis::At(segment) => Segment::BEYOND_THE_PRACTICE.contains(&segment),
+        Diagnosis::Security | Diagnosis::Degraded => true,
+        Diagnosis::None | Diagnosis::Unknown => false,
+    }
 }
 
 /// A segment's fault in a few words, for a headline over many sites.
 pub fn fault_name(diagnosis: Diagnosis) -> &'static str {
     match diagnosis {
-        Diagnosis::Device => "fault on the computer",
-        Diagnosis::Lan => "practice network down",
-        Diagnosis::Hscn => "HSCN unreachable",
-        Diagnosis::Internet => "internet unreachable",
-        Diagnosis::Supplier => "clinical supplier unreachable",
-        Diagnosis::Identity => "national identity services unreachable",
+        Diagnosis::At(Segment::Device) => "fault on the computer",
+        Diagnosis::At(Segment::Lan) => "practice network down",
+        Diagnosis::At(Segment::Hscn) => "HSCN unreachable",
+        Diagnosis::At(Segment::Internet) => "internet unreachable",
+        Diagnosis::At(Segment::Supplier) => "clinical supplier unreachable",
+        Diagnosis::At(Segment::Identity) => "national identity services unreachable",
         Diagnosis::Security => "security software interfering",
         Diagnosis::Degraded => "connection slow or unreliable",
         Diagnosis::None => "no fault found",
@@ -232,11 +232,18 @@ pub fn fault_name(diagnosis: Diagnosis) -> &'static str {
     }
 }
 
+/// Said where a report names no site.
+pub const NO_SITE_GIVEN: &str = "no site given";
+
+/// The site a report names, or `None` when none was typed.
+pub fn site_of(report: &Report) -> Option<&str> {
+    Some(report.site.place.as_str()).filter(|place| !place.is_empty())
+}
+
 fn site_name(report: &Report, number: usize) -> String {
-    if report.site.place.is_empty() {
-        format!("Report {number} (no site given)")
-    } else {
-        report.site.place.clone()
+    match site_of(report) {
+        Some(place) => place.to_owned(),
+        None => format!("Report {number} ({NO_SITE_GIVEN})"),
     }
 }
 
@@ -297,7 +304,6 @@ mod tests {
     use crate::check::{CheckResult, Reach};
     use crate::device::DeviceFacts;
     use crate::report::{RunFacts, SiteDetails};
-    use crate::segment::Segment;
 
     const NINE_UTC: f64 = 1_795_510_800_000.0; // 2026-11-24 09:00:00 UTC
     const MINUTE: f64 = 60_000.0;
@@ -433,7 +439,7 @@ mod tests {
         let r = row(&report("Y001", 5.0, &[Segment::Hscn]), 1);
         assert_eq!(r.site, "Y001");
         assert_eq!(r.checked_utc, "2026-11-24 09:05 UTC");
-        assert_eq!(r.diagnosis, Diagnosis::Hscn);
+        assert_eq!(r.diagnosis, Diagnosis::At(Segment::Hscn));
         assert!(
             r.verdict
                 .starts_with("The NHS network link (HSCN) looks down.")

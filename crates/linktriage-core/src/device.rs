@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::redact::Texts;
+
 /// What the browser says about itself and its device.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceFacts {
@@ -24,6 +26,22 @@ pub struct ConnectionInfo {
     pub effective_type: Option<String>,
     pub downlink_mbps: Option<f64>,
     pub rtt_ms: Option<f64>,
+}
+
+/// The browser's own words hold no address: the user agent holds version
+/// numbers that look like addresses (`Chrome/156.0.0.0`), which stay.
+impl Texts for DeviceFacts {
+    fn each_text(&mut self, _: &mut dyn FnMut(&mut String)) {
+        let DeviceFacts {
+            user_agent: _,
+            online: _,
+            connection: _,
+            time_zone: _,
+            language: _,
+            cores: _,
+            precise_timers: _,
+        } = self;
+    }
 }
 
 impl DeviceFacts {

@@ -1,48 +1,45 @@
-//! Taking IP addresses out of a report before it is shared: in target names
-//! a configuration gave, error messages, evidence and what the user typed.
-//! The browser's user agent is left alone: it holds version numbers that
-//! look like addresses (`Chrome/156.0.0.0`) and never an address.
-
-use crate::check::Measurement;
-use crate::report::Report;
+//! Taking IP addresses out of text before a report is shared: in target
+//! names a configuration gave, error messages, evidence and what the user
+//! typed. This module knows text only: each part of the report lists its own
+//! texts through [`Texts`], so that a new text field is placed there when it
+//! is added (the lists destructure their structs without `..`).
 
 /// What an address is replaced with.
 pub const REMOVED: &str = "[IP address removed]";
 
-/// Replaces every IPv4 and IPv6 address in every text of `report`.
-pub fn remove_addresses(report: &mut Report) {
-    let mut texts: Vec<&mut String> = vec![
-        &mut report.config_name,
-        &mut report.config_version,
-        &mut report.site.place,
-        &mut report.site.ticket,
-        &mut report.site.note,
-    ];
-    for result in &mut report.results {
-        texts.push(&mut result.target);
-        match &mut result.measurement {
-            Measurement::WebSocket(ws) => texts.extend(ws.failure.as_mut()),
-            Measurement::Download(t) | Measurement::Upload(t) => texts.extend(t.failure.as_mut()),
-            Measurement::Interception(i) => {
-                texts.extend(i.injected_headers.iter_mut());
-                texts.extend(i.altered_check_header.as_mut());
-            }
-            Measurement::NotTested(n) => texts.push(&mut n.reason),
-            Measurement::Reach(_)
-            | Measurement::RoundTrips(_)
-            | Measurement::Clock(_)
-            | Measurement::LocalAgent(_) => {}
+/// A part of a report that holds text that may carry an address.
+pub trait Texts {
+    /// Calls `f` on every such text. Implementations destructure `self`
+    /// without `..`, so a new field does not compile until it is listed
+    /// here or named as holding no address.
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String));
+}
+
+impl<T: Texts> Texts for [T] {
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
+        for item in self {
+            item.each_text(f);
         }
     }
-    for finding in &mut report.verdict.findings {
-        texts.push(&mut finding.headline);
-        texts.push(&mut finding.next_step);
-        texts.push(&mut finding.resolver);
-        texts.extend(finding.evidence.iter_mut());
+}
+
+impl Texts for String {
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
+        f(self);
     }
-    for text in texts {
-        *text = without_addresses(text);
+}
+
+impl<T: Texts> Texts for Option<T> {
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
+        if let Some(inner) = self {
+            inner.each_text(f);
+        }
     }
+}
+
+/// Replaces every IPv4 and IPv6 address in every text of `value`.
+pub fn remove_addresses(value: &mut (impl Texts + ?Sized)) {
+    value.each_text(&mut |text| *text = without_addresses(text));
 }
 
 /// `text` with each IP address (v4, v6, v4 with a port, v6 in brackets)

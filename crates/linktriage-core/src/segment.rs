@@ -31,6 +31,15 @@ impl Segment {
         Segment::Identity,
     ];
 
+    /// The segments beyond the practice's own network, which a check run
+    /// from the practice should reach.
+    pub const BEYOND_THE_PRACTICE: [Segment; 4] = [
+        Segment::Hscn,
+        Segment::Internet,
+        Segment::Supplier,
+        Segment::Identity,
+    ];
+
     /// The stable id used in configuration files and reports.
     pub fn id(self) -> &'static str {
         match self {
@@ -52,6 +61,18 @@ impl Segment {
             Segment::Internet => "the internet",
             Segment::Supplier => "the clinical system supplier",
             Segment::Identity => "national identity services (smartcard sign-in)",
+        }
+    }
+
+    /// Who fixes a fault here (the resolving group), as the clinician reads it.
+    pub fn resolver(self) -> &'static str {
+        match self {
+            Segment::Device => "Practice or local IT",
+            Segment::Lan => "Local IT (practice network)",
+            Segment::Hscn => "The network provider, through your IT service desk",
+            Segment::Internet => "The practice's internet provider, through your IT service desk",
+            Segment::Supplier => "The clinical system supplier's service desk",
+            Segment::Identity => "The National Service Desk, through your IT service desk",
         }
     }
 }

@@ -14,20 +14,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckKind, CheckResult, LocalAgent, Measurement, ReachOutcome};
 use crate::device::DeviceFacts;
-use crate::report::{fixed, mbit, ms};
+use crate::redact::Texts;
 use crate::segment::Segment;
+use crate::wording::{describe, fixed, mbit, ms};
 
-/// Where a verdict puts the fault. The ids are stable: tools and people key on them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// Where a verdict puts the fault. The ids are stable: tools and people key
+/// on them (a fault at a segment has that segment's id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Diagnosis {
-    Device,
-    Lan,
-    Hscn,
-    Internet,
-    Supplier,
-    Identity,
+    /// The fault is in this part of the path.
+    At(Segment),
+    /// Security software or a proxy is changing or blocking traffic.
     Security,
+    /// Everything answers, but slowly or unreliably.
     Degraded,
     /// Everything that could be tested passed.
     None,
@@ -38,17 +37,41 @@ pub enum Diagnosis {
 impl Diagnosis {
     pub fn id(self) -> &'static str {
         match self {
-            Diagnosis::Device => "device",
-            Diagnosis::Lan => "lan",
-            Diagnosis::Hscn => "hscn",
-            Diagnosis::Internet => "internet",
-            Diagnosis::Supplier => "supplier",
-            Diagnosis::Identity => "identity",
+            Diagnosis::At(segment) => segment.id(),
             Diagnosis::Security => "security",
             Diagnosis::Degraded => "degraded",
             Diagnosis::None => "none",
             Diagnosis::Unknown => "unknown",
         }
+    }
+
+    /// The diagnosis whose id is `id`.
+    pub fn from_id(id: &str) -> Option<Diagnosis> {
+        let beside_the_path = [
+            Diagnosis::Security,
+            Diagnosis::Degraded,
+            Diagnosis::None,
+            Diagnosis::Unknown,
+        ];
+        Segment::ALL
+            .into_iter()
+            .map(Diagnosis::At)
+            .chain(beside_the_path)
+            .find(|d| d.id() == id)
+    }
+}
+
+impl Serialize for Diagnosis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Diagnosis {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Diagnosis::from_id(&id)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown diagnosis \"{id}\"")))
     }
 }
 
@@ -79,6 +102,30 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     pub findings: Vec<Finding>,
+}
+
+impl Texts for Verdict {
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
+        let Verdict { findings } = self;
+        findings.each_text(f);
+    }
+}
+
+impl Texts for Finding {
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
+        let Finding {
+            diagnosis: _,
+            confidence: _,
+            headline,
+            resolver,
+            next_step,
+            evidence,
+        } = self;
+        headline.each_text(f);
+        resolver.each_text(f);
+        next_step.each_text(f);
+        evidence.each_text(f);
+    }
 }
 
 impl Verdict {
@@ -121,19 +168,55 @@ pub const MIN_USABLE_MBPS: f64 = 2.0;
 /// A host that takes longer than this to answer is slow, not just far.
 pub const SLOW_REACH_MS: f64 = 1_500.0;
 
+/// Who fixes what the verdict cannot pin on one part of the path.
+const SERVICE_DESK: &str = "Your IT service desk";
+/// Who fixes this computer's settings and the software on it.
+const LOCAL_IT: &str = "Local IT";
+/// The next step wherever the desk is the one to act.
+const CALL_THE_DESK: &str = "Call your IT service desk and quote this report.";
+
+/// The words of a finding, by name: what the clinician reads.
+struct Says<'a> {
+    headline: &'a str,
+    resolver: &'a str,
+    next_step: &'a str,
+}
+
+impl Says<'_> {
+    fn finding(
+        self,
+        diagnosis: Diagnosis,
+        confidence: Confidence,
+        evidence: Vec<String>,
+    ) -> Finding {
+        Finding {
+            diagnosis,
+            confidence,
+            headline: self.headline.to_owned(),
+            resolver: self.resolver.to_owned(),
+            next_step: self.next_step.to_owned(),
+            evidence,
+        }
+    }
+}
+
 /// Judges the results of one run.
 pub fn judge(results: &[CheckResult], device: &DeviceFacts) -> Verdict {
     let paths = PathState::of(results);
     let mut findings = Vec::new();
     if !device.online {
-        findings.push(finding(
-            Diagnosis::Device,
-            Confidence::High,
-            "This computer is not connected to a network.",
-            "Practice or local IT",
-            "Check this computer's network cable or Wi-Fi. If other computers in the practice work, call your IT service desk about this one.",
-            vec!["the browser reports that it is offline".to_owned()],
-        ));
+        findings.push(
+            Says {
+                headline: "This computer is not connected to a network.",
+                resolver: Segment::Device.resolver(),
+                next_step: "Check this computer's network cable or Wi-Fi. If other computers in the practice work, call your IT service desk about this one.",
+            }
+            .finding(
+                Diagnosis::At(Segment::Device),
+                Confidence::High,
+                vec!["the browser reports that it is offline".to_owned()],
+            ),
+        );
     } else if let Some(f) = connectivity(&paths) {
         findings.push(f);
     }
@@ -150,11 +233,12 @@ pub fn judge(results: &[CheckResult], device: &DeviceFacts) -> Verdict {
 }
 
 fn priority(d: Diagnosis) -> u8 {
+    use Segment::*;
     match d {
-        Diagnosis::Device => 0,
-        Diagnosis::Lan => 1,
-        Diagnosis::Hscn | Diagnosis::Internet => 2,
-        Diagnosis::Supplier | Diagnosis::Identity => 3,
+        Diagnosis::At(Device) => 0,
+        Diagnosis::At(Lan) => 1,
+        Diagnosis::At(Hscn | Internet) => 2,
+        Diagnosis::At(Supplier | Identity) => 3,
         Diagnosis::Unknown => 4,
         Diagnosis::Security => 5,
         Diagnosis::Degraded => 6,
@@ -268,7 +352,6 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
     use Segment::*;
     let (lan, hscn, internet) = (paths.get(Lan), paths.get(Hscn), paths.get(Internet));
     let tested: Vec<&SegmentState> = paths.segments.values().filter(|s| s.tested()).collect();
-    let all = [Device, Lan, Hscn, Internet, Supplier, Identity];
     let every_target_down = !tested.is_empty()
         && tested.iter().all(|s| s.all_down())
         && tested.iter().map(|s| s.down.len()).sum::<usize>() >= 2;
@@ -283,88 +366,92 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
         } else {
             "Nothing can be reached from this computer, although it says it is connected."
         };
-        return Some(finding(
-            Diagnosis::Lan,
-            confidence,
-            headline,
-            "Local IT (practice network)",
-            "Call your IT service desk and quote this report. Check whether other computers in the practice have the same problem.",
-            paths.evidence(&all),
-        ));
+        return Some(
+            Says {
+                headline,
+                resolver: Lan.resolver(),
+                next_step: "Call your IT service desk and quote this report. Check whether other computers in the practice have the same problem.",
+            }
+            .finding(Diagnosis::At(Lan), confidence, paths.evidence(&Segment::ALL)),
+        );
     }
     if paths.get(Device).all_down() {
-        return Some(finding(
-            Diagnosis::Device,
-            Confidence::Medium,
-            "A service on this computer is not answering.",
-            "Practice or local IT",
-            "Restart this computer. If that does not help, call your IT service desk and quote this report.",
-            paths.evidence(&[Device]),
-        ));
+        return Some(
+            Says {
+                headline: "A service on this computer is not answering.",
+                resolver: Device.resolver(),
+                next_step: "Restart this computer. If that does not help, call your IT service desk and quote this report.",
+            }
+            .finding(
+                Diagnosis::At(Device),
+                Confidence::Medium,
+                paths.evidence(&[Device]),
+            ),
+        );
     }
     if hscn.all_down() && internet.all_down() {
-        return Some(finding(
-            Diagnosis::Lan,
-            Confidence::Medium,
-            "Neither the NHS network nor the internet can be reached: the practice's own connection (router or firewall) is the most likely fault.",
-            "Local IT (practice network)",
-            "Call your IT service desk and quote this report.",
-            paths.evidence(&all),
-        ));
+        return Some(
+            Says {
+                headline: "Neither the NHS network nor the internet can be reached: the practice's own connection (router or firewall) is the most likely fault.",
+                resolver: Lan.resolver(),
+                next_step: CALL_THE_DESK,
+            }
+            .finding(
+                Diagnosis::At(Lan),
+                Confidence::Medium,
+                paths.evidence(&Segment::ALL),
+            ),
+        );
     }
-    if hscn.all_down() {
-        let confidence = if internet.works() {
-            Confidence::High
-        } else {
-            Confidence::Medium
-        };
-        return Some(finding(
-            Diagnosis::Hscn,
-            confidence,
-            if internet.works() {
-                "The NHS network link (HSCN) looks down. This computer and the internet are fine."
-            } else {
-                "The NHS network link (HSCN) looks down."
-            },
-            "The network provider, through your IT service desk",
+    // One link down: sure when the other is shown working.
+    for (down, other, fine, alone, next_step) in [
+        (
+            Hscn,
+            Internet,
+            "The NHS network link (HSCN) looks down. This computer and the internet are fine.",
+            "The NHS network link (HSCN) looks down.",
             "Call your IT service desk and quote this report: they will raise it with the network provider.",
-            paths.evidence(&[Lan, Hscn, Internet]),
-        ));
-    }
-    if internet.all_down() {
-        let confidence = if hscn.works() {
-            Confidence::High
-        } else {
-            Confidence::Medium
-        };
-        return Some(finding(
-            Diagnosis::Internet,
-            confidence,
-            if hscn.works() {
-                "The practice's internet connection looks down. The NHS network is fine."
-            } else {
-                "The practice's internet connection looks down."
-            },
-            "The practice's internet provider, through your IT service desk",
-            "Call your IT service desk and quote this report.",
-            paths.evidence(&[Lan, Hscn, Internet]),
-        ));
+        ),
+        (
+            Internet,
+            Hscn,
+            "The practice's internet connection looks down. The NHS network is fine.",
+            "The practice's internet connection looks down.",
+            CALL_THE_DESK,
+        ),
+    ] {
+        if !paths.get(down).all_down() {
+            continue;
+        }
+        let other_works = paths.get(other).works();
+        return Some(
+            Says {
+                headline: if other_works { fine } else { alone },
+                resolver: down.resolver(),
+                next_step,
+            }
+            .finding(
+                Diagnosis::At(down),
+                if other_works {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                },
+                paths.evidence(&[Lan, Hscn, Internet]),
+            ),
+        );
     }
     // The network works (or could not be tested) but a service beyond it does not.
     let network_shown_working = hscn.works() || internet.works();
-    for (segment, diagnosis, who, headline, next_step) in [
+    for (segment, headline, next_step) in [
         (
             Supplier,
-            Diagnosis::Supplier,
-            "The clinical system supplier's service desk",
-            "The clinical system supplier's service is not answering. Your network is fine.",
+            "The clinical system supplier's service is not answering.",
             "Call the clinical system supplier's service desk (or your IT service desk) and quote this report.",
         ),
         (
             Identity,
-            Diagnosis::Identity,
-            "The National Service Desk, through your IT service desk",
-            "National identity services (smartcard sign-in) are not answering. Your network is fine.",
+            "National identity services (smartcard sign-in) are not answering.",
             "Call your IT service desk and quote this report: they will raise it with the National Service Desk.",
         ),
     ] {
@@ -378,18 +465,22 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
             (false, false) => Confidence::Low,
         };
         let headline = if network_shown_working {
-            headline.to_owned()
+            format!("{headline} Your network is fine.")
         } else {
-            headline.replace(" Your network is fine.", "")
+            headline.to_owned()
         };
-        return Some(finding(
-            diagnosis,
-            confidence,
-            &headline,
-            who,
-            next_step,
-            paths.evidence(&[Hscn, Internet, segment]),
-        ));
+        return Some(
+            Says {
+                headline: &headline,
+                resolver: segment.resolver(),
+                next_step,
+            }
+            .finding(
+                Diagnosis::At(segment),
+                confidence,
+                paths.evidence(&[Hscn, Internet, segment]),
+            ),
+        );
     }
     // Part of a network segment answers and part does not: the evidence conflicts.
     let conflicting: Vec<Segment> = [Lan, Hscn, Internet]
@@ -397,14 +488,14 @@ fn connectivity(paths: &PathState) -> Option<Finding> {
         .filter(|s| paths.get(*s).partly_down())
         .collect();
     if !conflicting.is_empty() {
-        return Some(finding(
-            Diagnosis::Unknown,
-            Confidence::Low,
-            "Could not tell where the fault is: some checks on the same part of the network passed and others failed.",
-            "Your IT service desk",
-            "Run the check again in a few minutes. If it keeps failing, call your IT service desk and quote this report.",
-            paths.evidence(&conflicting),
-        ));
+        return Some(
+            Says {
+                headline: "Could not tell where the fault is: some checks on the same part of the network passed and others failed.",
+                resolver: SERVICE_DESK,
+                next_step: "Run the check again in a few minutes. If it keeps failing, call your IT service desk and quote this report.",
+            }
+            .finding(Diagnosis::Unknown, Confidence::Low, paths.evidence(&conflicting)),
+        );
     }
     None
 }
@@ -431,17 +522,23 @@ fn identity_agents(results: &[CheckResult]) -> Option<Finding> {
     if silent.is_empty() || answering {
         return None;
     }
-    Some(finding(
-        Diagnosis::Identity,
-        Confidence::Low,
-        "The smartcard software on this computer (NHS Credential Management) is not answering.",
-        "Your IT service desk",
-        "If smartcard sign-in fails, restart this computer; if it still fails, call your IT service desk and quote this report.",
-        silent
-            .iter()
-            .map(|t| format!("{t}: not answering"))
-            .collect(),
-    ))
+    Some(
+        Says {
+            headline: "The smartcard software on this computer (NHS Credential Management) is not answering.",
+            // The software is on this PC, so the desk sends local IT, not
+            // the national service.
+            resolver: SERVICE_DESK,
+            next_step: "If smartcard sign-in fails, restart this computer; if it still fails, call your IT service desk and quote this report.",
+        }
+        .finding(
+            Diagnosis::At(Segment::Identity),
+            Confidence::Low,
+            silent
+                .iter()
+                .map(|t| format!("{t}: not answering"))
+                .collect(),
+        ),
+    )
 }
 
 fn security(results: &[CheckResult]) -> Option<Finding> {
@@ -451,11 +548,7 @@ fn security(results: &[CheckResult]) -> Option<Finding> {
         match &r.measurement {
             Measurement::Interception(i) if !i.is_clean() => {
                 confidence = Confidence::High;
-                evidence.push(format!(
-                    "{}: {}",
-                    r.target,
-                    crate::report::describe(&r.measurement)
-                ));
+                evidence.push(format!("{}: {}", r.target, describe(&r.measurement)));
             }
             Measurement::WebSocket(ws) if ws.failure.is_some() => {
                 // Only telling when plain HTTP to the same server works.
@@ -476,14 +569,14 @@ fn security(results: &[CheckResult]) -> Option<Finding> {
     if evidence.is_empty() {
         return None;
     }
-    Some(finding(
-        Diagnosis::Security,
-        confidence,
-        "Something between this computer and the server (a web proxy or security software) is changing or blocking traffic.",
-        "Local IT",
-        "Call your IT service desk and quote this report: security software or a web proxy is interfering.",
-        evidence,
-    ))
+    Some(
+        Says {
+            headline: "Something between this computer and the server (a web proxy or security software) is changing or blocking traffic.",
+            resolver: LOCAL_IT,
+            next_step: "Call your IT service desk and quote this report: security software or a web proxy is interfering.",
+        }
+        .finding(Diagnosis::Security, confidence, evidence),
+    )
 }
 
 fn clock(results: &[CheckResult]) -> Option<Finding> {
@@ -493,21 +586,26 @@ fn clock(results: &[CheckResult]) -> Option<Finding> {
     })?;
     let minutes = offset.abs() / 60_000.0;
     let direction = if offset > 0.0 { "fast" } else { "slow" };
-    Some(finding(
-        Diagnosis::Device,
-        Confidence::High,
-        &format!(
-            "This computer's clock is wrong: about {} minutes {direction}. Smartcard sign-in fails until it is right.",
-            fixed(minutes, 0)
+    let headline = format!(
+        "This computer's clock is wrong: about {} minutes {direction}. Smartcard sign-in fails until it is right.",
+        fixed(minutes, 0)
+    );
+    Some(
+        Says {
+            headline: &headline,
+            resolver: LOCAL_IT,
+            next_step: "Ask your IT service desk to correct the time on this computer, and quote this report.",
+        }
+        .finding(
+            Diagnosis::At(Segment::Device),
+            Confidence::High,
+            vec![format!(
+                "{}: {}",
+                result.target,
+                describe(&result.measurement)
+            )],
         ),
-        "Local IT",
-        "Ask your IT service desk to correct the time on this computer, and quote this report.",
-        vec![format!(
-            "{}: {}",
-            result.target,
-            crate::report::describe(&result.measurement)
-        )],
-    ))
+    )
 }
 
 /// Reachable but poor: late or failed round trips, slow answers, low speed.
@@ -545,28 +643,25 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
     }
     // Where along the path the trouble starts: the nearest segment affected.
     let start = worst.iter().map(|(s, _)| *s).min()?;
-    let who = match start {
-        Segment::Device | Segment::Lan => "Local IT (practice network)",
-        Segment::Hscn => "The network provider, through your IT service desk",
-        Segment::Internet => "The practice's internet provider, through your IT service desk",
-        Segment::Supplier => "The clinical system supplier's service desk",
-        Segment::Identity => "The National Service Desk, through your IT service desk",
-    };
-    Some(finding(
-        Diagnosis::Degraded,
-        Confidence::Medium,
-        &format!(
-            "The connection works but is slow or unreliable, starting at {}.",
-            start.plain_name()
+    let headline = format!(
+        "The connection works but is slow or unreliable, starting at {}.",
+        start.plain_name()
+    );
+    Some(
+        Says {
+            headline: &headline,
+            resolver: start.resolver(),
+            next_step: "If the clinical system is slow or keeps saying \"Contacting Server\", call your IT service desk and quote this report.",
+        }
+        .finding(
+            Diagnosis::Degraded,
+            Confidence::Medium,
+            worst.into_iter().map(|(_, e)| e).collect(),
         ),
-        who,
-        "If the clinical system is slow or keeps saying \"Contacting Server\", call your IT service desk and quote this report.",
-        worst.into_iter().map(|(_, e)| e).collect(),
-    ))
+    )
 }
 
 fn nothing_wrong(paths: &PathState) -> Finding {
-    use Segment::*;
     let tested: Vec<Segment> = paths
         .segments
         .iter()
@@ -574,16 +669,18 @@ fn nothing_wrong(paths: &PathState) -> Finding {
         .map(|(seg, _)| *seg)
         .collect();
     if tested.is_empty() {
-        return finding(
+        return Says {
+            headline: "Could not tell where the fault is: none of the connection checks could run in this browser.",
+            resolver: SERVICE_DESK,
+            next_step: "Call your IT service desk and quote this report: it shows what could not be tested and why.",
+        }
+        .finding(
             Diagnosis::Unknown,
             Confidence::Low,
-            "Could not tell where the fault is: none of the connection checks could run in this browser.",
-            "Your IT service desk",
-            "Call your IT service desk and quote this report: it shows what could not be tested and why.",
-            paths.evidence(&[Device, Lan, Hscn, Internet, Supplier, Identity]),
+            paths.evidence(&Segment::ALL),
         );
     }
-    let missing: Vec<&str> = [Hscn, Internet, Supplier, Identity]
+    let missing: Vec<&str> = Segment::BEYOND_THE_PRACTICE
         .into_iter()
         .filter(|s| !tested.contains(s))
         .map(Segment::plain_name)
@@ -602,32 +699,16 @@ fn nothing_wrong(paths: &PathState) -> Finding {
             ),
         )
     };
-    finding(
+    Says {
+        headline: &headline,
+        resolver: SERVICE_DESK,
+        next_step: "If the clinical system still fails, the fault may be in the system itself or in a connection a browser cannot test: call your IT service desk and quote this report.",
+    }
+    .finding(
         Diagnosis::None,
         confidence,
-        &headline,
-        "Your IT service desk",
-        "If the clinical system still fails, the fault may be in the system itself or in a connection a browser cannot test: call your IT service desk and quote this report.",
-        paths.evidence(&[Device, Lan, Hscn, Internet, Supplier, Identity]),
+        paths.evidence(&Segment::ALL),
     )
-}
-
-fn finding(
-    diagnosis: Diagnosis,
-    confidence: Confidence,
-    headline: &str,
-    resolver: &str,
-    next_step: &str,
-    evidence: Vec<String>,
-) -> Finding {
-    Finding {
-        diagnosis,
-        confidence,
-        headline: headline.to_owned(),
-        resolver: resolver.to_owned(),
-        next_step: next_step.to_owned(),
-        evidence,
-    }
 }
 
 #[cfg(test)]
@@ -782,15 +863,23 @@ mod tests {
 
     /// The findings as `id/confidence`, primary first.
     fn check(results: Vec<CheckResult>, device: DeviceFacts, expected: &[&str]) {
+        check_case("", results, device, expected);
+    }
+
+    /// As [`check`], naming the case in every failure.
+    fn check_case(name: &str, results: Vec<CheckResult>, device: DeviceFacts, expected: &[&str]) {
         let verdict = judge(&results, &device);
         let got: Vec<String> = verdict
             .findings
             .iter()
             .map(|f| format!("{}/{}", f.diagnosis.id(), confidence_word(f.confidence)))
             .collect();
-        assert_eq!(got, expected, "results: {results:#?}");
+        assert_eq!(got, expected, "case {name:?}; results: {results:#?}");
         for f in &verdict.findings {
-            assert!(!f.headline.is_empty() && !f.next_step.is_empty() && !f.resolver.is_empty());
+            assert!(
+                !f.headline.is_empty() && !f.next_step.is_empty() && !f.resolver.is_empty(),
+                "case {name:?}: {f:#?}"
+            );
         }
         // Whatever is down is never hidden behind "nothing wrong".
         let anything_down = results
@@ -802,7 +891,7 @@ mod tests {
                     .findings
                     .iter()
                     .all(|f| f.diagnosis != Diagnosis::None),
-                "{verdict:#?}"
+                "case {name:?}: {verdict:#?}"
             );
         }
     }
@@ -973,8 +1062,7 @@ mod tests {
             ),
         ];
         for (name, results, device, expected) in cases {
-            println!("case: {name}");
-            check(results, device, &expected);
+            check_case(name, results, device, &expected);
         }
     }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
@@ -32,7 +33,8 @@ pub const MAX_CONCURRENT_TRANSFERS: usize = 8;
 const WS_MAX_MESSAGES: u32 = 1_000;
 const WS_MAX_MESSAGE_BYTES: usize = 64 * 1024;
 const WS_IDLE: Duration = Duration::from_secs(30);
-/// Sent with every answer: no cache or proxy may keep or rewrite it.
+/// Sent with every answer (the router's layer, the ping's fast path and
+/// every refusal): no cache or proxy may keep or rewrite it.
 const NO_STORE: &str = "no-store, no-transform";
 const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 /// With `*`, on every answer: any page may read the answers' timings.
@@ -46,23 +48,89 @@ const CHUNK: usize = 64 * 1024;
 /// origins, and `Timing-Allow-Origin` so any page may read the timings.
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/api/ping", get(ping))
-        .route("/api/config", get(config))
-        .route("/api/download", get(download))
-        .route("/api/upload", post(upload))
-        .route("/api/whoami", get(whoami))
-        .route("/api/payload", get(payload))
-        .route("/api/ws", get(websocket))
+        .route("/api/ping", get(ping).fallback(wrong_method))
+        .route("/api/config", get(config).fallback(wrong_method))
+        .route("/api/download", get(download).fallback(wrong_method))
+        .route("/api/upload", post(upload).fallback(wrong_method))
+        .route("/api/whoami", get(whoami).fallback(wrong_method))
+        .route("/api/payload", get(payload).fallback(wrong_method))
+        .route("/api/ws", get(websocket).fallback(wrong_method))
         // Without this, an unknown API path would fall through to the app.
-        .route(
-            "/api/{*rest}",
-            any(|| async { (StatusCode::NOT_FOUND, "no such endpoint\n") }),
-        )
+        .route("/api/{*rest}", any(|| async { ApiError::NoSuchEndpoint }))
         .layer(SetResponseHeaderLayer::overriding(
             TIMING_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
+        // Every answer, refusals and CORS's own included: no cache or proxy
+        // may keep or rewrite a measurement.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(NO_STORE),
+        ))
         .layer(cors(&state.config.allowed_origins))
+}
+
+/// Every way the API refuses a request: one type, so every refusal says
+/// what was wrong in a sentence and hides nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    NoSuchEndpoint,
+    /// The path is right but not the method (a POST to `/api/ping`).
+    WrongMethod,
+    /// The query does not read; the sentence says which part.
+    BadQuery(String),
+    /// More bytes than one transfer may move.
+    TooLarge {
+        bytes: u64,
+    },
+    /// Every transfer slot is taken: try again, not wait in a queue.
+    Busy,
+    /// The client stopped sending before its upload was complete.
+    UploadCutOff,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = match &self {
+            ApiError::NoSuchEndpoint => (StatusCode::NOT_FOUND, "no such endpoint".to_owned()),
+            ApiError::WrongMethod => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "this endpoint does not take that method".to_owned(),
+            ),
+            ApiError::BadQuery(why) => (StatusCode::BAD_REQUEST, format!("bad query: {why}")),
+            ApiError::TooLarge { bytes } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("{bytes} bytes is more than the {MAX_TRANSFER_BYTES} this server allows"),
+            ),
+            ApiError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many transfers at once; try again in a moment".to_owned(),
+            ),
+            ApiError::UploadCutOff => {
+                (StatusCode::BAD_REQUEST, "the upload was cut off".to_owned())
+            }
+        };
+        let mut response = (status, format!("{message}\n")).into_response();
+        let headers = response.headers_mut();
+        // Also set by the router's layer; here too, so that a refusal made
+        // anywhere carries it.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+        if self == ApiError::Busy {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        response
+    }
+}
+
+/// A query that does not read is the API's refusal, not axum's.
+fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| ApiError::BadQuery(e.body_text()))
+}
+
+async fn wrong_method() -> ApiError {
+    ApiError::WrongMethod
 }
 
 /// Other Link Triage deployments named in the configuration may use this
@@ -137,25 +205,22 @@ impl FormatQuery {
 }
 
 /// The target list, as JSON or in the compact form.
-async fn config(State(state): State<AppState>, Query(query): Query<FormatQuery>) -> Response {
-    if query.compact() {
-        return (
-            [
-                (header::CONTENT_TYPE, COMPACT_TYPE),
-                (header::CACHE_CONTROL, NO_STORE),
-            ],
+async fn config(
+    State(state): State<AppState>,
+    format: Result<Query<FormatQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    if query(format)?.compact() {
+        return Ok((
+            [(header::CONTENT_TYPE, COMPACT_TYPE)],
             state.config_compact.clone(),
         )
-            .into_response();
+            .into_response());
     }
-    (
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, NO_STORE),
-        ],
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
         state.config_json.clone(),
     )
-        .into_response()
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,13 +229,16 @@ struct DownloadQuery {
 }
 
 /// `bytes` of incompressible data, generated as it is sent.
-async fn download(State(state): State<AppState>, Query(query): Query<DownloadQuery>) -> Response {
-    let bytes = query.bytes.unwrap_or(1024 * 1024);
+async fn download(
+    State(state): State<AppState>,
+    asked: Result<Query<DownloadQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let bytes = query(asked)?.bytes.unwrap_or(1024 * 1024);
     if bytes > MAX_TRANSFER_BYTES {
-        return refuse_too_large(bytes);
+        return Err(ApiError::TooLarge { bytes });
     }
     let Ok(permit) = state.transfers.clone().try_acquire_owned() else {
-        return busy();
+        return Err(ApiError::Busy);
     };
     let mut rng = XorShift::new(bytes ^ 0x9e37_79b9_7f4a_7c15);
     let mut remaining = bytes as usize;
@@ -188,21 +256,20 @@ async fn download(State(state): State<AppState>, Query(query): Query<DownloadQue
         let _held = &permit;
         c
     }));
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream"),
-            (header::CACHE_CONTROL, NO_STORE),
             (header::CONTENT_LENGTH, &bytes.to_string()),
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 /// Reads and discards the body, up to the cap, and says how much arrived.
-async fn upload(State(state): State<AppState>, request: Request) -> Response {
+async fn upload(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
     let Ok(_permit) = state.transfers.clone().try_acquire_owned() else {
-        return busy();
+        return Err(ApiError::Busy);
     };
     #[expect(
         clippy::disallowed_methods,
@@ -213,12 +280,12 @@ async fn upload(State(state): State<AppState>, request: Request) -> Response {
     let mut bytes = 0u64;
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else {
-            return (StatusCode::BAD_REQUEST, "the upload was cut off\n").into_response();
+            return Err(ApiError::UploadCutOff);
         };
         if let Some(data) = frame.data_ref() {
             bytes += data.len() as u64;
             if bytes > MAX_TRANSFER_BYTES {
-                return refuse_too_large(bytes);
+                return Err(ApiError::TooLarge { bytes });
             }
         }
     }
@@ -227,10 +294,14 @@ async fn upload(State(state): State<AppState>, request: Request) -> Response {
         receive_ms: started.elapsed().as_secs_f64() * 1000.0,
         server_time_ms: unix_ms(),
     };
-    ([(header::CACHE_CONTROL, NO_STORE)], Json(receipt)).into_response()
+    Ok(Json(receipt).into_response())
 }
 
-async fn whoami(Query(query): Query<FormatQuery>, request: Request) -> Response {
+async fn whoami(
+    format: Result<Query<FormatQuery>, QueryRejection>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let compact = query(format)?.compact();
     // Read from the extensions: there is no peer address under `oneshot`.
     let connect = request
         .extensions()
@@ -251,26 +322,16 @@ async fn whoami(Query(query): Query<FormatQuery>, request: Request) -> Response 
         headers,
         server_time_ms: unix_ms(),
     };
-    if query.compact() {
-        return (
-            [
-                (header::CONTENT_TYPE, COMPACT_TYPE),
-                (header::CACHE_CONTROL, NO_STORE),
-            ],
-            to_compact(&who),
-        )
-            .into_response();
+    if compact {
+        return Ok(([(header::CONTENT_TYPE, COMPACT_TYPE)], to_compact(&who)).into_response());
     }
-    ([(header::CACHE_CONTROL, NO_STORE)], Json(who)).into_response()
+    Ok(Json(who).into_response())
 }
 
 /// The reference payload the app regenerates and compares byte for byte.
 async fn payload() -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, NO_STORE),
-        ],
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         reference_payload(),
     )
 }
@@ -299,21 +360,6 @@ async fn echo(mut socket: WebSocket) {
         }
     }
     let _ = socket.send(Message::Close(None)).await;
-}
-
-fn refuse_too_large(bytes: u64) -> Response {
-    let message =
-        format!("{bytes} bytes is more than the {MAX_TRANSFER_BYTES} this server allows\n");
-    (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
-}
-
-fn busy() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::RETRY_AFTER, "2")],
-        "too many transfers at once; try again in a moment\n",
-    )
-        .into_response()
 }
 
 /// The server's wall clock in milliseconds since the Unix epoch.

@@ -1,11 +1,18 @@
-//! The Link Triage server as a library: `router(state)` is the whole HTTP
-//! surface, so tests drive it with `oneshot` and `main` only binds a socket.
+//! The Link Triage server as a library: [`Surface`] is the whole HTTP
+//! surface (plain pings answered ahead of routing, then [`router`]), so
+//! tests drive exactly what a connection is served with through `oneshot`;
+//! [`serve`] is the topology the binary runs (one event loop per core), which
+//! a test can start too. `main` only reads the command line.
 //!
 //! The server is stateless: it holds the configuration it was started with and
 //! nothing that a request leaves behind.
 
 pub mod api;
+pub mod decode;
 mod headers;
+mod serve;
+
+pub use serve::{Serving, serve};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,19 +67,20 @@ impl AppState {
 }
 
 /// Accepts connections on `listener` until `stop` completes, serving each
-/// over HTTP/1.1 with upgrades (WebSocket) on the current event loop.
-/// HTTP/1.1 only: browsers speak HTTP/2 over TLS alone, which a proxy in
-/// front ends, and not sniffing for HTTP/2's preface is part of what keeps
-/// `/api/ping` as cheap as nginx's answer (BENCHMARKS.md). No header read
-/// timeout, as with `axum::serve` before: hyper's arms a timer on every
-/// request, 5 % of a ping; on an untrusted network a proxy in front deals
-/// with slow clients.
+/// with [`Surface`] over HTTP/1.1 with upgrades (WebSocket) on the current
+/// event loop. HTTP/1.1 only: browsers speak HTTP/2 over TLS alone, which a
+/// proxy in front ends, and not sniffing for HTTP/2's preface is part of
+/// what keeps `/api/ping` as cheap as nginx's answer (BENCHMARKS.md). No
+/// header read timeout, as with `axum::serve` before: hyper's arms a timer
+/// on every request, 5 % of a ping; on an untrusted network a proxy in front
+/// deals with slow clients.
 pub async fn serve_connections(
     listener: tokio::net::TcpListener,
-    app: Router,
+    surface: Surface,
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     use hyper_util::rt::TokioIo;
+    use hyper_util::service::TowerToHyperService;
     let mut stop = std::pin::pin!(stop);
     loop {
         let (stream, peer) = tokio::select! {
@@ -84,7 +92,7 @@ pub async fn serve_connections(
             },
             () = &mut stop => return Ok(()),
         };
-        let service = connection_service(app.clone(), peer);
+        let service = TowerToHyperService::new(surface.for_peer(peer));
         tokio::spawn(async move {
             // A client that goes away mid-request is not the server's error.
             let _ = hyper::server::conn::http1::Builder::new()
@@ -95,35 +103,73 @@ pub async fn serve_connections(
     }
 }
 
-/// The service for one connection from `peer`: plain pings answered at once
-/// (the hot path of the latency check, ahead of routing and its layers),
-/// everything else through [`router`], which sees the peer's address as
-/// axum's `ConnectInfo`.
-pub fn connection_service(
+/// The whole HTTP surface, as every connection is served: a plain ping
+/// (the hot path of the latency check) answered at once, ahead of routing
+/// and its layers; everything else through [`router`], which sees the
+/// peer's address as axum's `ConnectInfo`. A `tower::Service` over any
+/// request body, so in-process tests send it requests as a connection does.
+#[derive(Debug, Clone)]
+pub struct Surface {
     app: Router,
-    peer: std::net::SocketAddr,
-) -> impl hyper::service::Service<
-    hyper::Request<hyper::body::Incoming>,
-    Response = axum::response::Response,
-    Error = std::convert::Infallible,
-    Future = impl Future<Output = Result<axum::response::Response, std::convert::Infallible>> + Send,
-> + Clone {
-    hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-        let app = app.clone();
-        async move {
-            if api::is_plain_ping(&request) {
-                return Ok(api::ping_response());
-            }
+    peer: Option<std::net::SocketAddr>,
+}
+
+impl Surface {
+    pub fn new(state: AppState) -> Surface {
+        Surface {
+            app: router(state),
+            peer: None,
+        }
+    }
+
+    /// The surface for one connection from `peer`.
+    pub fn for_peer(&self, peer: std::net::SocketAddr) -> Surface {
+        Surface {
+            app: self.app.clone(),
+            peer: Some(peer),
+        }
+    }
+}
+
+impl<B> tower::Service<axum::http::Request<B>> for Surface
+where
+    B: http_body::Body<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::Either<
+        std::future::Ready<Result<axum::response::Response, std::convert::Infallible>>,
+        tower::util::Oneshot<Router, axum::http::Request<axum::body::Body>>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        // A Router is always ready.
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut request: axum::http::Request<B>) -> Self::Future {
+        use futures_util::future::Either;
+        if api::is_plain_ping(&request) {
+            return Either::Left(std::future::ready(Ok(api::ping_response())));
+        }
+        if let Some(peer) = self.peer {
             request
                 .extensions_mut()
                 .insert(axum::extract::ConnectInfo(peer));
-            tower::ServiceExt::oneshot(app, request.map(axum::body::Body::new)).await
         }
-    })
+        Either::Right(tower::ServiceExt::oneshot(
+            self.app.clone(),
+            request.map(axum::body::Body::new),
+        ))
+    }
 }
 
-/// The whole HTTP surface: the measurement API under `/api`, `/healthz`, and
-/// the built app for every other path.
+/// Everything but the plain ping: the measurement API under `/api`,
+/// `/healthz`, and the built app for every other path.
 pub fn router(state: AppState) -> Router {
     let index = state.assets.join("index.html");
     // Unknown paths get the app itself, so a deep link still opens it.

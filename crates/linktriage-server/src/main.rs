@@ -1,4 +1,5 @@
-//! The `linktriage` command: serve the app and its endpoints, or check a configuration.
+//! The `linktriage` command line: serve the app and its endpoints, check a
+//! configuration, or decode pasted reports. The work is the library's.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -6,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use linktriage_core::config::Config;
-use linktriage_server::{AppState, router};
+use linktriage_server::AppState;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -76,7 +77,9 @@ fn run(command: Command) -> anyhow::Result<()> {
                     assets.display()
                 );
             }
-            serve(listen, AppState::new(config, assets))
+            let serving = linktriage_server::serve(listen, AppState::new(config, assets))?;
+            println!("Link Triage is serving at http://{}/", serving.address());
+            serving.wait()
         }
         Command::Decode { text } => decode(text),
         Command::CheckConfig { file } => {
@@ -93,45 +96,23 @@ fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// The largest paste read from standard input; the rest is not a report.
-const MAX_PASTE_BYTES: u64 = 16 * 1024 * 1024;
-
 /// Decodes every report in standard input. Damaged ones are named on
 /// standard error, and the rest still print.
 fn decode(as_text: bool) -> anyhow::Result<()> {
     use std::io::Read;
     let mut paste = Vec::new();
     std::io::stdin()
-        .take(MAX_PASTE_BYTES)
+        .take(linktriage_server::decode::READ_LIMIT)
         .read_to_end(&mut paste)
         .context("reading standard input")?;
-    let paste = String::from_utf8_lossy(&paste);
-    let found = linktriage_core::codec::extract(&paste);
-    let mut reports = Vec::new();
-    for (n, f) in found.iter().enumerate() {
-        match &f.report {
-            Ok(report) => reports.push((report, &f.code)),
-            Err(e) => eprintln!("report {} of {}: {e}", n + 1, found.len()),
-        }
+    let decoded = linktriage_server::decode::decode(&String::from_utf8_lossy(&paste), as_text);
+    print!("{}", decoded.output);
+    for problem in &decoded.problems {
+        eprintln!("{problem}");
     }
-    if as_text {
-        // Exactly as the clinician saw it, code and all.
-        for (report, code) in &reports {
-            println!(
-                "{}",
-                linktriage_core::report::render_pasteable(report, code)
-            );
-        }
-    } else {
-        let reports: Vec<_> = reports.iter().map(|(report, _)| report).collect();
-        println!("{}", serde_json::to_string_pretty(&reports)?);
-    }
-    match (found.len(), reports.len()) {
-        (0, _) => anyhow::bail!(
-            "no Link Triage report code (a line starting LT and a version number, such as LT2.) was found in the input"
-        ),
-        (_, 0) => anyhow::bail!("none of the {} report codes could be read", found.len()),
-        _ => Ok(()),
+    match decoded.failure {
+        Some(why) => anyhow::bail!(why),
+        None => Ok(()),
     }
 }
 
@@ -140,68 +121,4 @@ fn load_config(path: &std::path::Path) -> anyhow::Result<Config> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read the configuration", path.display()))?;
     Config::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-}
-
-/// Serves with one single-threaded event loop per core, each with its own
-/// listening socket on the same port (`SO_REUSEPORT`): the kernel spreads
-/// connections across them and no request crosses threads. This is nginx's
-/// model, and it beats a shared work-stealing runtime on `/api/ping`
-/// (BENCHMARKS.md).
-fn serve(listen: SocketAddr, state: AppState) -> anyhow::Result<()> {
-    // SO_REUSEPORT would quietly share a port that another server of ours
-    // already holds; an ordinary bind first says "in use" as it should.
-    if listen.port() != 0 {
-        drop(
-            std::net::TcpListener::bind(listen)
-                .with_context(|| format!("cannot listen on {listen}"))?,
-        );
-    }
-    let first =
-        reuse_port_listener(listen).with_context(|| format!("cannot listen on {listen}"))?;
-    // With port 0 the first socket picks the port; the others share it.
-    let local = first.local_addr()?;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut listeners = vec![first];
-    for _ in 1..cores {
-        listeners
-            .push(reuse_port_listener(local).with_context(|| format!("cannot listen on {local}"))?);
-    }
-    println!("Link Triage is serving at http://{local}/");
-    let workers: Vec<_> = listeners
-        .into_iter()
-        .map(|listener| {
-            let app = router(state.clone());
-            std::thread::spawn(move || -> anyhow::Result<()> {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .context("starting an event loop")?;
-                runtime.block_on(async {
-                    let listener = tokio::net::TcpListener::from_std(listener)?;
-                    linktriage_server::serve_connections(listener, app, async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    })
-                    .await
-                })
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker
-            .join()
-            .map_err(|_| anyhow::anyhow!("a server thread stopped unexpectedly"))??;
-    }
-    Ok(())
-}
-
-fn reuse_port_listener(address: SocketAddr) -> std::io::Result<std::net::TcpListener> {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
-    socket.set_reuse_address(true)?;
-    socket.set_reuse_port(true)?;
-    socket.set_nonblocking(true)?;
-    socket.set_tcp_nodelay(true)?;
-    socket.bind(&address.into())?;
-    socket.listen(1024)?;
-    Ok(socket.into())
 }

@@ -1,4 +1,6 @@
-//! The server's HTTP surface, driven through `oneshot` without a socket.
+//! The server's HTTP surface, driven through `oneshot` without a socket as
+//! every connection is served (the ping's fast path included), and over
+//! real sockets where only a socket shows it.
 #![allow(
     clippy::unwrap_used,
     reason = "a test fails loudly on the first surprise"
@@ -8,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use linktriage_core::config::Config;
-use linktriage_server::{AppState, router};
+use linktriage_server::{AppState, Surface, router};
 use tower::ServiceExt;
 
 /// A stand-in for the built app, written once for all tests of this binary.
@@ -34,10 +36,15 @@ fn assets() -> &'static std::path::Path {
     })
 }
 
-fn app() -> axum::Router {
+fn state() -> AppState {
     let mut config = Config::embedded_default();
     config.allowed_origins = vec!["https://desk.example".into()];
-    router(AppState::new(config, assets().to_owned()))
+    AppState::new(config, assets().to_owned())
+}
+
+/// The whole surface, as a connection is served.
+fn app() -> Surface {
+    Surface::new(state())
 }
 
 async fn send(request: Request<Body>) -> axum::response::Response {
@@ -239,6 +246,11 @@ async fn transfers_beyond_the_concurrency_cap_are_refused_not_queued() {
         .unwrap();
     let refused = router.clone().oneshot(request).await.unwrap();
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        refused.headers()[header::CACHE_CONTROL],
+        "no-store, no-transform"
+    );
+    assert_eq!(refused.headers()[header::RETRY_AFTER], "2");
     drop(held);
     let request = Request::get("/api/download?bytes=10")
         .body(Body::empty())
@@ -358,7 +370,8 @@ async fn the_websocket_echoes_over_a_real_socket() {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
 
-    let address = real_server().await;
+    let server = RealServer::start();
+    let address = server.address();
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{address}/api/ws"))
         .await
         .unwrap();
@@ -372,16 +385,27 @@ async fn the_websocket_echoes_over_a_real_socket() {
     }
 }
 
-/// Serves `app()` on a real loopback socket as the binary does; returns its address.
-async fn real_server() -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(linktriage_server::serve_connections(
-        listener,
-        app(),
-        std::future::pending(),
-    ));
-    address
+/// Serves `state()` on a loopback socket as the binary does (one event loop
+/// per core); stopped when the test drops it.
+struct RealServer(Option<linktriage_server::Serving>);
+
+impl RealServer {
+    fn start() -> RealServer {
+        let listen = "127.0.0.1:0".parse().unwrap();
+        RealServer(Some(linktriage_server::serve(listen, state()).unwrap()))
+    }
+
+    fn address(&self) -> std::net::SocketAddr {
+        self.0.as_ref().unwrap().address()
+    }
+}
+
+impl Drop for RealServer {
+    fn drop(&mut self) {
+        if let Some(serving) = self.0.take() {
+            serving.stop().unwrap();
+        }
+    }
 }
 
 /// A GET over a real connection: the status line, the headers (names in
@@ -413,10 +437,15 @@ async fn raw_get(
 
 #[tokio::test]
 async fn a_plain_ping_answered_ahead_of_the_router_carries_the_routers_headers() {
-    let address = real_server().await;
+    let server = RealServer::start();
+    let address = server.address();
     let (status, fast, _) = raw_get(address, "/api/ping", &[]).await;
     assert_eq!(status, "HTTP/1.1 204 No Content");
-    let routed = get("/api/ping").await;
+    // The router alone, as a ping with an `Origin` reaches it.
+    let routed = router(state())
+        .oneshot(Request::get("/api/ping").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     // hyper writes no Content-Length for a 204 on the wire, whichever path.
     let mut routed_names: Vec<String> = routed
         .headers()
@@ -451,9 +480,78 @@ async fn a_plain_ping_answered_ahead_of_the_router_carries_the_routers_headers()
 
 #[tokio::test]
 async fn over_a_real_socket_whoami_knows_the_clients_address() {
-    let address = real_server().await;
+    let server = RealServer::start();
+    let address = server.address();
     let (status, _, body) = raw_get(address, "/api/whoami", &[]).await;
     assert_eq!(status, "HTTP/1.1 200 OK");
     let who: linktriage_core::wire::WhoAmI = serde_json::from_str(&body).unwrap();
     assert_eq!(who.client.as_deref(), Some("127.0.0.1"));
+}
+
+#[tokio::test]
+async fn the_served_topology_stops_when_asked_and_frees_its_port() {
+    let server = RealServer::start();
+    let address = server.address();
+    let (status, _, _) = raw_get(address, "/healthz", &[]).await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    drop(server);
+    assert!(tokio::net::TcpStream::connect(address).await.is_err());
+}
+
+/// Every way the API refuses a request carries what every `/api` answer
+/// carries, and says what was wrong (503, when busy, is checked with the
+/// concurrency cap above).
+#[tokio::test]
+async fn every_refusal_is_uncached_and_says_why() {
+    let too_many = linktriage_server::api::MAX_TRANSFER_BYTES + 1;
+    let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
+        (
+            Request::get("/api/nothing").body(Body::empty()).unwrap(),
+            StatusCode::NOT_FOUND,
+            "no such endpoint",
+        ),
+        (
+            Request::post("/api/ping").body(Body::empty()).unwrap(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "does not take that method",
+        ),
+        (
+            Request::get("/api/upload").body(Body::empty()).unwrap(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "does not take that method",
+        ),
+        (
+            Request::get("/api/download?bytes=lots")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "bad query",
+        ),
+        (
+            Request::get("/api/whoami?format=a&format=b")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "bad query",
+        ),
+        (
+            Request::get(format!("/api/download?bytes={too_many}"))
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "more than the",
+        ),
+    ];
+    for (request, status, says) in cases {
+        let what = format!("{} {}", request.method(), request.uri());
+        let response = send(request).await;
+        assert_eq!(response.status(), status, "{what}");
+        assert_eq!(
+            response.headers()[header::CACHE_CONTROL],
+            "no-store, no-transform",
+            "{what}"
+        );
+        let body = body_text(response).await;
+        assert!(body.contains(says), "{what}: {body}");
+    }
 }

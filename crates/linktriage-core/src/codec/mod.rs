@@ -1,0 +1,188 @@
+//! The report's wire format: one line of compact code inside the pasted text,
+//! which the desk view and `linktriage decode` turn back into the full report.
+//! This is the only module that knows the format, and every version ever
+//! released keeps decoding (golden codes under `tests/golden/` are decoded by
+//! the tests forever). Its parts: this file (the code's frame: version tag,
+//! compression, checksum), `v1` and `v2` (each version's frozen wire
+//! structs), `extract` (finding codes in a paste), `link` (the share link)
+//! and `json` (the reports as JSON for tooling, a versioned format of its own).
+//!
+//! A code reads `LT2.<payload>.<checksum>`:
+//! - `LT2` names the version (1: the first release; 2: version 1 followed
+//!   by the site details and whether addresses were removed).
+//! - The payload is the report as this version's wire structs (below; frozen,
+//!   and apart from the model so the model can change), encoded positionally
+//!   with postcard (varints, no field names), raw-deflated, then base64url
+//!   without padding: characters that survive URLs, tickets, email and chat.
+//! - The checksum is the CRC-32 of the payload text in 8 hex digits, checked
+//!   before anything is decoded, so a mangled paste is refused, not misread.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+mod extract;
+mod json;
+mod link;
+mod v1;
+mod v2;
+
+pub use extract::{Found, extract};
+pub use json::{JSON_FORMAT, JSON_VERSION, to_json};
+pub use link::{DESK_PATH, code_in_link, share_link};
+
+use crate::report::Report;
+
+/// What every code starts with, before its version number.
+pub const MARK: &str = "LT";
+/// The version this build writes.
+pub const VERSION: u32 = 2;
+/// A payload longer than this is not a report (a typical one is under 1,500).
+pub const MAX_PAYLOAD_CHARS: usize = 32 * 1024;
+/// Decompressed, a report may not be larger than this (a deflate bomb is refused).
+const MAX_INFLATED_BYTES: usize = 256 * 1024;
+/// At most this many codes are read from one paste.
+pub const MAX_CODES: usize = 1_000;
+
+/// Why a code could not be read. Each says what is wrong and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The code stops before its checksum: cut off when copied.
+    Truncated,
+    /// The checksum does not match: characters were changed or lost.
+    ChecksumMismatch,
+    /// Written by a newer (or unknown) version of Link Triage.
+    UnknownVersion(String),
+    /// The checksum matches but the content is not a report.
+    NotAReport(String),
+    /// Longer than any report.
+    TooLong,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Truncated => f.write_str(
+                "the report code is cut off (its end is missing): copy the whole report again",
+            ),
+            DecodeError::ChecksumMismatch => f.write_str(
+                "the report code was changed on the way (its checksum does not match): copy the whole report again",
+            ),
+            DecodeError::UnknownVersion(v) => write!(
+                f,
+                "the report code is version {v}, which this version of Link Triage cannot read: update Link Triage"
+            ),
+            DecodeError::NotAReport(why) => write!(f, "the report code is not a Link Triage report ({why})"),
+            DecodeError::TooLong => f.write_str("the report code is far longer than any report: it is not one"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The code for a report.
+pub fn encode(report: &Report) -> String {
+    finish(&miniz_oxide::deflate::compress_to_vec(
+        &wire_bytes(report),
+        10,
+    ))
+}
+
+/// The report as this version's wire bytes, before compression. With
+/// [`finish`], for callers that compress with something else: the browser
+/// app uses the browser's own raw-deflate compressor, which costs it no code.
+pub fn wire_bytes(report: &Report) -> Vec<u8> {
+    postcard::to_allocvec(&v2::ReportV2::from(report)).unwrap_or_default()
+}
+
+/// `bytes` as a raw deflate stream of stored (uncompressed) blocks: valid
+/// for any inflater, for browsers that have no compressor of their own.
+pub fn deflate_stored(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 5 * (bytes.len() / 65_535 + 1));
+    let mut blocks = bytes.chunks(65_535).peekable();
+    if blocks.peek().is_none() {
+        return vec![1, 0, 0, 0xff, 0xff];
+    }
+    while let Some(block) = blocks.next() {
+        let last = u8::from(blocks.peek().is_none());
+        let len = block.len() as u16;
+        out.push(last);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out
+}
+
+/// The code for raw-deflated [`wire_bytes`]. Any raw deflate stream decodes.
+pub fn finish(compressed: &[u8]) -> String {
+    let payload = URL_SAFE_NO_PAD.encode(compressed);
+    format!(
+        "{MARK}{VERSION}.{payload}.{:08x}",
+        crc32(payload.as_bytes())
+    )
+}
+
+/// Reads one clean code (as `encode` wrote it).
+pub fn decode(code: &str) -> Result<Report, DecodeError> {
+    let rest = code
+        .trim()
+        .strip_prefix(MARK)
+        .ok_or_else(|| DecodeError::NotAReport("it does not start with LT".into()))?;
+    let (version, rest) = rest.split_once('.').ok_or(DecodeError::Truncated)?;
+    let read: fn(&[u8]) -> Result<Report, String> = match version {
+        "1" => |bytes| read_as::<v1::ReportV1>(bytes),
+        "2" => |bytes| read_as::<v2::ReportV2>(bytes),
+        _ if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(DecodeError::UnknownVersion(version.to_owned()));
+        }
+        _ => return Err(DecodeError::NotAReport("no version number after LT".into())),
+    };
+    let (payload, checksum) = rest.rsplit_once('.').ok_or(DecodeError::Truncated)?;
+    if payload.len() > MAX_PAYLOAD_CHARS {
+        return Err(DecodeError::TooLong);
+    }
+    if checksum.len() < 8 {
+        return Err(DecodeError::Truncated);
+    }
+    if u32::from_str_radix(checksum, 16).ok() != Some(crc32(payload.as_bytes())) {
+        return Err(DecodeError::ChecksumMismatch);
+    }
+    let compressed = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|e| DecodeError::NotAReport(format!("not base64url: {e}")))?;
+    let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED_BYTES)
+        .map_err(|_| DecodeError::NotAReport("the content does not unpack".into()))?;
+    let report = read(&bytes).map_err(DecodeError::NotAReport)?;
+    // What every report made by Link Triage has, and what showing one
+    // relies on: a verdict with at least one finding.
+    if report.verdict.findings.is_empty() {
+        return Err(DecodeError::NotAReport("it has no verdict".into()));
+    }
+    Ok(report)
+}
+
+/// Reads a version's wire struct, then the model from it.
+fn read_as<Wire>(bytes: &[u8]) -> Result<Report, String>
+where
+    Wire: serde::de::DeserializeOwned + TryInto<Report, Error = String>,
+{
+    let wire: Wire =
+        postcard::from_bytes(bytes).map_err(|e| format!("the content does not read: {e}"))?;
+    wire.try_into()
+        .map_err(|e| format!("the content does not read: {e}"))
+}
+
+/// CRC-32 (IEEE), bit by bit: payloads are at most 32 KB, and a table-driven
+/// version would add kilobytes of tables to the browser app.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (!(crc & 1)).wrapping_add(1));
+        }
+    }
+    !crc
+}

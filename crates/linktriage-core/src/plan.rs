@@ -1,0 +1,195 @@
+//! The plan of a run: which checks each target gets, in which phase and in
+//! which order. The app's suite carries it out; deciding it is pure.
+//!
+//! Two phases: the quick phase (reachability, round trips, WebSocket, clock,
+//! interception, local services) gives the first result within 10 seconds
+//! whatever the network does; the speed phase (download and upload) follows,
+//! one transfer at a time, while the result is already on the page, and only
+//! for servers that answered their round trips.
+
+use crate::check::{CheckKind, CheckResult, Measurement};
+use crate::config::{Config, PROBE_CHECKS, Target, TargetKind};
+
+/// When a check runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// All targets at once, before the first result.
+    Quick,
+    /// After the first result, one transfer at a time.
+    Speed,
+}
+
+impl CheckKind {
+    /// The phase this kind of check runs in. Every kind has one, so a new
+    /// kind does not compile until it is placed.
+    pub fn phase(self) -> Phase {
+        match self {
+            CheckKind::Reach
+            | CheckKind::RoundTrips
+            | CheckKind::WebSocket
+            | CheckKind::Clock
+            | CheckKind::Interception
+            | CheckKind::LocalAgent => Phase::Quick,
+            CheckKind::Download | CheckKind::Upload => Phase::Speed,
+        }
+    }
+}
+
+/// One target's checks in one phase, in the order they run (one after
+/// another, so they do not disturb each other's timing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetChecks<'a> {
+    pub target: &'a Target,
+    pub checks: Vec<CheckKind>,
+}
+
+/// The checks `target` gets in `phase`, in order.
+pub fn checks_of(target: &Target, phase: Phase) -> Vec<CheckKind> {
+    let all: &[CheckKind] = match target.kind {
+        TargetKind::Reach => &[CheckKind::Reach],
+        TargetKind::Agent => &[CheckKind::LocalAgent],
+        // The list's order, whatever order the configuration names them in.
+        TargetKind::Probe => &PROBE_CHECKS,
+    };
+    all.iter()
+        .copied()
+        .filter(|kind| kind.phase() == phase)
+        .filter(|kind| target.kind != TargetKind::Probe || target.checks.contains(kind))
+        .collect()
+}
+
+/// The quick phase: every target with a quick check, in configuration order.
+pub fn quick(config: &Config) -> Vec<TargetChecks<'_>> {
+    phase_of(config.targets.iter(), Phase::Quick)
+}
+
+/// The speed phase, after the quick one: servers whose round trips were
+/// answered, in configuration order.
+pub fn speed<'a>(config: &'a Config, quick_results: &[CheckResult]) -> Vec<TargetChecks<'a>> {
+    let answered = |target: &Target| {
+        quick_results.iter().any(|r| {
+            r.target == target.name
+                && matches!(&r.measurement, Measurement::RoundTrips(rt) if rt.summary.is_some())
+        })
+    };
+    phase_of(config.targets.iter().filter(|t| answered(t)), Phase::Speed)
+}
+
+fn phase_of<'a>(targets: impl Iterator<Item = &'a Target>, phase: Phase) -> Vec<TargetChecks<'a>> {
+    targets
+        .map(|target| TargetChecks {
+            target,
+            checks: checks_of(target, phase),
+        })
+        .filter(|t| !t.checks.is_empty())
+        .collect()
+}
+
+/// How many checks a phase makes, for the progress bar.
+pub fn steps(phase: &[TargetChecks<'_>]) -> u32 {
+    phase.iter().map(|t| t.checks.len() as u32).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Reach, ReachOutcome, RoundTrips};
+
+    fn names_and_checks(phase: &[TargetChecks<'_>]) -> Vec<(String, Vec<&'static str>)> {
+        phase
+            .iter()
+            .map(|t| {
+                let ids = t.checks.iter().map(|c| c.id()).collect();
+                (t.target.name.clone(), ids)
+            })
+            .collect()
+    }
+
+    fn config(toml: &str) -> Config {
+        Config::from_toml(&format!("name = \"t\"\nversion = \"1\"\n{toml}"))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn every_kind_of_check_runs_in_exactly_one_phase_of_some_target() {
+        let config = Config::embedded_default();
+        let quick = quick(&config);
+        let round_trips_answered = vec![CheckResult {
+            target: "Link Triage server".into(),
+            segment: crate::segment::Segment::Internet,
+            measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![1.0; 5], 0, 300)),
+        }];
+        let speed = speed(&config, &round_trips_answered);
+        for kind in CheckKind::ALL {
+            let planned: Vec<Phase> = [(Phase::Quick, &quick), (Phase::Speed, &speed)]
+                .into_iter()
+                .filter(|(_, phase)| phase.iter().any(|t| t.checks.contains(&kind)))
+                .map(|(p, _)| p)
+                .collect();
+            assert_eq!(planned, [kind.phase()], "{}", kind.id());
+        }
+    }
+
+    #[test]
+    fn the_plan_follows_the_list_in_its_own_order() {
+        let config = config(
+            r#"
+[[target]]
+name = "server"
+segment = "lan"
+url = "/"
+kind = "probe"
+checks = ["upload", "clock", "round_trips", "download"]
+
+[[target]]
+name = "host"
+segment = "internet"
+url = "https://host.example/"
+kind = "reach"
+
+[[target]]
+name = "agent"
+segment = "identity"
+url = "http://127.0.0.1:43485/"
+kind = "agent"
+"#,
+        );
+        let quick = quick(&config);
+        assert_eq!(
+            names_and_checks(&quick),
+            [
+                ("server".to_owned(), vec!["round_trips", "clock"]),
+                ("host".to_owned(), vec!["reach"]),
+                ("agent".to_owned(), vec!["local_agent"]),
+            ]
+        );
+        assert_eq!(steps(&quick), 4);
+        // Speed tests only for a server that answered its round trips.
+        assert_eq!(speed(&config, &[]), []);
+        let answered = CheckResult {
+            target: "server".into(),
+            segment: crate::segment::Segment::Lan,
+            measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![2.0; 5], 0, 300)),
+        };
+        let unanswered = CheckResult {
+            measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![], 5, 300)),
+            ..answered.clone()
+        };
+        let reached = CheckResult {
+            target: "host".into(),
+            segment: crate::segment::Segment::Internet,
+            measurement: Measurement::Reach(Reach {
+                outcome: ReachOutcome::Reached { status: None },
+                first_ms: Some(1.0),
+                repeat_ms: None,
+            }),
+        };
+        assert_eq!(speed(&config, &[unanswered, reached.clone()]), []);
+        let speed = speed(&config, &[reached, answered]);
+        assert_eq!(
+            names_and_checks(&speed),
+            [("server".to_owned(), vec!["download", "upload"])]
+        );
+        assert_eq!(steps(&speed), 2);
+    }
+}
