@@ -24,7 +24,7 @@ test('check-config accepts a good list and says what is in it', async () => {
 });
 
 const BAD = [
-  ['unknown segment', GOOD.replace('"lan"', '"lann"'), /line 6, column 11: unknown variant `lann`, expected one of `device`, `lan`, `hscn`/],
+  ['unknown segment', GOOD.replace('"lan"', '"moon"'), /target\[0\]\.segment \(line 6, column 11\): unknown variant `moon`, expected one of `device`, `lan`, `hscn`, `internet`, `supplier`, `identity`, `auto`/],
   ['missing url', GOOD.replace('url = "/"\n', ''), /missing field `url`/],
   ['bad url', GOOD.replace('url = "/"', 'url = "ftp://x"'), /target\[0\]\.url: "ftp:\/\/x" must start with https:\/\/, http:\/\/ or \//],
   ['timeout out of range', GOOD + 'timeout_ms = 99999\n', /target\[0\]\.timeout_ms: 99999 is out of range; use 100 to 5000/],
@@ -45,7 +45,7 @@ test('serve refuses to start on a bad list', async () => {
   const file = await tempFile('bad.toml', GOOD.replace('"probe"', '"prob"'));
   const { code, stderr } = await runCli(['serve', '--listen', '127.0.0.1:0', '--config', file]);
   assert.notEqual(code, 0);
-  assert.match(stderr, /^error: \/.*\/bad\.toml: line 8, column 8: unknown variant `prob`, expected one of `reach`, `probe`, `agent`\n$/);
+  assert.match(stderr, /^error: \/.*\/bad\.toml: target\[0\]\.kind \(line 8, column 8\): unknown variant `prob`, expected one of `reach`, `probe`, `agent`\n$/);
 });
 
 test('a missing file is named', async () => {

@@ -61,7 +61,7 @@ async fn run_target(
         on_step();
         results.push(CheckResult {
             target: target.name.clone(),
-            segment: target.segment,
+            segment: planned.segment,
             measurement,
         });
     }

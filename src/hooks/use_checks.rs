@@ -31,7 +31,9 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
     };
     let started_at_ms = timers::wall_clock_ms();
     let utc_offset_minutes = timers::utc_offset_minutes();
-    let quick = plan::quick(&config);
+    // Where the page came from places the server that served it.
+    let page_host = probes::location::hostname();
+    let quick = plan::quick(&config, &page_host);
     dispatch.dispatch(RunAction::ConfigLoaded {
         total_steps: plan::steps(&quick),
     });
@@ -42,7 +44,7 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
         move || dispatch.dispatch(RunAction::StepDone)
     };
     let results = suite::quick(&quick, step.clone()).await;
-    let speed = plan::speed(&config, &results);
+    let speed = plan::speed(&config, &page_host, &results);
     dispatch.dispatch(RunAction::QuickDone {
         speed_steps: plan::steps(&speed),
         report: Report::judged(

@@ -110,6 +110,16 @@ fn with_suffix(file: &std::path::Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// What a page's first load transfers, gzip -9 (the figure budgets are in).
+pub fn gzip_total(files: &[PathBuf]) -> anyhow::Result<usize> {
+    let mut total = 0;
+    for file in files {
+        let raw = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        total += gzip(&raw)?.len();
+    }
+    Ok(total)
+}
+
 pub fn gzip(raw: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(raw)?;

@@ -16,13 +16,16 @@ use crate::{output_of, root, run};
 const TRUNK_VERSION: &str = "0.21.14";
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a task needs installed; each level includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Need {
     /// What building the app needs.
     Build,
-    /// That, and what the tests need (Chromium, ChromeDriver, Playwright).
+    /// That, and what the tests need (Chromium, ChromeDriver, Playwright,
+    /// cargo fuzz and its C++ compiler).
     Everything,
-    /// That, and what the benchmarks compare against (nginx, wrk, tc).
+    /// That, and what the benchmarks run and compare against (nginx, wrk,
+    /// and iproute2's `ip` and `tc` for the shaped link).
     Benchmarks,
 }
 
@@ -33,13 +36,21 @@ pub fn setup(need: Need) -> anyhow::Result<()> {
     // crate the registry no longer serves, so it is installed without --locked.
     cargo_tool("wasm-bindgen", &wasm_bindgen_version()?, &[])?;
     npm_packages()?;
-    if need == Need::Everything {
+    if need >= Need::Everything {
         cargo_tool("cargo-fuzz", CARGO_FUZZ_VERSION, &["--locked"])?;
         debian_packages(&[
-            ("/usr/bin/chromium", "chromium"),
-            ("/usr/bin/chromedriver", "chromium-driver"),
+            ("chromium", "chromium"),
+            ("chromedriver", "chromium-driver"),
             // cargo fuzz builds libFuzzer, which is C++.
-            ("/usr/bin/c++", "g++"),
+            ("c++", "g++"),
+        ])?;
+    }
+    if need >= Need::Benchmarks {
+        debian_packages(&[
+            ("nginx", "nginx"),
+            ("wrk", "wrk"),
+            ("ip", "iproute2"),
+            ("tc", "iproute2"),
         ])?;
     }
     Ok(())
@@ -117,13 +128,23 @@ fn is_newer(a: &Path, b: &Path) -> bool {
     matches!((modified(a), modified(b)), (Some(a), Some(b)) if a >= b)
 }
 
-/// Installs Debian packages whose marker file is missing.
+/// Whether `program` is on the PATH, or in the system folders a user's
+/// PATH may leave out (nginx and ip live in /usr/sbin).
+fn installed(program: &str) -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/bin"].map(Into::into))
+        .any(|dir| dir.join(program).is_file())
+}
+
+/// Installs the Debian packages whose program is missing.
 fn debian_packages(wanted: &[(&str, &str)]) -> anyhow::Result<()> {
-    let missing: Vec<&str> = wanted
+    let mut missing: Vec<&str> = wanted
         .iter()
-        .filter(|(marker, _)| !Path::new(marker).exists())
+        .filter(|(program, _)| !installed(program))
         .map(|(_, package)| *package)
         .collect();
+    missing.dedup();
     if missing.is_empty() {
         return Ok(());
     }

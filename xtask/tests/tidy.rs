@@ -32,17 +32,55 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The `[dependencies]` table of a manifest, as the names it lists.
-fn dependencies(manifest: &str) -> Vec<String> {
-    read(manifest)
-        .split("\n[")
-        .find(|section| section.starts_with("dependencies]"))
-        .unwrap_or_default()
+/// Every package `package` depends on, directly or not, for any target
+/// (wasm32 included), as cargo resolved them: normal and build
+/// dependencies, not dev-dependencies.
+fn resolved_dependencies(package: &str) -> Vec<String> {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["tree", "--package", package, "--target", "all"])
+        .args([
+            "--edges",
+            "normal,build",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut names: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
         .lines()
-        .skip(1)
-        .filter_map(|line| line.split_once('=').map(|(name, _)| name.trim().to_owned()))
-        .filter(|name| !name.is_empty() && !name.starts_with('#'))
-        .collect()
+        .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+        .filter(|name| name != package)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn assert_no_dependency_on(package: &str, forbidden: &[&str]) {
+    let deps = resolved_dependencies(package);
+    assert!(
+        deps.contains(&"serde".to_owned()),
+        "read the graph: {deps:?}"
+    );
+    for f in forbidden {
+        let found: Vec<&String> = deps
+            .iter()
+            .filter(|d| d == f || d.starts_with(&format!("{f}-")))
+            .collect();
+        assert!(
+            found.is_empty(),
+            "{package} depends on {found:?}, directly or not"
+        );
+    }
 }
 
 #[test]
@@ -60,30 +98,27 @@ fn every_rust_file_opens_with_a_doc_comment_saying_what_it_is_for() {
     );
 }
 
+/// ARCHITECTURE.md: "The core does no I/O and reads no clock."
 #[test]
 fn the_core_does_no_io_and_knows_no_framework() {
-    let deps = dependencies("crates/linktriage-core/Cargo.toml");
-    assert!(
-        deps.contains(&"serde".to_owned()),
-        "parsed the manifest: {deps:?}"
+    assert_no_dependency_on(
+        "linktriage-core",
+        &[
+            "yew",
+            "web-sys",
+            "js-sys",
+            "wasm-bindgen",
+            "gloo",
+            "axum",
+            "tokio",
+            "tower",
+            "hyper",
+            "reqwest",
+            "mio",
+            "socket2",
+            "getrandom",
+        ],
     );
-    for forbidden in [
-        "yew",
-        "web-sys",
-        "js-sys",
-        "wasm-bindgen",
-        "gloo",
-        "axum",
-        "tokio",
-        "tower",
-        "hyper",
-        "reqwest",
-    ] {
-        assert!(
-            !deps.iter().any(|d| d.starts_with(forbidden)),
-            "the core depends on {forbidden}"
-        );
-    }
     let mut files = Vec::new();
     rust_files(&root().join("crates/linktriage-core/src"), &mut files);
     for file in files {
@@ -93,6 +128,8 @@ fn the_core_does_no_io_and_knows_no_framework() {
             "std::net",
             "std::env",
             "std::process",
+            "std::thread",
+            "std::io",
             "Instant::now",
             "SystemTime",
         ] {
@@ -105,14 +142,201 @@ fn the_core_does_no_io_and_knows_no_framework() {
     }
 }
 
+/// ARCHITECTURE.md: "The app and the server depend on the core, never on
+/// each other."
 #[test]
 fn the_app_and_the_server_depend_on_the_core_and_never_on_each_other() {
-    let app = dependencies("Cargo.toml");
-    let server = dependencies("crates/linktriage-server/Cargo.toml");
+    let app = resolved_dependencies("linktriage-app");
+    let server = resolved_dependencies("linktriage-server");
     assert!(app.contains(&"linktriage-core".to_owned()), "{app:?}");
     assert!(server.contains(&"linktriage-core".to_owned()), "{server:?}");
-    assert!(!app.contains(&"linktriage-server".to_owned()));
-    assert!(!server.contains(&"linktriage-app".to_owned()));
+    // Not tokio: Yew itself depends on it (for its wasm runtime).
+    assert_no_dependency_on("linktriage-app", &["linktriage-server", "axum", "hyper"]);
+    assert_no_dependency_on("linktriage-server", &["linktriage-app", "yew", "web-sys"]);
+}
+
+/// ARCHITECTURE.md: "Every browser API call that measures, fetches or
+/// stores lives in `src/probes/`": outside it, no file of the app names
+/// `web_sys::window`, `fetch`, `location` or a storage API. Components may
+/// cast their own elements (`NodeRef`), which is rendering, not a probe.
+#[test]
+fn browser_calls_live_in_probes() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    let outside: Vec<_> = files
+        .iter()
+        .filter(|f| !f.starts_with(root().join("src/probes")))
+        .filter(|f| !f.ends_with("panic.rs"))
+        .collect();
+    assert!(outside.len() > 5, "found the app's files");
+    for file in outside {
+        let text = std::fs::read_to_string(file).unwrap();
+        for call in [
+            "web_sys::window",
+            ".location()",
+            "fetch_with",
+            "local_storage",
+            "add_event_listener",
+        ] {
+            assert!(
+                !text.contains(call),
+                "{} calls {call} outside src/probes/",
+                file.display()
+            );
+        }
+    }
+}
+
+/// ARCHITECTURE.md: "One module owns the report's wire format and its
+/// version tag": nothing outside `core::codec` writes a code's frame.
+#[test]
+fn only_the_codec_knows_the_wire_format() {
+    let mut files = Vec::new();
+    for dir in [
+        "src",
+        "crates/linktriage-core/src",
+        "crates/linktriage-server/src",
+    ] {
+        rust_files(&root().join(dir), &mut files);
+    }
+    let codec = root().join("crates/linktriage-core/src/codec");
+    for file in files.iter().filter(|f| !f.starts_with(&codec)) {
+        let text = std::fs::read_to_string(file).unwrap();
+        for wire in [
+            "postcard::to_allocvec(&v",
+            "URL_SAFE_NO_PAD",
+            "miniz_oxide::",
+            "crc32(",
+        ] {
+            assert!(
+                !text.contains(wire),
+                "{} touches the report's wire format ({wire})",
+                file.display()
+            );
+        }
+    }
+}
+
+/// ARCHITECTURE.md: every invariant names the test that holds it, or says
+/// that none can; every test it names exists.
+#[test]
+fn each_invariant_names_what_holds_it() {
+    let architecture = read("ARCHITECTURE.md");
+    let invariants = architecture
+        .split("\n## Invariants\n")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let mut sources = String::new();
+    let mut files = Vec::new();
+    rust_files(&root(), &mut files);
+    for file in files {
+        sources.push_str(&std::fs::read_to_string(file).unwrap());
+    }
+    for dir in ["e2e", "bench"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            sources.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+        }
+    }
+    let items: Vec<&str> = invariants
+        .lines()
+        .filter(|l| l.starts_with("- **"))
+        .collect();
+    assert!(items.len() >= 15, "read the invariants: {}", items.len());
+    for item in items {
+        let held = item.contains("Held by ") || item.contains("No test can hold");
+        assert!(held, "an invariant names no test: {item}");
+        // Every `name` quoted after "Held by", to the end of its sentence,
+        // is a test (a function or a Node test's title) that exists.
+        for held_by in item.split("Held by ").skip(1) {
+            let sentence = held_by.split(". ").next().unwrap_or_default();
+            for name in sentence.split('`').skip(1).step_by(2) {
+                let name = name.trim_end_matches("()");
+                assert!(
+                    sources.contains(&format!("fn {name}("))
+                        || sources.contains(&format!("'{name}'"))
+                        || sources.contains(&format!("\"{name}\"")),
+                    "ARCHITECTURE.md names a test that does not exist: {name}"
+                );
+            }
+        }
+    }
+}
+
+/// ARCHITECTURE.md lists the core's modules in layers from the bottom; a
+/// module may use only modules of earlier layers, so there is no cycle.
+#[test]
+fn the_core_modules_use_only_modules_below_them() {
+    let architecture = read("ARCHITECTURE.md");
+    let section = architecture
+        .split("### `crates/linktriage-core/`")
+        .nth(1)
+        .unwrap()
+        .split("\n### ")
+        .next()
+        .unwrap();
+    // Layer of each module: the numbered item that names it first.
+    let mut layer_of = std::collections::BTreeMap::new();
+    let mut layer = 0;
+    for line in section.lines() {
+        let trimmed = line.trim_start();
+        let numbered = line
+            .split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if numbered {
+            layer += 1;
+        }
+        if layer == 0 || !(numbered || trimmed.starts_with("- ")) {
+            continue;
+        }
+        // The module a line is about is its first quoted word, if that is
+        // a module's name.
+        if let Some(name) = trimmed.split('`').nth(1)
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        {
+            layer_of.entry(name.to_owned()).or_insert(layer);
+        }
+    }
+    let src = root().join("crates/linktriage-core/src");
+    let mut modules: Vec<String> = std::fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "rs"))
+        .filter(|p| p.file_name().unwrap() != "lib.rs")
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    modules.sort();
+    for module in &modules {
+        let Some(&own) = layer_of.get(module) else {
+            panic!("ARCHITECTURE.md does not place the core's module `{module}`: {layer_of:?}");
+        };
+        let mut files = Vec::new();
+        let path = src.join(module);
+        if path.is_dir() {
+            rust_files(&path, &mut files);
+        } else {
+            files.push(src.join(format!("{module}.rs")));
+        }
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            // Tests may reach further; the module's code may not.
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            for used in code.split("crate::").skip(1) {
+                let name: String = used
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                let theirs = layer_of[&name];
+                assert!(
+                    theirs < own || &name == module,
+                    "{} (layer {own}) uses `{name}` (layer {theirs}): a module uses only earlier layers",
+                    file.display()
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub struct Config {
 pub struct Target {
     /// Unique within the list; what the report calls it.
     pub name: String,
-    pub segment: Segment,
+    pub segment: Placement,
     /// `https://…` or `http://…`; a path starting with `/` means the origin
     /// that served the app.
     pub url: String,
@@ -56,6 +56,126 @@ pub struct Target {
     /// Probe targets: which of the probe checks to run (all by default).
     #[serde(default = "default_probe_checks")]
     pub checks: Vec<CheckKind>,
+}
+
+/// Where a target sits on the path: a segment the list names, or `auto`,
+/// placed by the address it is reached at ([`Placement::segment`]). `auto`
+/// is for the server that serves the page, whose place depends on where a
+/// desk deploys it: on this computer, in the practice, or on the internet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    At(Segment),
+    /// By the host in the target's URL (the page's own host for `/`).
+    Auto,
+}
+
+/// The id `auto` has in a list.
+const AUTO: &str = "auto";
+
+impl Placement {
+    fn id(self) -> &'static str {
+        match self {
+            Placement::At(segment) => segment.id(),
+            Placement::Auto => AUTO,
+        }
+    }
+
+    /// The segment a target with this placement and `url` stands for, when
+    /// the page was served from `page_host` (`location.hostname`). `auto`
+    /// reads the host: loopback is this computer; a private or link-local
+    /// address, or a name only a local network resolves (one label,
+    /// `.local`, `.lan`, `.internal`, `.home.arpa`), is the practice
+    /// network; anything else is taken to be the internet, which the report
+    /// shows beside the target (`[internet]`).
+    pub fn segment(self, url: &str, page_host: &str) -> Segment {
+        match self {
+            Placement::At(segment) => segment,
+            Placement::Auto => segment_of_host(host_of(url).unwrap_or(page_host)),
+        }
+    }
+}
+
+impl Serialize for Placement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Placement {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Id;
+        impl serde::de::Visitor<'_> for Id {
+            type Value = Placement;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a segment id or \"auto\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<Placement, E> {
+                if id == AUTO {
+                    return Ok(Placement::Auto);
+                }
+                Segment::from_id(id).map(Placement::At).ok_or_else(|| {
+                    const IDS: [&str; 7] = [
+                        "device", "lan", "hscn", "internet", "supplier", "identity", AUTO,
+                    ];
+                    E::unknown_variant(id, &IDS)
+                })
+            }
+        }
+        deserializer.deserialize_str(Id)
+    }
+}
+
+/// The host of an absolute `http(s)://` URL; `None` for a path on the page's
+/// own origin.
+fn host_of(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_and_port = authority.rsplit('@').next()?;
+    Some(match host_and_port.strip_prefix('[') {
+        // [v6]:port keeps its brackets, as `location.hostname` gives it.
+        Some(v6) => &host_and_port[..v6.find(']').map_or(host_and_port.len(), |end| end + 2)],
+        None => host_and_port.split(':').next()?,
+    })
+}
+
+fn segment_of_host(host: &str) -> Segment {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") || host == "[::1]" {
+        return Segment::Device;
+    }
+    if let Some(v6) = host.strip_prefix('[') {
+        // Unique local (fc00::/7) and link-local (fe80::/10) addresses.
+        let private = v6.starts_with("fc")
+            || v6.starts_with("fd")
+            || ["fe8", "fe9", "fea", "feb"]
+                .iter()
+                .any(|p| v6.starts_with(p));
+        return if private {
+            Segment::Lan
+        } else {
+            Segment::Internet
+        };
+    }
+    let octets: Vec<u8> = host.split('.').filter_map(|p| p.parse().ok()).collect();
+    if octets.len() == 4 && host.split('.').count() == 4 {
+        return match octets[..] {
+            [127, ..] => Segment::Device,
+            [10, ..] | [192, 168, ..] | [169, 254, ..] => Segment::Lan,
+            [172, second, ..] if (16..32).contains(&second) => Segment::Lan,
+            _ => Segment::Internet,
+        };
+    }
+    let local_name = !host.contains('.')
+        || [".local", ".lan", ".internal", ".home.arpa", ".localdomain"]
+            .iter()
+            .any(|suffix| host.ends_with(suffix));
+    if local_name {
+        Segment::Lan
+    } else {
+        Segment::Internet
+    }
 }
 
 /// How a target is checked.
@@ -103,8 +223,10 @@ const MAX_TARGETS: usize = 64;
 /// Why a configuration was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigError {
-    /// The text is not TOML (or JSON) of the expected shape.
+    /// The text is not TOML (or JSON) of the expected shape. `field` names
+    /// where (`target[1].segment`), when the text got that far.
     Syntax {
+        field: Option<String>,
         line: usize,
         column: usize,
         message: String,
@@ -119,6 +241,13 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConfigError::Syntax {
+                field: Some(field),
+                line,
+                column,
+                message,
+            } => write!(f, "{field} (line {line}, column {column}): {message}"),
+            ConfigError::Syntax {
+                field: None,
                 line,
                 column,
                 message,
@@ -134,16 +263,24 @@ impl std::error::Error for ConfigError {}
 impl Config {
     /// Parses and validates a TOML target list.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let syntax = |e: toml::de::Error, field: Option<String>| {
             let (line, column) = e
                 .span()
                 .map(|span| line_and_column(text, span.start))
                 .unwrap_or((1, 1));
             ConfigError::Syntax {
+                field,
                 line,
                 column,
                 message: e.message().trim().to_owned(),
             }
+        };
+        let document = toml::Deserializer::parse(text).map_err(|e| syntax(e, None))?;
+        // The path to the value that did not read, as the other errors name it.
+        let config: Config = serde_path_to_error::deserialize(document).map_err(|e| {
+            let path = e.path().to_string();
+            let field = (path != "." && !path.is_empty()).then_some(path);
+            syntax(e.into_inner(), field)
         })?;
         config.validate()?;
         Ok(config)
@@ -152,6 +289,7 @@ impl Config {
     /// Parses and validates the JSON the server serves to the app.
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
         let config: Config = serde_json::from_str(text).map_err(|e| ConfigError::Syntax {
+            field: None,
             line: e.line(),
             column: e.column(),
             message: e.to_string(),
@@ -347,11 +485,58 @@ kind = "probe"
             Segment::Identity,
         ] {
             assert!(
-                config.targets.iter().any(|t| t.segment == segment),
+                config
+                    .targets
+                    .iter()
+                    .any(|t| t.segment == Placement::At(segment)),
                 "no default target for {segment:?}"
             );
         }
-        assert!(config.targets_of(TargetKind::Probe).any(|t| t.url == "/"));
+        let server = config.targets_of(TargetKind::Probe).find(|t| t.url == "/");
+        assert_eq!(server.map(|t| t.segment), Some(Placement::Auto));
+    }
+
+    /// Where `auto` places a target, by the host it is reached at.
+    #[test]
+    fn auto_places_a_target_by_its_address() {
+        let cases = [
+            ("/", "127.0.0.1", Segment::Device),
+            ("/", "localhost", Segment::Device),
+            ("/", "[::1]", Segment::Device),
+            ("/", "10.20.30.40", Segment::Lan),
+            ("/", "172.16.0.1", Segment::Lan),
+            ("/", "172.32.0.1", Segment::Internet),
+            ("/", "192.168.1.10", Segment::Lan),
+            ("/", "169.254.3.4", Segment::Lan),
+            ("/", "[fd12::1]", Segment::Lan),
+            ("/", "[fe80::1]", Segment::Lan),
+            ("/", "[2001:db8::1]", Segment::Internet),
+            ("/", "triage", Segment::Lan),
+            ("/", "triage.practice.local", Segment::Lan),
+            ("/", "triage.surgery.internal", Segment::Lan),
+            ("/", "triage.example.nhs.uk", Segment::Internet),
+            ("/", "81.2.69.160", Segment::Internet),
+            ("/", "999.1.1.1", Segment::Internet),
+            (
+                "https://10.0.0.5:8443/",
+                "triage.example.nhs.uk",
+                Segment::Lan,
+            ),
+            ("http://[fd00::5]:8080/x", "127.0.0.1", Segment::Lan),
+            ("https://user@localhost/", "81.2.69.160", Segment::Device),
+            ("https://probe.example.org/", "127.0.0.1", Segment::Internet),
+        ];
+        for (url, page_host, expected) in cases {
+            assert_eq!(
+                Placement::Auto.segment(url, page_host),
+                expected,
+                "{url} from a page on {page_host}"
+            );
+        }
+        assert_eq!(
+            Placement::At(Segment::Hscn).segment("/", "127.0.0.1"),
+            Segment::Hscn
+        );
     }
 
     #[test]
@@ -384,11 +569,15 @@ kind = "probe"
             ),
             (
                 &ONE_TARGET.replace("lan", "lann"),
-                "line 7, column 11: unknown variant `lann`",
+                "target[0].segment (line 7, column 11): unknown variant `lann`",
+            ),
+            (
+                &ONE_TARGET.replace("\"lan\"", "\"moon\""),
+                "target[0].segment (line 7, column 11): unknown variant `moon`, expected one of `device`, `lan`, `hscn`, `internet`, `supplier`, `identity`, `auto`",
             ),
             (
                 &ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nsamplez = 3"),
-                "line 10, column 1: unknown field `samplez`",
+                "target[0].samplez (line 10, column 1): unknown field `samplez`",
             ),
             (
                 &ONE_TARGET.replace("url = \"/\"", "url = \"ftp://x\""),
@@ -439,7 +628,7 @@ kind = "probe"
             ),
             (
                 &ONE_TARGET.replace("kind = \"probe\"", "kind = \"probe\"\nchecks = [\"speed\"]"),
-                "line 10, column 11: unknown variant `speed`",
+                "target[0].checks[0] (line 10, column 11): unknown variant `speed`",
             ),
         ];
         for (text, expected) in cases {

@@ -9,6 +9,7 @@
 
 use crate::check::{CheckKind, CheckResult, Measurement};
 use crate::config::{Config, PROBE_CHECKS, Target, TargetKind};
+use crate::segment::Segment;
 
 /// When a check runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,10 +37,12 @@ impl CheckKind {
 }
 
 /// One target's checks in one phase, in the order they run (one after
-/// another, so they do not disturb each other's timing).
+/// another, so they do not disturb each other's timing), and the segment its
+/// results stand for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetChecks<'a> {
     pub target: &'a Target,
+    pub segment: Segment,
     pub checks: Vec<CheckKind>,
 }
 
@@ -58,27 +61,38 @@ pub fn checks_of(target: &Target, phase: Phase) -> Vec<CheckKind> {
         .collect()
 }
 
-/// The quick phase: every target with a quick check, in configuration order.
-pub fn quick(config: &Config) -> Vec<TargetChecks<'_>> {
-    phase_of(config.targets.iter(), Phase::Quick)
+/// The quick phase: every target with a quick check, in configuration
+/// order, placed for a page served from `page_host` (`config::Placement`).
+pub fn quick<'a>(config: &'a Config, page_host: &str) -> Vec<TargetChecks<'a>> {
+    phase_of(config.targets.iter(), page_host, Phase::Quick)
 }
 
 /// The speed phase, after the quick one: servers whose round trips were
 /// answered, in configuration order.
-pub fn speed<'a>(config: &'a Config, quick_results: &[CheckResult]) -> Vec<TargetChecks<'a>> {
+pub fn speed<'a>(
+    config: &'a Config,
+    page_host: &str,
+    quick_results: &[CheckResult],
+) -> Vec<TargetChecks<'a>> {
     let answered = |target: &Target| {
         quick_results.iter().any(|r| {
             r.target == target.name
                 && matches!(&r.measurement, Measurement::RoundTrips(rt) if rt.summary.is_some())
         })
     };
-    phase_of(config.targets.iter().filter(|t| answered(t)), Phase::Speed)
+    let targets = config.targets.iter().filter(|t| answered(t));
+    phase_of(targets, page_host, Phase::Speed)
 }
 
-fn phase_of<'a>(targets: impl Iterator<Item = &'a Target>, phase: Phase) -> Vec<TargetChecks<'a>> {
+fn phase_of<'a>(
+    targets: impl Iterator<Item = &'a Target>,
+    page_host: &str,
+    phase: Phase,
+) -> Vec<TargetChecks<'a>> {
     targets
         .map(|target| TargetChecks {
             target,
+            segment: target.segment.segment(&target.url, page_host),
             checks: checks_of(target, phase),
         })
         .filter(|t| !t.checks.is_empty())
@@ -113,13 +127,13 @@ mod tests {
     #[test]
     fn every_kind_of_check_runs_in_exactly_one_phase_of_some_target() {
         let config = Config::embedded_default();
-        let quick = quick(&config);
+        let quick = quick(&config, "127.0.0.1");
         let round_trips_answered = vec![CheckResult {
             target: "Link Triage server".into(),
-            segment: crate::segment::Segment::Internet,
+            segment: Segment::Internet,
             measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![1.0; 5], 0, 300)),
         }];
-        let speed = speed(&config, &round_trips_answered);
+        let speed = speed(&config, "127.0.0.1", &round_trips_answered);
         for kind in CheckKind::ALL {
             let planned: Vec<Phase> = [(Phase::Quick, &quick), (Phase::Speed, &speed)]
                 .into_iter()
@@ -136,7 +150,7 @@ mod tests {
             r#"
 [[target]]
 name = "server"
-segment = "lan"
+segment = "auto"
 url = "/"
 kind = "probe"
 checks = ["upload", "clock", "round_trips", "download"]
@@ -154,7 +168,7 @@ url = "http://127.0.0.1:43485/"
 kind = "agent"
 "#,
         );
-        let quick = quick(&config);
+        let quick = quick(&config, "10.1.1.1");
         assert_eq!(
             names_and_checks(&quick),
             [
@@ -164,11 +178,17 @@ kind = "agent"
             ]
         );
         assert_eq!(steps(&quick), 4);
+        // Served from a private address: the server is on the practice network.
+        let segments: Vec<Segment> = quick.iter().map(|t| t.segment).collect();
+        assert_eq!(
+            segments,
+            [Segment::Lan, Segment::Internet, Segment::Identity]
+        );
         // Speed tests only for a server that answered its round trips.
-        assert_eq!(speed(&config, &[]), []);
+        assert_eq!(speed(&config, "10.1.1.1", &[]), []);
         let answered = CheckResult {
             target: "server".into(),
-            segment: crate::segment::Segment::Lan,
+            segment: Segment::Lan,
             measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![2.0; 5], 0, 300)),
         };
         let unanswered = CheckResult {
@@ -177,15 +197,18 @@ kind = "agent"
         };
         let reached = CheckResult {
             target: "host".into(),
-            segment: crate::segment::Segment::Internet,
+            segment: Segment::Internet,
             measurement: Measurement::Reach(Reach {
                 outcome: ReachOutcome::Reached { status: None },
                 first_ms: Some(1.0),
                 repeat_ms: None,
             }),
         };
-        assert_eq!(speed(&config, &[unanswered, reached.clone()]), []);
-        let speed = speed(&config, &[reached, answered]);
+        assert_eq!(
+            speed(&config, "10.1.1.1", &[unanswered, reached.clone()]),
+            []
+        );
+        let speed = speed(&config, "10.1.1.1", &[reached, answered]);
         assert_eq!(
             names_and_checks(&speed),
             [("server".to_owned(), vec!["download", "upload"])]

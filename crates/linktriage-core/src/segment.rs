@@ -52,6 +52,11 @@ impl Segment {
         }
     }
 
+    /// The segment whose id is `id`.
+    pub fn from_id(id: &str) -> Option<Segment> {
+        Segment::ALL.into_iter().find(|s| s.id() == id)
+    }
+
     /// The plain-English name a clinician reads.
     pub fn plain_name(self) -> &'static str {
         match self {
