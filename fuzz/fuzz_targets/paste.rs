@@ -9,7 +9,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use linktriage_core::codec::{decode, deflate_stored, finish};
+use linktriage_core::codec::{decode, deflate_stored, finish, to_json};
 use linktriage_core::desk::{read_paste, row, shared_faults};
 use linktriage_core::report::{Report, render_pasteable};
 
@@ -31,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
 fn show(report: &Report, code: &str) {
     let _ = render_pasteable(report, code);
     let _ = row(report, 1);
+    let _ = to_json(&[report]);
     let shared = report.shared(&report.site, true);
     let _ = render_pasteable(&shared, code);
     for fault in shared_faults([report, &shared]) {

@@ -24,7 +24,10 @@ pub fn app() -> anyhow::Result<()> {
     };
     // The app first: Trunk empties its dist directory, desk/ included.
     trunk(&[])?;
-    trunk(&["desk.html", "--dist", "dist/desk", "--public-url", "/desk/"])?;
+    // Served where share links point (`core::codec::DESK_PATH`).
+    let desk_path = linktriage_core::codec::DESK_PATH;
+    let desk_dist = format!("dist{}", desk_path.trim_end_matches('/'));
+    trunk(&["desk.html", "--dist", &desk_dist, "--public-url", desk_path])?;
     for file in dist_files()?.into_iter().chain(desk_files()?) {
         let raw = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
         std::fs::write(with_suffix(&file, "gz"), gzip(&raw)?)?;
@@ -69,13 +72,18 @@ pub fn lab_env(command: &mut Command) -> &mut Command {
 /// The files of the clinician's page (not the compressed copies; wasm-bindgen
 /// snippets included), sorted by path.
 pub fn dist_files() -> anyhow::Result<Vec<PathBuf>> {
-    let dist = root().join("dist");
-    files_in(&dist, Some(&dist.join("desk")))
+    files_in(&root().join("dist"), Some(&desk_dist()))
 }
 
 /// The files of the desk view's page, likewise.
 pub fn desk_files() -> anyhow::Result<Vec<PathBuf>> {
-    files_in(&root().join("dist").join("desk"), None)
+    files_in(&desk_dist(), None)
+}
+
+fn desk_dist() -> PathBuf {
+    root()
+        .join("dist")
+        .join(linktriage_core::codec::DESK_PATH.trim_matches('/'))
 }
 
 /// Every file under `dir` but those under `except`.

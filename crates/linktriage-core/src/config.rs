@@ -4,7 +4,6 @@
 //! shape ([`Config`] serialises and deserialises both ways). Every error names
 //! the field and says what is wrong with it.
 
-use std::collections::HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -58,124 +57,139 @@ pub struct Target {
     pub checks: Vec<CheckKind>,
 }
 
-/// Where a target sits on the path: a segment the list names, or `auto`,
-/// placed by the address it is reached at ([`Placement::segment`]). `auto`
-/// is for the server that serves the page, whose place depends on where a
-/// desk deploys it: on this computer, in the practice, or on the internet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a target sits on the path: a segment the list names, or `auto`
+/// for the server that served the page, whose place depends on where a desk
+/// deploys it (on this computer, in the practice, on the internet) and is
+/// read from the address the page came from ([`Placement::segment`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "PlacementId", into = "PlacementId")]
 pub enum Placement {
     At(Segment),
-    /// By the host in the target's URL (the page's own host for `/`).
+    /// By the page's own host; only for a target on the page's origin
+    /// (a `url` that is a path, such as `/`).
     Auto,
 }
 
-/// The id `auto` has in a list.
-const AUTO: &str = "auto";
-
 impl Placement {
-    fn id(self) -> &'static str {
-        match self {
-            Placement::At(segment) => segment.id(),
-            Placement::Auto => AUTO,
-        }
-    }
-
-    /// The segment a target with this placement and `url` stands for, when
-    /// the page was served from `page_host` (`location.hostname`). `auto`
-    /// reads the host: loopback is this computer; a private or link-local
-    /// address, or a name only a local network resolves (one label,
-    /// `.local`, `.lan`, `.internal`, `.home.arpa`), is the practice
-    /// network; anything else is taken to be the internet, which the report
-    /// shows beside the target (`[internet]`).
-    pub fn segment(self, url: &str, page_host: &str) -> Segment {
+    /// The segment a target stands for when the page was served from
+    /// `page_host` (`location.hostname`). `auto` reads the host: loopback
+    /// is this computer; a private or link-local address, or a name only a
+    /// local network resolves (one label, `.local`, `.lan`, `.internal`,
+    /// `.home.arpa`), is the practice network; anything else is taken to be
+    /// the internet, which the report shows beside the target (`[internet]`).
+    pub fn segment(self, page_host: &str) -> Segment {
         match self {
             Placement::At(segment) => segment,
-            Placement::Auto => segment_of_host(host_of(url).unwrap_or(page_host)),
+            Placement::Auto => segment_of_host(page_host),
         }
     }
 }
 
-impl Serialize for Placement {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.id())
+/// How a placement is written: a segment's id, or `auto`. Derived, so the
+/// compact form the page reads is one small number and a wrong name is
+/// refused with the list of right ones; the `match`es below tie it to
+/// [`Segment`], so a new segment does not compile until it is written here.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum PlacementId {
+    Device,
+    Lan,
+    Hscn,
+    Internet,
+    Supplier,
+    Identity,
+    Auto,
+}
+
+impl From<PlacementId> for Placement {
+    fn from(id: PlacementId) -> Placement {
+        Placement::At(match id {
+            PlacementId::Device => Segment::Device,
+            PlacementId::Lan => Segment::Lan,
+            PlacementId::Hscn => Segment::Hscn,
+            PlacementId::Internet => Segment::Internet,
+            PlacementId::Supplier => Segment::Supplier,
+            PlacementId::Identity => Segment::Identity,
+            PlacementId::Auto => return Placement::Auto,
+        })
     }
 }
 
-impl<'de> Deserialize<'de> for Placement {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Id;
-        impl serde::de::Visitor<'_> for Id {
-            type Value = Placement;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a segment id or \"auto\"")
-            }
-            fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<Placement, E> {
-                if id == AUTO {
-                    return Ok(Placement::Auto);
-                }
-                Segment::from_id(id).map(Placement::At).ok_or_else(|| {
-                    const IDS: [&str; 7] = [
-                        "device", "lan", "hscn", "internet", "supplier", "identity", AUTO,
-                    ];
-                    E::unknown_variant(id, &IDS)
-                })
-            }
+impl From<Placement> for PlacementId {
+    fn from(placement: Placement) -> PlacementId {
+        match placement {
+            Placement::At(Segment::Device) => PlacementId::Device,
+            Placement::At(Segment::Lan) => PlacementId::Lan,
+            Placement::At(Segment::Hscn) => PlacementId::Hscn,
+            Placement::At(Segment::Internet) => PlacementId::Internet,
+            Placement::At(Segment::Supplier) => PlacementId::Supplier,
+            Placement::At(Segment::Identity) => PlacementId::Identity,
+            Placement::Auto => PlacementId::Auto,
         }
-        deserializer.deserialize_str(Id)
     }
 }
 
-/// The host of an absolute `http(s)://` URL; `None` for a path on the page's
-/// own origin.
-fn host_of(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_and_port = authority.rsplit('@').next()?;
-    Some(match host_and_port.strip_prefix('[') {
-        // [v6]:port keeps its brackets, as `location.hostname` gives it.
-        Some(v6) => &host_and_port[..v6.find(']').map_or(host_and_port.len(), |end| end + 2)],
-        None => host_and_port.split(':').next()?,
-    })
-}
-
+/// Byte by byte, with no allocation and no number parser: this runs in the
+/// clinician's page, where the standard library's (`parse`, `to_lowercase`,
+/// `split` on several characters) cost it a kilobyte of its size budget.
 fn segment_of_host(host: &str) -> Segment {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host == "localhost" || host.ends_with(".localhost") || host == "[::1]" {
+    let host = host.strip_suffix('.').unwrap_or(host).as_bytes();
+    let ends_with = |suffix: &str| {
+        host.len() >= suffix.len()
+            && host[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if host.eq_ignore_ascii_case(b"localhost") || ends_with(".localhost") || host == b"[::1]" {
         return Segment::Device;
     }
-    if let Some(v6) = host.strip_prefix('[') {
+    if let Some(v6) = host.strip_prefix(b"[") {
         // Unique local (fc00::/7) and link-local (fe80::/10) addresses.
-        let private = v6.starts_with("fc")
-            || v6.starts_with("fd")
-            || ["fe8", "fe9", "fea", "feb"]
-                .iter()
-                .any(|p| v6.starts_with(p));
+        let private = match v6 {
+            [a, b, ..] if a.eq_ignore_ascii_case(&b'f') && matches!(b | 0x20, b'c' | b'd') => true,
+            [a, b, c, ..] => {
+                a.eq_ignore_ascii_case(&b'f')
+                    && b.eq_ignore_ascii_case(&b'e')
+                    && matches!(c | 0x20, b'8' | b'9' | b'a' | b'b')
+            }
+            _ => false,
+        };
         return if private {
             Segment::Lan
         } else {
             Segment::Internet
         };
     }
-    let octets: Vec<u8> = host.split('.').filter_map(|p| p.parse().ok()).collect();
-    if octets.len() == 4 && host.split('.').count() == 4 {
-        return match octets[..] {
+    if let Some(octets) = ipv4(host) {
+        return match octets {
             [127, ..] => Segment::Device,
             [10, ..] | [192, 168, ..] | [169, 254, ..] => Segment::Lan,
             [172, second, ..] if (16..32).contains(&second) => Segment::Lan,
             _ => Segment::Internet,
         };
     }
-    let local_name = !host.contains('.')
+    let local_name = !host.contains(&b'.')
         || [".local", ".lan", ".internal", ".home.arpa", ".localdomain"]
-            .iter()
-            .any(|suffix| host.ends_with(suffix));
+            .into_iter()
+            .any(ends_with);
     if local_name {
         Segment::Lan
     } else {
         Segment::Internet
     }
+}
+
+/// Four decimal numbers up to 255 between dots.
+fn ipv4(host: &[u8]) -> Option<[u8; 4]> {
+    let mut octets = [0u8; 4];
+    let mut parts = 0;
+    for part in host.split(|&b| b == b'.') {
+        if parts == 4 || part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let value = part.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+        octets[parts] = u8::try_from(value).ok()?;
+        parts += 1;
+    }
+    (parts == 4).then_some(octets)
 }
 
 /// How a target is checked.
@@ -344,13 +358,14 @@ impl Config {
                 ),
             );
         }
-        let mut names = HashSet::new();
         for (i, t) in self.targets.iter().enumerate() {
             let field = |name: &str| format!("target[{i}].{name}");
             if t.name.trim().is_empty() {
                 return invalid(field("name"), "must not be empty".into());
             }
-            if !names.insert(t.name.as_str()) {
+            // At most 64 targets: comparing with those before is enough,
+            // and links no hash table into the page.
+            if self.targets[..i].iter().any(|other| other.name == t.name) {
                 return invalid(
                     field("name"),
                     format!(
@@ -361,6 +376,15 @@ impl Config {
             }
             if let Err(problem) = check_url(&t.url) {
                 return invalid(field("url"), problem);
+            }
+            if t.segment == Placement::Auto && !t.url.starts_with('/') {
+                return invalid(
+                    field("segment"),
+                    format!(
+                        "\"auto\" places the server that served the page, so its url must be a path on it such as \"/\"; name the segment of \"{}\"",
+                        t.url
+                    ),
+                );
             }
             if t.kind == TargetKind::Agent && !is_on_this_computer(&t.url) {
                 return invalid(
@@ -496,45 +520,42 @@ kind = "probe"
         assert_eq!(server.map(|t| t.segment), Some(Placement::Auto));
     }
 
-    /// Where `auto` places a target, by the host it is reached at.
+    /// Where `auto` places the page's own server, by the page's host.
     #[test]
-    fn auto_places_a_target_by_its_address() {
+    fn auto_places_the_pages_server_by_the_pages_address() {
         let cases = [
-            ("/", "127.0.0.1", Segment::Device),
-            ("/", "localhost", Segment::Device),
-            ("/", "[::1]", Segment::Device),
-            ("/", "10.20.30.40", Segment::Lan),
-            ("/", "172.16.0.1", Segment::Lan),
-            ("/", "172.32.0.1", Segment::Internet),
-            ("/", "192.168.1.10", Segment::Lan),
-            ("/", "169.254.3.4", Segment::Lan),
-            ("/", "[fd12::1]", Segment::Lan),
-            ("/", "[fe80::1]", Segment::Lan),
-            ("/", "[2001:db8::1]", Segment::Internet),
-            ("/", "triage", Segment::Lan),
-            ("/", "triage.practice.local", Segment::Lan),
-            ("/", "triage.surgery.internal", Segment::Lan),
-            ("/", "triage.example.nhs.uk", Segment::Internet),
-            ("/", "81.2.69.160", Segment::Internet),
-            ("/", "999.1.1.1", Segment::Internet),
-            (
-                "https://10.0.0.5:8443/",
-                "triage.example.nhs.uk",
-                Segment::Lan,
-            ),
-            ("http://[fd00::5]:8080/x", "127.0.0.1", Segment::Lan),
-            ("https://user@localhost/", "81.2.69.160", Segment::Device),
-            ("https://probe.example.org/", "127.0.0.1", Segment::Internet),
+            ("127.0.0.1", Segment::Device),
+            ("127.8.9.10", Segment::Device),
+            ("localhost", Segment::Device),
+            ("LocalHost.", Segment::Device),
+            ("app.localhost", Segment::Device),
+            ("[::1]", Segment::Device),
+            ("10.20.30.40", Segment::Lan),
+            ("172.16.0.1", Segment::Lan),
+            ("172.31.255.255", Segment::Lan),
+            ("172.32.0.1", Segment::Internet),
+            ("192.168.1.10", Segment::Lan),
+            ("169.254.3.4", Segment::Lan),
+            ("[fd12::1]", Segment::Lan),
+            ("[FC00::1]", Segment::Lan),
+            ("[fe80::1]", Segment::Lan),
+            ("[fec0::1]", Segment::Internet),
+            ("[2001:db8::1]", Segment::Internet),
+            ("triage", Segment::Lan),
+            ("triage.practice.local", Segment::Lan),
+            ("triage.surgery.internal", Segment::Lan),
+            ("router.home.arpa", Segment::Lan),
+            ("triage.example.nhs.uk", Segment::Internet),
+            ("81.2.69.160", Segment::Internet),
+            ("999.1.1.1", Segment::Internet),
+            ("1.2.3", Segment::Internet),
+            ("1.2.3.4.5", Segment::Internet),
         ];
-        for (url, page_host, expected) in cases {
-            assert_eq!(
-                Placement::Auto.segment(url, page_host),
-                expected,
-                "{url} from a page on {page_host}"
-            );
+        for (page_host, expected) in cases {
+            assert_eq!(Placement::Auto.segment(page_host), expected, "{page_host}");
         }
         assert_eq!(
-            Placement::At(Segment::Hscn).segment("/", "127.0.0.1"),
+            Placement::At(Segment::Hscn).segment("127.0.0.1"),
             Segment::Hscn
         );
     }
@@ -618,6 +639,12 @@ kind = "probe"
                 "allowed_origins[0]: \"https://a.example/path\" is not an origin",
             ),
             ("name = \"x\"\nversion = ", "line 2, column 11: "),
+            (
+                &ONE_TARGET
+                    .replace("\"lan\"", "\"auto\"")
+                    .replace("url = \"/\"", "url = \"https://probe.example/\""),
+                "target[0].segment: \"auto\" places the server that served the page, so its url must be a path",
+            ),
             (
                 &ONE_TARGET.replace("kind = \"probe\"", "kind = \"agent\""),
                 "target[0].url: \"/\": an agent runs on this computer",

@@ -92,7 +92,7 @@ fn phase_of<'a>(
     targets
         .map(|target| TargetChecks {
             target,
-            segment: target.segment.segment(&target.url, page_host),
+            segment: target.segment.segment(page_host),
             checks: checks_of(target, phase),
         })
         .filter(|t| !t.checks.is_empty())

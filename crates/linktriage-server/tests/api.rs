@@ -132,6 +132,8 @@ async fn the_page_and_its_files_are_cross_origin_isolated() {
 
 #[tokio::test]
 async fn the_desk_view_is_its_own_page_at_desk() {
+    // Where share links point.
+    assert_eq!(linktriage_core::codec::DESK_PATH, "/desk/");
     let response = get("/desk/").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(

@@ -174,15 +174,12 @@ where
         .map_err(|e| format!("the content does not read: {e}"))
 }
 
-/// CRC-32 (IEEE), bit by bit: payloads are at most 32 KB, and a table-driven
-/// version would add kilobytes of tables to the browser app.
+/// CRC-32 (IEEE, the checksum of zip and PNG) of `bytes`. The `crc`
+/// crate's bitwise form, with no lookup tables: payloads are at most 32 KB,
+/// and a table-driven CRC (crc32fast's is 16 KB of tables) would cost the
+/// clinician's first load more than it saves.
 pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (!(crc & 1)).wrapping_add(1));
-        }
-    }
-    !crc
+    const CRC32: crc::Crc<u32, crc::NoTable> =
+        crc::Crc::<u32, crc::NoTable>::new(&crc::CRC_32_ISO_HDLC);
+    CRC32.checksum(bytes)
 }
