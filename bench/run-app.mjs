@@ -23,7 +23,7 @@ export async function reports(makeConfig, runs) {
       const { page } = await openAndFinish(context, server.url, { complete: true });
       const text = await page.textContent('#report-text');
       const decoded = await runCli(['decode'], text);
-      const [json] = JSON.parse(decoded.stdout);
+      const [json] = JSON.parse(decoded.stdout).reports;
       texts.push({ text, json });
       await context.close();
     }

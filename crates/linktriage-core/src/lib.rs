@@ -17,5 +17,6 @@ pub mod segment;
 pub mod stats;
 pub mod time;
 pub mod verdict;
+pub mod watch;
 pub mod wire;
 pub mod wording;

@@ -1,0 +1,607 @@
+//! Watching for hours: what a stream of light samples says about drops that
+//! come and go. The app samples each target once a cycle and hands the
+//! samples here with their own timestamps; this module decides, with no
+//! clock of its own, when each target was down (with flap control), which
+//! drops happened and where on the path each was, when the link was slow,
+//! and when the watch itself was paused (a frozen tab, a sleeping laptop),
+//! which is never a drop.
+
+use crate::check::{CheckResult, Measurement, Reach, ReachOutcome};
+use crate::device::DeviceFacts;
+use crate::segment::Segment;
+use crate::verdict::{Diagnosis, judge};
+
+/// A target is down after this many failed samples in a row, and up again
+/// after [`UP_AFTER`] answered ones: Gatus's rule (alert after 3 failures,
+/// resolve after 2 successes). One lost request, which a healthy link gives
+/// now and then, is never a drop; at the default 10 s interval a drop is
+/// declared 20 s after its first failure, and its start is that failure.
+pub const DOWN_AFTER: u32 = 3;
+/// See [`DOWN_AFTER`].
+pub const UP_AFTER: u32 = 2;
+/// Answered samples slower than the target's threshold this many times in a
+/// row are a slow spell (30 s at the default interval): sustained, not one
+/// slow answer.
+pub const SLOW_AFTER: u32 = 3;
+/// Samples further apart than this many intervals mean the watch did not
+/// run between them (the browser froze the page, the computer slept): the
+/// gap is a pause, and failures either side of it are not consecutive.
+pub const GAP_INTERVALS: f64 = 2.5;
+
+/// What a watch samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchTarget {
+    pub name: String,
+    pub segment: Segment,
+    /// A round trip slower than this is late (the target's `late_ms`).
+    pub late_ms: u32,
+}
+
+/// One light check of one target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// When it was sent, in milliseconds since the Unix epoch.
+    pub at_ms: f64,
+    /// Which target (an index into the watch's targets).
+    pub target: usize,
+    /// Whether an answer came back before the sample's deadline.
+    pub answered: bool,
+    /// The round trip, where the target gives one.
+    pub round_trip_ms: Option<f64>,
+}
+
+/// A span of time, in milliseconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub from_ms: f64,
+    pub to_ms: f64,
+}
+
+impl Span {
+    fn contains(&self, at_ms: f64) -> bool {
+        self.from_ms <= at_ms && at_ms < self.to_ms
+    }
+}
+
+/// A watch's record so far: what it samples, how often, and what it saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watch {
+    pub started_at_ms: f64,
+    pub interval_ms: u32,
+    pub targets: Vec<WatchTarget>,
+    /// In the order they were sent.
+    pub samples: Vec<Sample>,
+    /// Spans the page itself knew it was not running (hidden and frozen,
+    /// discarded and reloaded), as it recorded them.
+    pub paused: Vec<Span>,
+}
+
+/// A time when one or more targets were down together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outage {
+    /// The first failed sample.
+    pub start_ms: f64,
+    /// The first answered sample of the recovery; `None` while it lasts.
+    pub end_ms: Option<f64>,
+    /// Every target down at some moment of it, in the watch's order.
+    pub targets: Vec<usize>,
+    /// Where on the path it was, by the verdict's own rules.
+    pub diagnosis: Diagnosis,
+}
+
+/// A target answering, but late, for a while.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlowSpell {
+    pub target: usize,
+    pub start_ms: f64,
+    /// The first answer in time again, or a failure; `None` while it lasts.
+    pub end_ms: Option<f64>,
+    /// The slowest round trip of the spell.
+    pub worst_ms: f64,
+}
+
+/// The samples that count: those taken while the watch ran. One stamped
+/// inside a span the page recorded as paused is not trusted (a request
+/// that was in flight when the page froze).
+fn counted<'a>(watch: &'a Watch, pauses: &'a [Span]) -> impl Iterator<Item = &'a Sample> + 'a {
+    watch
+        .samples
+        .iter()
+        .filter(|s| !pauses.iter().any(|p| p.contains(s.at_ms)))
+}
+
+/// One target's samples in order, cut where the watch was paused.
+fn runs_of(watch: &Watch, target: usize) -> Vec<Vec<Sample>> {
+    let pauses = pauses(watch);
+    let mut runs: Vec<Vec<Sample>> = Vec::new();
+    let mut last: Option<f64> = None;
+    for sample in counted(watch, &pauses).filter(|s| s.target == target) {
+        let paused_between = last.is_none_or(|last| {
+            pauses
+                .iter()
+                .any(|p| p.from_ms >= last && p.from_ms < sample.at_ms)
+        });
+        if paused_between {
+            runs.push(Vec::new());
+        }
+        if let Some(run) = runs.last_mut() {
+            run.push(*sample);
+        }
+        last = Some(sample.at_ms);
+    }
+    runs
+}
+
+/// When the watch did not run: the spans the page recorded, and every gap
+/// between cycles longer than [`GAP_INTERVALS`] intervals (from one
+/// interval after the last sample to the next), merged and in order.
+pub fn pauses(watch: &Watch) -> Vec<Span> {
+    let interval = f64::from(watch.interval_ms);
+    let mut times: Vec<f64> = watch.samples.iter().map(|s| s.at_ms).collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let gaps = times
+        .windows(2)
+        .filter(|w| w[1] - w[0] > GAP_INTERVALS * interval)
+        .map(|w| Span {
+            from_ms: w[0] + interval,
+            to_ms: w[1],
+        });
+    let mut spans: Vec<Span> = watch.paused.iter().copied().chain(gaps).collect();
+    spans.sort_by(|a, b| a.from_ms.total_cmp(&b.from_ms));
+    let mut merged: Vec<Span> = Vec::new();
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.from_ms <= last.to_ms => last.to_ms = last.to_ms.max(span.to_ms),
+            _ => merged.push(span),
+        }
+    }
+    merged
+}
+
+/// When `target` was down: from its first failed sample to the first
+/// answered one of the [`UP_AFTER`] that brought it back, after
+/// [`DOWN_AFTER`] failures in a row with no pause between them.
+pub fn down_spans(watch: &Watch, target: usize) -> Vec<(f64, Option<f64>)> {
+    let mut spans = Vec::new();
+    for run in runs_of(watch, target) {
+        let mut failed_from: Option<(f64, u32)> = None;
+        let mut down_since: Option<f64> = None;
+        let mut answered_from: Option<(f64, u32)> = None;
+        for sample in run {
+            if sample.answered {
+                failed_from = None;
+                if let Some(since) = down_since {
+                    let (first, count) =
+                        answered_from.map_or((sample.at_ms, 1), |(f, n)| (f, n + 1));
+                    answered_from = Some((first, count));
+                    if count >= UP_AFTER {
+                        spans.push((since, Some(first)));
+                        down_since = None;
+                        answered_from = None;
+                    }
+                }
+            } else {
+                answered_from = None;
+                if down_since.is_none() {
+                    let (first, count) = failed_from.map_or((sample.at_ms, 1), |(f, n)| (f, n + 1));
+                    failed_from = Some((first, count));
+                    if count >= DOWN_AFTER {
+                        down_since = Some(first);
+                        failed_from = None;
+                    }
+                }
+            }
+        }
+        // Down when the run stopped: still down if it is the last run;
+        // otherwise the pause hides when it came back, so it ends there.
+        if let Some(since) = down_since {
+            spans.push((since, None));
+        }
+    }
+    close_at_pauses(watch, spans)
+}
+
+/// A span left open by a run that a pause cut ends where the pause began:
+/// what happened after is not known, and a pause is never a drop.
+fn close_at_pauses(watch: &Watch, spans: Vec<(f64, Option<f64>)>) -> Vec<(f64, Option<f64>)> {
+    let pauses = pauses(watch);
+    spans
+        .into_iter()
+        .map(|(start, end)| (start, end.or_else(|| pause_after(&pauses, start))))
+        .collect()
+}
+
+/// The drops of the whole watch: each time one or more targets were down,
+/// the targets down together, and where on the path it was.
+pub fn outages(watch: &Watch) -> Vec<Outage> {
+    let mut spans: Vec<(f64, Option<f64>, usize)> = (0..watch.targets.len())
+        .flat_map(|t| {
+            down_spans(watch, t)
+                .into_iter()
+                .map(move |(s, e)| (s, e, t))
+        })
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut outages: Vec<Outage> = Vec::new();
+    for (start, end, target) in spans {
+        let overlaps = outages
+            .last()
+            .is_some_and(|o| o.end_ms.is_none_or(|e| start < e));
+        if let (true, Some(last)) = (overlaps, outages.last_mut()) {
+            last.end_ms = match (last.end_ms, end) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+            if !last.targets.contains(&target) {
+                last.targets.push(target);
+            }
+        } else {
+            outages.push(Outage {
+                start_ms: start,
+                end_ms: end,
+                targets: vec![target],
+                diagnosis: Diagnosis::Unknown,
+            });
+        }
+    }
+    for outage in &mut outages {
+        outage.targets.sort_unstable();
+        outage.diagnosis = place(watch, &outage.targets);
+    }
+    outages
+}
+
+/// Where a drop of `down` was, by the verdict's rules: the targets down
+/// failed and every other target sampled answered, as if one check had been
+/// taken in the middle of it. So a drop of the HSCN hosts while the
+/// internet answers is an HSCN drop, and a drop of everything beyond this
+/// computer is the practice's connection, not the supplier.
+fn place(watch: &Watch, down: &[usize]) -> Diagnosis {
+    let sampled = |t: usize| watch.samples.iter().any(|s| s.target == t);
+    let results: Vec<CheckResult> = watch
+        .targets
+        .iter()
+        .enumerate()
+        .filter(|(t, _)| sampled(*t))
+        .map(|(t, target)| CheckResult {
+            target: target.name.clone(),
+            segment: target.segment,
+            measurement: Measurement::Reach(Reach {
+                outcome: if down.contains(&t) {
+                    ReachOutcome::TimedOut { after_ms: 0.0 }
+                } else {
+                    ReachOutcome::Reached { status: None }
+                },
+                first_ms: None,
+                repeat_ms: None,
+            }),
+        })
+        .collect();
+    let online = DeviceFacts {
+        online: true,
+        ..DeviceFacts::default()
+    };
+    judge(&results, &online).primary().diagnosis
+}
+
+/// Each target's slow spells: [`SLOW_AFTER`] or more answered samples in a
+/// row slower than its threshold, with no pause between them. A spell still
+/// slow when a pause began ends there, as a drop does.
+pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
+    let mut spells = Vec::new();
+    for (t, target) in watch.targets.iter().enumerate() {
+        let late = |s: &Sample| {
+            s.answered
+                && s.round_trip_ms
+                    .is_some_and(|ms| ms > f64::from(target.late_ms))
+        };
+        for run in runs_of(watch, t) {
+            let mut i = 0;
+            while i < run.len() {
+                let slow = run[i..].iter().take_while(|s| late(s)).count();
+                if slow as u32 >= SLOW_AFTER {
+                    spells.push(SlowSpell {
+                        target: t,
+                        start_ms: run[i].at_ms,
+                        end_ms: run.get(i + slow).map(|s| s.at_ms),
+                        worst_ms: run[i..i + slow]
+                            .iter()
+                            .filter_map(|s| s.round_trip_ms)
+                            .fold(0.0, f64::max),
+                    });
+                }
+                i += slow.max(1);
+            }
+        }
+    }
+    let pauses = pauses(watch);
+    for spell in &mut spells {
+        if spell.end_ms.is_none() {
+            spell.end_ms = pause_after(&pauses, spell.start_ms);
+        }
+    }
+    spells.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+    spells
+}
+
+/// Where the first pause after `at_ms` begins.
+fn pause_after(pauses: &[Span], at_ms: f64) -> Option<f64> {
+    pauses.iter().find(|p| p.from_ms > at_ms).map(|p| p.from_ms)
+}
+
+/// How a target fared in one cell of the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// Every sample answered.
+    Up,
+    /// Some answered, some did not.
+    SomeFailed,
+    /// None answered.
+    Down,
+    /// The watch was paused and took no sample.
+    Paused,
+    /// Nothing sampled (before the watch, or a target added later).
+    NoData,
+}
+
+/// One row per target of cells `cell_ms` long from the watch's start to
+/// `until_ms`: the timeline's data (a minute a cell, or ten seconds zoomed).
+pub fn timeline(watch: &Watch, cell_ms: f64, until_ms: f64) -> Vec<Vec<Cell>> {
+    let cells = ((until_ms - watch.started_at_ms) / cell_ms).ceil().max(0.0) as usize;
+    let pauses = pauses(watch);
+    let mut counts = vec![vec![(0u32, 0u32); cells]; watch.targets.len()];
+    for sample in counted(watch, &pauses) {
+        let cell = ((sample.at_ms - watch.started_at_ms) / cell_ms).floor();
+        if cell < 0.0 || cell as usize >= cells || sample.target >= counts.len() {
+            continue;
+        }
+        let (answered, failed) = &mut counts[sample.target][cell as usize];
+        if sample.answered {
+            *answered += 1;
+        } else {
+            *failed += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .enumerate()
+                .map(|(i, counted)| {
+                    let middle = watch.started_at_ms + (i as f64 + 0.5) * cell_ms;
+                    match counted {
+                        (0, 0) if pauses.iter().any(|p| p.contains(middle)) => Cell::Paused,
+                        (0, 0) => Cell::NoData,
+                        (_, 0) => Cell::Up,
+                        (0, _) => Cell::Down,
+                        _ => Cell::SomeFailed,
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Segment::*;
+
+    const START: f64 = 1_795_510_800_000.0; // 2026-11-24 09:00:00 UTC
+    const INTERVAL: u32 = 10_000;
+
+    /// A watch of `targets`, each sampled once a cycle by its pattern: `.`
+    /// answered, `s` answered slowly (500 ms, threshold 300), `x` failed,
+    /// and a space for a cycle with no sample (the watch paused).
+    fn watch(targets: &[(&str, Segment, &str)]) -> Watch {
+        let mut samples = Vec::new();
+        let cycles = targets.iter().map(|t| t.2.len()).max().unwrap_or(0);
+        for cycle in 0..cycles {
+            for (t, (_, _, pattern)) in targets.iter().enumerate() {
+                let at_ms = START + (cycle as f64) * f64::from(INTERVAL) + t as f64 * 100.0;
+                let (answered, round_trip_ms) = match pattern.as_bytes().get(cycle) {
+                    Some(b'.') => (true, Some(20.0)),
+                    Some(b's') => (true, Some(500.0)),
+                    Some(b'x') => (false, None),
+                    _ => continue,
+                };
+                samples.push(Sample {
+                    at_ms,
+                    target: t,
+                    answered,
+                    round_trip_ms,
+                });
+            }
+        }
+        Watch {
+            started_at_ms: START,
+            interval_ms: INTERVAL,
+            targets: targets
+                .iter()
+                .map(|(name, segment, _)| WatchTarget {
+                    name: (*name).to_owned(),
+                    segment: *segment,
+                    late_ms: 300,
+                })
+                .collect(),
+            samples,
+            paused: Vec::new(),
+        }
+    }
+
+    /// The time of cycle `n` (target 0's sample in it).
+    fn cycle(n: u32) -> f64 {
+        START + f64::from(n * INTERVAL)
+    }
+
+    /// A down span as (first cycle, recovery cycle).
+    type Cycles = (u32, Option<u32>);
+
+    /// Down spans of target 0, in cycles.
+    fn down_cycles(pattern: &str) -> Vec<Cycles> {
+        let w = watch(&[("host", Hscn, pattern)]);
+        down_spans(&w, 0)
+            .into_iter()
+            .map(|(s, e)| {
+                let n = |ms: f64| ((ms - START) / f64::from(INTERVAL)).round() as u32;
+                (n(s), e.map(n))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_target_is_down_after_three_failures_and_up_after_two_answers() {
+        let cases: &[(&str, &str, &[Cycles])] = &[
+            ("all answered", "..........", &[]),
+            ("one lost request is no drop", "...x......", &[]),
+            ("two in a row are not either", "...xx.....", &[]),
+            ("three in a row are a drop", "...xxx....", &[(3, Some(6))]),
+            ("still down at the end", "....xxxx", &[(4, None)]),
+            (
+                "one answer amid failures does not end it (flap control)",
+                "..xxx.xx..",
+                &[(2, Some(8))],
+            ),
+            (
+                "two drops with a recovery between",
+                ".xxx...xxxx..",
+                &[(1, Some(4)), (7, Some(11))],
+            ),
+            (
+                "failures either side of a pause are not consecutive",
+                "..xx    xx..",
+                &[],
+            ),
+        ];
+        for (name, pattern, expected) in cases {
+            assert_eq!(down_cycles(pattern), *expected, "{name}: {pattern:?}");
+        }
+    }
+
+    #[test]
+    fn a_gap_in_the_samples_is_a_pause_and_cuts_an_open_drop() {
+        // Down from cycle 2; the watch stops after cycle 5 and resumes at 12.
+        let w = watch(&[("host", Hscn, "..xxxx      ....")]);
+        assert_eq!(
+            pauses(&w),
+            [Span {
+                from_ms: cycle(6),
+                to_ms: cycle(12)
+            }]
+        );
+        // It is not known when the host came back: the drop ends where the
+        // pause began, and the paused span is no drop.
+        assert_eq!(down_spans(&w, 0), [(cycle(2), Some(cycle(6)))]);
+        // A few missed cycles are not a pause.
+        assert_eq!(pauses(&watch(&[("host", Hscn, ".. ..")])), []);
+    }
+
+    #[test]
+    fn a_pause_the_page_recorded_counts_though_samples_kept_coming() {
+        let mut w = watch(&[("host", Hscn, "..xxxx..")]);
+        assert_eq!(down_spans(&w, 0), [(cycle(2), Some(cycle(6)))]);
+        // Frozen for a moment between cycles 3 and 4: two failures before
+        // and two after are not four in a row.
+        w.paused.push(Span {
+            from_ms: cycle(3) + 1.0,
+            to_ms: cycle(4) - 1.0,
+        });
+        assert_eq!(down_spans(&w, 0), []);
+    }
+
+    #[test]
+    fn each_drop_is_placed_on_the_path_by_the_verdicts_rules() {
+        let targets = |server: &'static str,
+                       hscn: &'static str,
+                       internet: &'static str,
+                       supplier: &'static str| {
+            watch(&[
+                ("server", Device, server),
+                ("hscn host", Hscn, hscn),
+                ("internet ref 1", Internet, internet),
+                ("internet ref 2", Internet, internet),
+                ("supplier api", Supplier, supplier),
+            ])
+        };
+        let cases = [
+            (
+                "HSCN hosts drop while the internet answers",
+                targets("..........", "..xxxx....", "..........", ".........."),
+                vec![(Diagnosis::At(Hscn), vec![1])],
+            ),
+            (
+                "the supplier refuses",
+                targets("..........", "..........", "..........", "...xxx...."),
+                vec![(Diagnosis::At(Supplier), vec![4])],
+            ),
+            (
+                "everything beyond this computer drops: the practice's connection, not the supplier",
+                targets("..........", "..xxxx....", "..xxxx....", "..xxxx...."),
+                vec![(Diagnosis::At(Lan), vec![1, 2, 3, 4])],
+            ),
+            (
+                "two drops at different times, each placed",
+                targets(
+                    "..............",
+                    ".xxx..........",
+                    "..............",
+                    "........xxx...",
+                ),
+                vec![
+                    (Diagnosis::At(Hscn), vec![1]),
+                    (Diagnosis::At(Supplier), vec![4]),
+                ],
+            ),
+        ];
+        for (name, w, expected) in cases {
+            let got: Vec<(Diagnosis, Vec<usize>)> = outages(&w)
+                .into_iter()
+                .map(|o| (o.diagnosis, o.targets))
+                .collect();
+            assert_eq!(got, expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn overlapping_drops_of_several_targets_are_one_drop() {
+        let w = watch(&[
+            ("hscn host", Hscn, "..xxxxx......."),
+            ("internet ref", Internet, "....xxxxxx...."),
+            ("other ref", Internet, ".............."),
+        ]);
+        let found = outages(&w);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].targets, [0, 1]);
+        assert_eq!(found[0].start_ms, cycle(2));
+        // The later target's recovery ends it (its sample is 100 ms after
+        // target 0's in each cycle).
+        assert_eq!(found[0].end_ms, Some(cycle(10) + 100.0));
+    }
+
+    #[test]
+    fn sustained_slowness_is_a_slow_spell_apart_from_drops() {
+        let w = watch(&[("server", Lan, "..s.sss..ssss")]);
+        let spells: Vec<(f64, Option<f64>, f64)> = slow_spells(&w)
+            .into_iter()
+            .map(|s| (s.start_ms, s.end_ms, s.worst_ms))
+            .collect();
+        assert_eq!(
+            spells,
+            [(cycle(4), Some(cycle(7)), 500.0), (cycle(9), None, 500.0)]
+        );
+        assert_eq!(outages(&w), []);
+    }
+
+    #[test]
+    fn the_timeline_shows_up_some_failed_down_and_paused() {
+        // Two cycles a cell: 20 s cells.
+        let w = watch(&[("host", Hscn, "...xxx        ..")]);
+        let row = &timeline(&w, 20_000.0, cycle(16))[0];
+        use Cell::*;
+        assert_eq!(
+            row,
+            &[Up, SomeFailed, Down, Paused, Paused, Paused, Paused, Up]
+        );
+    }
+}
