@@ -9,7 +9,9 @@
 use crate::check::{CheckResult, Measurement, Reach, ReachOutcome};
 use crate::device::DeviceFacts;
 use crate::segment::Segment;
+use crate::time::format_timestamp;
 use crate::verdict::{Diagnosis, judge};
+use crate::wording::span_length;
 
 /// A target is down after this many failed samples in a row, and up again
 /// after [`UP_AFTER`] answered ones: Gatus's rule (alert after 3 failures,
@@ -27,6 +29,58 @@ pub const SLOW_AFTER: u32 = 3;
 /// run between them (the browser froze the page, the computer slept): the
 /// gap is a pause, and failures either side of it are not consecutive.
 pub const GAP_INTERVALS: f64 = 2.5;
+
+/// A light check cycle this often unless a link asks for another.
+pub const DEFAULT_INTERVAL_MS: u32 = 10_000;
+/// The shortest and longest interval a watch may have: one second is as
+/// fine as a browser can keep, five minutes as coarse as a drop of a few
+/// minutes can still be seen.
+pub const INTERVALS_MS: std::ops::RangeInclusive<u32> = 1_000..=300_000;
+/// How long a watch runs unless stopped: a working day.
+pub const DEFAULT_DURATION_MS: f64 = 8.0 * 3_600_000.0;
+
+/// A watch asked for by a link: `#watch` (the default interval), or
+/// `#watch=2s`, `#watch=30s`, `#watch=1m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchRequest {
+    pub interval_ms: u32,
+}
+
+impl Default for WatchRequest {
+    fn default() -> WatchRequest {
+        WatchRequest {
+            interval_ms: DEFAULT_INTERVAL_MS,
+        }
+    }
+}
+
+/// The watch a page address asks for, if it asks for one: the request, and
+/// what was wrong with it when the default was used instead (a sentence for
+/// the page).
+pub fn requested_by(fragment: &str) -> Option<(WatchRequest, Option<String>)> {
+    let rest = fragment.strip_prefix('#').unwrap_or(fragment);
+    let value = match rest.strip_prefix("watch") {
+        Some("") => return Some((WatchRequest::default(), None)),
+        Some(value) => value.strip_prefix('=')?,
+        None => return None,
+    };
+    let parsed = value
+        .strip_suffix('s')
+        .map(|n| (n, 1_000))
+        .or_else(|| value.strip_suffix('m').map(|n| (n, 60_000)))
+        .filter(|(n, _)| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(n, unit)| n.bytes().fold(0u32, |v, d| v * 10 + u32::from(d - b'0')) * unit);
+    match parsed {
+        Some(ms) if INTERVALS_MS.contains(&ms) => Some((WatchRequest { interval_ms: ms }, None)),
+        _ => Some((
+            WatchRequest::default(),
+            Some(format!(
+                "The link asked to watch every \"{value}\", which is not an interval from 1 second to 5 minutes (such as 2s, 30s or 1m): watching every {} seconds instead.",
+                DEFAULT_INTERVAL_MS / 1_000
+            )),
+        )),
+    }
+}
 
 /// What a watch samples.
 #[derive(Debug, Clone, PartialEq)]
@@ -330,6 +384,113 @@ fn pause_after(pauses: &[Span], at_ms: f64) -> Option<f64> {
     pauses.iter().find(|p| p.from_ms > at_ms).map(|p| p.from_ms)
 }
 
+/// Each target's share of its samples that were answered, 0 to 1, or
+/// `None` for a target not yet sampled.
+pub fn availability(watch: &Watch) -> Vec<Option<f64>> {
+    let pauses = pauses(watch);
+    let mut counts = vec![(0u32, 0u32); watch.targets.len()];
+    for sample in counted(watch, &pauses) {
+        if let Some((answered, all)) = counts.get_mut(sample.target) {
+            *answered += u32::from(sample.answered);
+            *all += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(answered, all)| (all > 0).then(|| f64::from(answered) / f64::from(all)))
+        .collect()
+}
+
+/// The watch in plain English, for the top of the page and the report:
+/// "2 drops so far: 09:05 to 09:31 (26 min) and 11:10 to 11:12 (2 min). The
+/// NHS network link (HSCN) failed; the internet stayed up." Times are local
+/// (`utc_offset_minutes` east); `now_ms` closes what is still open.
+pub fn summary(watch: &Watch, now_ms: f64, utc_offset_minutes: i32) -> String {
+    let found = outages(watch);
+    let clock = |ms: f64| format_timestamp(ms, utc_offset_minutes)[11..16].to_owned();
+    let watched = span_length(now_ms - watch.started_at_ms);
+    if found.is_empty() {
+        return format!("No drops in {watched} of watching.");
+    }
+    let spans: Vec<String> = found
+        .iter()
+        .map(|o| match o.end_ms {
+            Some(end) => format!(
+                "{} to {} ({})",
+                clock(o.start_ms),
+                clock(end),
+                span_length(end - o.start_ms)
+            ),
+            None => format!(
+                "since {} ({}, still down)",
+                clock(o.start_ms),
+                span_length(now_ms - o.start_ms)
+            ),
+        })
+        .collect();
+    let count = match found.len() {
+        1 => "1 drop".to_owned(),
+        n => format!("{n} drops"),
+    };
+    let list = match spans.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let mut text = format!("{count} so far: {list}.");
+    // Which parts failed, and which of the others were shown to stay up.
+    let mut failed: Vec<Segment> = Vec::new();
+    for o in &found {
+        for &t in &o.targets {
+            let segment = watch.targets[t].segment;
+            if !failed.contains(&segment) {
+                failed.push(segment);
+            }
+        }
+    }
+    let sampled = |segment: Segment| {
+        watch.samples.iter().any(|s| {
+            watch
+                .targets
+                .get(s.target)
+                .is_some_and(|t| t.segment == segment)
+        })
+    };
+    let stayed_up: Vec<&str> = Segment::ALL
+        .into_iter()
+        .filter(|s| !failed.contains(s) && *s != Segment::Device && sampled(*s))
+        .map(Segment::plain_name)
+        .collect();
+    let failed: Vec<&str> = failed.into_iter().map(Segment::plain_name).collect();
+    let mut second = format!(" {} failed", join_and(&failed));
+    if !stayed_up.is_empty() {
+        second.push_str(&format!("; {} stayed up", join_and(&stayed_up)));
+    }
+    text.push_str(&capitalised(&second));
+    text.push('.');
+    text
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// `text` with its first letter (after a leading space) in capitals.
+fn capitalised(text: &str) -> String {
+    let trimmed = text.trim_start();
+    let lead = &text[..text.len() - trimmed.len()];
+    let mut chars = trimmed.chars();
+    match chars.next() {
+        Some(first) => format!("{lead}{}{}", first.to_uppercase(), chars.as_str()),
+        None => text.to_owned(),
+    }
+}
+
 /// How a target fared in one cell of the timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
@@ -591,6 +752,68 @@ mod tests {
             [(cycle(4), Some(cycle(7)), 500.0), (cycle(9), None, 500.0)]
         );
         assert_eq!(outages(&w), []);
+    }
+
+    #[test]
+    fn a_watch_link_asks_for_an_interval_or_gets_the_default_with_a_reason() {
+        let ok = |interval_ms| Some((WatchRequest { interval_ms }, None));
+        assert_eq!(requested_by("#watch"), ok(10_000));
+        assert_eq!(requested_by("#watch=2s"), ok(2_000));
+        assert_eq!(requested_by("#watch=30s"), ok(30_000));
+        assert_eq!(requested_by("#watch=1m"), ok(60_000));
+        assert_eq!(requested_by("#watch=5m"), ok(300_000));
+        for bad in [
+            "#watch=0s",
+            "#watch=6m",
+            "#watch=fast",
+            "#watch=",
+            "#watch=2",
+            "#watch=99999s",
+        ] {
+            let (request, problem) = requested_by(bad).unwrap_or_default();
+            assert_eq!(request, WatchRequest::default(), "{bad}");
+            let problem = problem.unwrap_or_default();
+            assert!(
+                problem.starts_with("The link asked to watch every"),
+                "{bad}: {problem}"
+            );
+            assert!(
+                problem.ends_with("watching every 10 seconds instead."),
+                "{bad}"
+            );
+        }
+        for other in ["", "#", "#selftest-panic", "#watcher", "#LT2.abc.def"] {
+            assert_eq!(requested_by(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn the_summary_says_when_it_dropped_what_failed_and_what_stayed_up() {
+        let w = watch(&[
+            ("server", Device, "...................................."),
+            ("hscn host", Hscn, "..xxxxx......................xxx...."),
+            (
+                "internet ref",
+                Internet,
+                "....................................",
+            ),
+        ]);
+        let now = cycle(36);
+        assert_eq!(
+            summary(&w, now, 60),
+            "2 drops so far: 10:00 to 10:01 (50 s) and 10:04 to 10:05 (30 s). The NHS network link (HSCN) failed; the internet stayed up."
+        );
+        let quiet = watch(&[("server", Device, "......")]);
+        assert_eq!(
+            summary(&quiet, cycle(360), 0),
+            "No drops in 1 h of watching."
+        );
+        let open = watch(&[("hscn host", Hscn, "....xxxx")]);
+        assert_eq!(
+            summary(&open, cycle(8), 0),
+            "1 drop so far: since 09:00 (40 s, still down). The NHS network link (HSCN) failed."
+        );
+        assert_eq!(availability(&w), [Some(1.0), Some(28.0 / 36.0), Some(1.0)]);
     }
 
     #[test]

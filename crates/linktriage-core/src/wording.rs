@@ -191,6 +191,22 @@ fn duration(ms: f64) -> String {
     }
 }
 
+/// A span of time as people say it: `45 s`, `26 min`, `2 h 10 min`.
+pub fn span_length(ms: f64) -> String {
+    let seconds = (ms.max(0.0) / 1000.0).round() as u64;
+    match seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3_600 => format!("{} min", s.div_ceil(60).clamp(1, 59)),
+        s => {
+            let minutes = s.div_ceil(60);
+            match (minutes / 60, minutes % 60) {
+                (h, 0) => format!("{h} h"),
+                (h, m) => format!("{h} h {m} min"),
+            }
+        }
+    }
+}
+
 /// `value` with exactly `decimals` decimals, rounded half away from zero.
 ///
 /// Integer arithmetic rather than `{:.N}`: the figures here never need more,
@@ -341,6 +357,24 @@ mod tests {
         ];
         for (measurement, expected) in cases {
             assert_eq!(describe(&measurement), expected);
+        }
+    }
+
+    #[test]
+    fn spans_of_time_read_as_people_say_them() {
+        let cases = [
+            (0.0, "0 s"),
+            (45_000.0, "45 s"),
+            (59_400.0, "59 s"),
+            (60_000.0, "1 min"),
+            (26.0 * 60_000.0, "26 min"),
+            (26.0 * 60_000.0 + 1_000.0, "27 min"),
+            (3_600_000.0, "1 h"),
+            (7_800_000.0, "2 h 10 min"),
+            (-5.0, "0 s"),
+        ];
+        for (ms, expected) in cases {
+            assert_eq!(span_length(ms), expected, "{ms}");
         }
     }
 
