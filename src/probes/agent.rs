@@ -12,19 +12,16 @@ use super::timers::Deadline;
 /// that looks exactly like nothing listening: then it "could not test".
 pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
     let Some(timeout) = deadline.timeout(target.timeout_ms) else {
-        return not_tested(RAN_OUT_OF_TIME);
+        return Measurement::not_tested(CheckKind::LocalAgent, RAN_OUT_OF_TIME);
     };
     match fetch_body(&target.url, RequestMode::NoCors, timeout).await {
         Ok(_) => Measurement::LocalAgent(LocalAgent::Answering),
         Err(FetchError::Network(_) | FetchError::TimedOut) if page_is_on_loopback() => {
             Measurement::LocalAgent(LocalAgent::NotAnswering)
         }
-        Err(_) => not_tested(
+        Err(_) => Measurement::not_tested(
+            CheckKind::LocalAgent,
             "no answer, but the browser may block web pages from reaching services on this computer, so it may be running",
         ),
     }
-}
-
-fn not_tested(reason: &str) -> Measurement {
-    Measurement::not_tested(CheckKind::LocalAgent, reason)
 }

@@ -12,12 +12,13 @@ use super::timers::{Deadline, monotonic_ms};
 /// repeat over the open connection separates the cost of opening it.
 pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
     if page_is_secure_origin() && target.url.starts_with("http://") {
-        return not_tested(
+        return Measurement::not_tested(
+            CheckKind::Reach,
             "the page is secure and the target is not, so the browser blocks the request (mixed content)",
         );
     }
     let Some(timeout) = deadline.timeout(target.timeout_ms) else {
-        return not_tested(RAN_OUT_OF_TIME);
+        return Measurement::not_tested(CheckKind::Reach, RAN_OUT_OF_TIME);
     };
     let first = timed(&target.url, RequestMode::Cors, timeout).await;
     let (status, first_ms) = match first {
@@ -25,12 +26,12 @@ pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
         (Err(FetchError::Status(code)), ms) => (Some(code), ms),
         (Err(FetchError::TimedOut), ms) => return failure(ReachOutcome::TimedOut { after_ms: ms }),
         (Err(unsupported @ FetchError::Unsupported(_)), _) => {
-            return not_tested(&unsupported.to_string());
+            return Measurement::not_tested(CheckKind::Reach, unsupported.to_string());
         }
         // No CORS, or a network failure: the browser does not say which.
         (Err(FetchError::Network(_)), cors_ms) => {
             let Some(timeout) = deadline.timeout(target.timeout_ms) else {
-                return not_tested(RAN_OUT_OF_TIME);
+                return Measurement::not_tested(CheckKind::Reach, RAN_OUT_OF_TIME);
             };
             match timed(&target.url, RequestMode::NoCors, timeout).await {
                 (Ok(()), _) => (None, cors_ms),
@@ -76,8 +77,4 @@ fn failure(outcome: ReachOutcome) -> Measurement {
         first_ms: None,
         repeat_ms: None,
     })
-}
-
-fn not_tested(reason: &str) -> Measurement {
-    Measurement::not_tested(CheckKind::Reach, reason)
 }
