@@ -9,6 +9,7 @@
 use crate::check::{CheckResult, Measurement, Reach, ReachOutcome};
 use crate::device::DeviceFacts;
 use crate::segment::Segment;
+use crate::stats::{Summary, summarize};
 use crate::time::format_timestamp;
 use crate::verdict::{Diagnosis, judge};
 use crate::wording::span_length;
@@ -544,6 +545,30 @@ pub fn timeline(watch: &Watch, cell_ms: f64, until_ms: f64) -> Vec<Vec<Cell>> {
         .collect()
 }
 
+/// A target's round trips in each cell of the timeline (median and spread,
+/// for the timeline's band), `None` where nothing answered with one.
+pub fn round_trips(
+    watch: &Watch,
+    target: usize,
+    cell_ms: f64,
+    until_ms: f64,
+) -> Vec<Option<Summary>> {
+    let cells = ((until_ms - watch.started_at_ms) / cell_ms).ceil().max(0.0) as usize;
+    let pauses = pauses(watch);
+    let mut per_cell: Vec<Vec<f64>> = vec![Vec::new(); cells];
+    for sample in counted(watch, &pauses).filter(|s| s.target == target && s.answered) {
+        let cell = ((sample.at_ms - watch.started_at_ms) / cell_ms).floor();
+        if let (Some(ms), Some(times)) = (
+            sample.round_trip_ms,
+            per_cell.get_mut(cell.max(0.0) as usize),
+        ) && cell >= 0.0
+        {
+            times.push(ms);
+        }
+    }
+    per_cell.iter().map(|times| summarize(times)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -814,6 +839,17 @@ mod tests {
             "1 drop so far: since 09:00 (40 s, still down). The NHS network link (HSCN) failed."
         );
         assert_eq!(availability(&w), [Some(1.0), Some(28.0 / 36.0), Some(1.0)]);
+    }
+
+    #[test]
+    fn round_trips_are_summed_up_per_cell() {
+        let w = watch(&[("server", Lan, "..s.xx..")]);
+        let cells = round_trips(&w, 0, 20_000.0, cycle(8));
+        let medians: Vec<Option<f64>> = cells.iter().map(|c| c.map(|s| s.median)).collect();
+        // Cells of two cycles: (20, 20), (500, 20), (failed, failed), (20,
+        // 20); the median is the nearest rank's, the spread shows the 500.
+        assert_eq!(medians, [Some(20.0), Some(20.0), None, Some(20.0)]);
+        assert_eq!(cells[1].map(|s| (s.min, s.max)), Some((20.0, 500.0)));
     }
 
     #[test]
