@@ -140,6 +140,44 @@ export async function startStatusHost(host, status, { delayMs = 0 } = {}) {
   return { url: `http://${host}:${port}`, port, close: closer(server, sockets) };
 }
 
+/**
+ * A host that can be cut off and brought back while a test runs: it answers
+ * 200 (CORS allowed) until `refuse()`, then resets every connection it is
+ * given, as a link cut by a firewall or a security product does, until
+ * `answer()`. `switches` records when each change was made (ms since the epoch).
+ */
+export async function startSwitchableHost(host) {
+  let refusing = false;
+  const switches = [];
+  const server = http.createServer((req, res) => {
+    if (refusing) {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(200, { 'access-control-allow-origin': '*', 'content-type': 'text/plain' });
+    res.end('up\n');
+  });
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return {
+    url: `http://${host}:${port}`,
+    address: `${host}:${port}`,
+    port,
+    switches,
+    refuse() {
+      refusing = true;
+      switches.push({ refusing, at: Date.now() });
+      // Connections kept alive from before are cut too.
+      for (const socket of sockets) socket.destroy();
+    },
+    answer() {
+      refusing = false;
+      switches.push({ refusing, at: Date.now() });
+    },
+    close: closer(server, sockets),
+  };
+}
+
 /** A free port on `host`, for a server whose own address must be known in advance. */
 export async function freePort(host = '127.0.0.1') {
   return (await closedPort(host)).port;

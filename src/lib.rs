@@ -9,9 +9,21 @@ pub mod panic;
 pub mod probes;
 pub mod state;
 pub mod suite;
+pub mod watch_page;
 
-/// Installs the panic message and renders the app into the page's body.
+/// Installs the panic message and renders the app into the page's body;
+/// or, for a `#watch` link (the desk sends one), opens the watch page,
+/// which starts at once or says what was wrong with the interval asked for.
 pub fn start() {
     panic::install_hook();
+    let fragment = probes::location::fragment();
+    if linktriage_core::watch::requested_by(&fragment).is_some() {
+        let watch_page = linktriage_core::watch::WATCH_PATH;
+        probes::location::replace(&format!(
+            "{}{watch_page}{fragment}",
+            probes::location::origin()
+        ));
+        return;
+    }
     yew::Renderer::<app::App>::new().render();
 }

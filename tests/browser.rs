@@ -74,3 +74,32 @@ fn relative_targets_resolve_against_the_page_origin() {
         "https://probe.example/api/ping"
     );
 }
+
+/// The page and the watch's worker speak one message format, written and
+/// read by the same module: what one writes, the other reads back.
+#[wasm_bindgen_test]
+fn the_watch_messages_read_back_as_written() {
+    use js_sys::Array;
+    use linktriage_app::probes::watch_worker::{is_ready, plan_message, read_sample};
+    use wasm_bindgen::JsValue;
+    let plan = plan_message(2_000, &[("http://a.test".to_owned(), true, 700)]);
+    let plan: Array = plan.into();
+    assert_eq!(plan.get(0).as_f64(), Some(2_000.0));
+    let first: Array = Array::from(&plan.get(1)).get(0).into();
+    assert_eq!(first.get(0).as_string().as_deref(), Some("http://a.test"));
+    assert_eq!(first.get(1).as_bool(), Some(true));
+    let sample = Array::of4(
+        &JsValue::from_f64(1_795_510_800_000.0),
+        &JsValue::from_f64(3.0),
+        &JsValue::from_bool(false),
+        &JsValue::from_f64(-1.0),
+    );
+    let read = read_sample(&sample.into()).unwrap();
+    assert_eq!(
+        (read.target, read.answered, read.round_trip_ms),
+        (3, false, None)
+    );
+    assert!(is_ready(&JsValue::from_str("ready")));
+    assert!(read_sample(&JsValue::from_str("ready")).is_none());
+    assert!(read_sample(&Array::of2(&JsValue::NULL, &JsValue::NULL).into()).is_none());
+}

@@ -6,6 +6,8 @@ mod report_view;
 mod share_panel;
 mod site_form;
 mod verdict_view;
+mod watch_link;
+mod watch_view;
 
 pub use copy_button::CopyButton;
 pub use progress::Progress;
@@ -13,3 +15,5 @@ pub use report_view::ReportView;
 pub use share_panel::SharePanel;
 pub use site_form::SiteForm;
 pub use verdict_view::VerdictView;
+pub use watch_link::WatchLink;
+pub use watch_view::WatchView;

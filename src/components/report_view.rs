@@ -6,7 +6,7 @@ use linktriage_core::report::{Report, render_pasteable, render_text};
 use yew::prelude::*;
 
 use super::site_form::SharingChoices;
-use super::{CopyButton, Progress, SharePanel, SiteForm, VerdictView};
+use super::{CopyButton, Progress, SharePanel, SiteForm, VerdictView, WatchLink};
 use crate::hooks::use_report_code;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -35,6 +35,7 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
     html! {
         <section aria-labelledby="report-heading">
             <VerdictView verdict={props.report.verdict.clone()} />
+            <WatchLink />
             <h2 id="report-heading">{ "Report" }</h2>
             <p>{ "Copy this report and paste it into your ticket, email or chat to the IT service desk." }</p>
             if let Some((done, total)) = props.speed {

@@ -25,6 +25,13 @@ pub fn fragment() -> String {
     location().and_then(|l| l.hash().ok()).unwrap_or_default()
 }
 
+/// Opens `url` in place of this page (not kept in the history).
+pub fn replace(url: &str) {
+    if let Some(location) = location() {
+        let _ = location.replace(url);
+    }
+}
+
 /// Whether the page came over HTTPS.
 pub fn is_secure() -> bool {
     location()

@@ -63,7 +63,9 @@ fn bundle_sizes() -> anyhow::Result<()> {
     println!("\nfirst page load (bytes): raw, gzip -9, brotli 11");
     page_sizes(build::dist_files()?)?;
     println!("\ndesk view page, /desk/ (bytes): raw, gzip -9, brotli 11");
-    page_sizes(build::desk_files()?)
+    page_sizes(build::desk_files()?)?;
+    println!("\nthe watch page, /watch/, and its worker (bytes): raw, gzip -9, brotli 11");
+    page_sizes(build::watch_files()?)
 }
 
 fn page_sizes(files: Vec<std::path::PathBuf>) -> anyhow::Result<()> {

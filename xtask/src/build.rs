@@ -28,7 +28,21 @@ pub fn app() -> anyhow::Result<()> {
     let desk_path = linktriage_core::codec::DESK_PATH;
     let desk_dist = format!("dist{}", desk_path.trim_end_matches('/'));
     trunk(&["desk.html", "--dist", &desk_dist, "--public-url", desk_path])?;
-    for file in dist_files()?.into_iter().chain(desk_files()?) {
+    // The watch page and its worker, opened by "Keep watching".
+    let watch_path = linktriage_core::watch::WATCH_PATH;
+    let watch_dist = format!("dist{}", watch_path.trim_end_matches('/'));
+    trunk(&[
+        "watch.html",
+        "--dist",
+        &watch_dist,
+        "--public-url",
+        watch_path,
+    ])?;
+    for file in dist_files()?
+        .into_iter()
+        .chain(desk_files()?)
+        .chain(watch_files()?)
+    {
         let raw = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
         std::fs::write(with_suffix(&file, "gz"), gzip(&raw)?)?;
         std::fs::write(with_suffix(&file, "br"), brotli(&raw)?)?;
@@ -69,28 +83,38 @@ pub fn lab_env(command: &mut Command) -> &mut Command {
         .env("LINKTRIAGE_DIST", root().join("dist"))
 }
 
-/// The files of the clinician's page (not the compressed copies; wasm-bindgen
-/// snippets included), sorted by path.
+/// The files of the clinician's page's first load (not the compressed
+/// copies; wasm-bindgen snippets included; not the desk view's or the watch
+/// page's, which load apart), sorted by path.
 pub fn dist_files() -> anyhow::Result<Vec<PathBuf>> {
-    files_in(&root().join("dist"), Some(&desk_dist()))
+    files_in(&root().join("dist"), &[desk_dist(), watch_dist()])
+}
+
+/// The files of the watch page and its worker.
+pub fn watch_files() -> anyhow::Result<Vec<PathBuf>> {
+    files_in(&watch_dist(), &[])
+}
+
+fn watch_dist() -> PathBuf {
+    page_dist(linktriage_core::watch::WATCH_PATH)
 }
 
 /// The files of the desk view's page, likewise.
 pub fn desk_files() -> anyhow::Result<Vec<PathBuf>> {
-    files_in(&desk_dist(), None)
+    files_in(&desk_dist(), &[])
 }
 
 fn desk_dist() -> PathBuf {
-    root()
-        .join("dist")
-        .join(linktriage_core::codec::DESK_PATH.trim_matches('/'))
+    page_dist(linktriage_core::codec::DESK_PATH)
 }
 
-/// Every file under `dir` but those under `except`.
-fn files_in(
-    dir: &std::path::Path,
-    except: Option<&std::path::Path>,
-) -> anyhow::Result<Vec<PathBuf>> {
+/// Where the build puts the page served at `path` (`/desk/`).
+fn page_dist(path: &str) -> PathBuf {
+    root().join("dist").join(path.trim_matches('/'))
+}
+
+/// Every file under `dir` but those under the folders `except`.
+fn files_in(dir: &std::path::Path, except: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_owned()];
     while let Some(dir) = pending.pop() {
@@ -98,7 +122,7 @@ fn files_in(
             std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
         {
             let path = entry?.path();
-            if path.is_dir() && Some(path.as_path()) != except {
+            if path.is_dir() && !except.contains(&path) {
                 pending.push(path);
             } else if path.is_file()
                 && !matches!(path.extension().and_then(|e| e.to_str()), Some("gz" | "br"))

@@ -27,6 +27,12 @@ pub fn format_timestamp(unix_ms: f64, offset_minutes: i32) -> String {
     )
 }
 
+/// ISO 8601 in UTC, to the second: `2026-11-24T09:05:00Z`, as machines and
+/// the page's `data-` attributes read it.
+pub fn iso_8601(unix_ms: f64) -> String {
+    format!("{}Z", format_timestamp(unix_ms, 0).replacen(' ', "T", 1))
+}
+
 /// Formats an offset from UTC as `UTC+01:00`.
 pub fn format_offset(offset_minutes: i32) -> String {
     let sign = if offset_minutes < 0 { '-' } else { '+' };
@@ -70,6 +76,7 @@ mod tests {
         for &(ms, offset, expected) in cases {
             assert_eq!(format_timestamp(ms, offset), expected, "{ms} at {offset}");
         }
+        assert_eq!(iso_8601(1_795_511_145_999.0), "2026-11-24T09:05:45Z");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! which is never a drop.
 
 use crate::check::{CheckResult, Measurement, Reach, ReachOutcome};
+use crate::config::{Config, TargetKind};
 use crate::device::DeviceFacts;
 use crate::segment::Segment;
 use crate::stats::{Summary, summarize};
@@ -31,12 +32,36 @@ pub const SLOW_AFTER: u32 = 3;
 /// gap is a pause, and failures either side of it are not consecutive.
 pub const GAP_INTERVALS: f64 = 2.5;
 
+/// Where the watch page is served: a page and bundle of its own, which
+/// "Keep watching" opens, so the clinician's first load carries no watch.
+pub const WATCH_PATH: &str = "/watch/";
+
+/// The link that opens a watch at `interval_ms` from the page at `origin`.
+pub fn watch_link(origin: &str, interval_ms: u32) -> String {
+    let every = if interval_ms.is_multiple_of(60_000) {
+        format!("{}m", interval_ms / 60_000)
+    } else {
+        format!("{}s", interval_ms / 1_000)
+    };
+    format!("{origin}{WATCH_PATH}#watch={every}")
+}
+
 /// A light check cycle this often unless a link asks for another.
 pub const DEFAULT_INTERVAL_MS: u32 = 10_000;
 /// The shortest and longest interval a watch may have: one second is as
 /// fine as a browser can keep, five minutes as coarse as a drop of a few
 /// minutes can still be seen.
 pub const INTERVALS_MS: std::ops::RangeInclusive<u32> = 1_000..=300_000;
+/// The intervals the page offers, with their words.
+pub const INTERVAL_CHOICES: [(u32, &str); 7] = [
+    (1_000, "1 second"),
+    (2_000, "2 seconds"),
+    (5_000, "5 seconds"),
+    (10_000, "10 seconds"),
+    (30_000, "30 seconds"),
+    (60_000, "1 minute"),
+    (300_000, "5 minutes"),
+];
 /// How long a watch runs unless stopped: a working day.
 pub const DEFAULT_DURATION_MS: f64 = 8.0 * 3_600_000.0;
 
@@ -81,6 +106,60 @@ pub fn requested_by(fragment: &str) -> Option<(WatchRequest, Option<String>)> {
             )),
         )),
     }
+}
+
+/// How a watched target is sampled once a cycle: light, one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleKind {
+    /// One `HEAD` request in no-cors mode: answered or not, no body.
+    Reach,
+    /// One `GET /api/ping` to a Link Triage server, timed.
+    Ping,
+}
+
+/// A target as the watch samples it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watched {
+    pub target: WatchTarget,
+    /// As configured: a path means the page's own origin.
+    pub url: String,
+    pub kind: SampleKind,
+    /// The target's own timeout; the watch cuts it to fit the interval.
+    pub timeout_ms: u32,
+}
+
+/// The targets a watch samples, placed for a page served from `page_host`.
+/// Services on this computer (agents) are not watched: whether a page may
+/// reach them does not change with the network, and asking every few
+/// seconds would only repeat the first check.
+pub fn watched(config: &Config, page_host: &str) -> Vec<Watched> {
+    config
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let kind = match t.kind {
+                TargetKind::Reach => SampleKind::Reach,
+                TargetKind::Probe => SampleKind::Ping,
+                TargetKind::Agent => return None,
+            };
+            Some(Watched {
+                target: WatchTarget {
+                    name: t.name.clone(),
+                    segment: t.segment.segment(page_host),
+                    late_ms: t.late_ms,
+                },
+                url: t.url.clone(),
+                kind,
+                timeout_ms: t.timeout_ms,
+            })
+        })
+        .collect()
+}
+
+/// A sample's deadline: the target's timeout, cut to leave a fifth of the
+/// interval free, so that one cycle's requests end before the next begins.
+pub fn sample_timeout_ms(target_timeout_ms: u32, interval_ms: u32) -> u32 {
+    target_timeout_ms.min(interval_ms / 5 * 4).max(200)
 }
 
 /// What a watch samples.
@@ -202,8 +281,13 @@ pub fn pauses(watch: &Watch) -> Vec<Span> {
             from_ms: w[0] + interval,
             to_ms: w[1],
         });
-    let mut spans: Vec<Span> = watch.paused.iter().copied().chain(gaps).collect();
-    spans.sort_by(|a, b| a.from_ms.total_cmp(&b.from_ms));
+    // In order of their start, by insertion: pauses are few, and one more
+    // sort of its own would cost the clinician's page kilobytes.
+    let mut spans: Vec<Span> = Vec::new();
+    for span in watch.paused.iter().copied().chain(gaps) {
+        let at = spans.partition_point(|s| s.from_ms <= span.from_ms);
+        spans.insert(at, span);
+    }
     let mut merged: Vec<Span> = Vec::new();
     for span in spans {
         match merged.last_mut() {
@@ -270,14 +354,15 @@ fn close_at_pauses(watch: &Watch, spans: Vec<(f64, Option<f64>)>) -> Vec<(f64, O
 /// The drops of the whole watch: each time one or more targets were down,
 /// the targets down together, and where on the path it was.
 pub fn outages(watch: &Watch) -> Vec<Outage> {
-    let mut spans: Vec<(f64, Option<f64>, usize)> = (0..watch.targets.len())
-        .flat_map(|t| {
-            down_spans(watch, t)
-                .into_iter()
-                .map(move |(s, e)| (s, e, t))
-        })
-        .collect();
-    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Every target's down spans in order of their start (by insertion, as
+    // in `pauses`).
+    let mut spans: Vec<(f64, Option<f64>, usize)> = Vec::new();
+    for target in 0..watch.targets.len() {
+        for (start, end) in down_spans(watch, target) {
+            let at = spans.partition_point(|s| s.0 <= start);
+            spans.insert(at, (start, end, target));
+        }
+    }
     let mut outages: Vec<Outage> = Vec::new();
     for (start, end, target) in spans {
         let overlaps = outages
@@ -288,8 +373,8 @@ pub fn outages(watch: &Watch) -> Vec<Outage> {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 _ => None,
             };
-            if !last.targets.contains(&target) {
-                last.targets.push(target);
+            if let Err(at) = last.targets.binary_search(&target) {
+                last.targets.insert(at, target);
             }
         } else {
             outages.push(Outage {
@@ -301,7 +386,6 @@ pub fn outages(watch: &Watch) -> Vec<Outage> {
         }
     }
     for outage in &mut outages {
-        outage.targets.sort_unstable();
         outage.diagnosis = place(watch, &outage.targets);
     }
     outages
@@ -356,15 +440,20 @@ pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
             while i < run.len() {
                 let slow = run[i..].iter().take_while(|s| late(s)).count();
                 if slow as u32 >= SLOW_AFTER {
-                    spells.push(SlowSpell {
-                        target: t,
-                        start_ms: run[i].at_ms,
-                        end_ms: run.get(i + slow).map(|s| s.at_ms),
-                        worst_ms: run[i..i + slow]
-                            .iter()
-                            .filter_map(|s| s.round_trip_ms)
-                            .fold(0.0, f64::max),
-                    });
+                    let start = run[i].at_ms;
+                    let at = spells.partition_point(|s: &SlowSpell| s.start_ms <= start);
+                    spells.insert(
+                        at,
+                        SlowSpell {
+                            target: t,
+                            start_ms: start,
+                            end_ms: run.get(i + slow).map(|s| s.at_ms),
+                            worst_ms: run[i..i + slow]
+                                .iter()
+                                .filter_map(|s| s.round_trip_ms)
+                                .fold(0.0, f64::max),
+                        },
+                    );
                 }
                 i += slow.max(1);
             }
@@ -376,7 +465,6 @@ pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
             spell.end_ms = pause_after(&pauses, spell.start_ms);
         }
     }
-    spells.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
     spells
 }
 
@@ -481,15 +569,15 @@ fn join_and(items: &[&str]) -> String {
     }
 }
 
-/// `text` with its first letter (after a leading space) in capitals.
+/// `text` with its first letter (after a leading space) in capitals. The
+/// segments' names start with ASCII letters; ASCII only, because Unicode's
+/// case tables would cost the clinician's page 18 KB.
 fn capitalised(text: &str) -> String {
-    let trimmed = text.trim_start();
-    let lead = &text[..text.len() - trimmed.len()];
-    let mut chars = trimmed.chars();
-    match chars.next() {
-        Some(first) => format!("{lead}{}{}", first.to_uppercase(), chars.as_str()),
-        None => text.to_owned(),
+    let mut out = text.to_owned();
+    if let Some(first) = out.bytes().position(|b| b != b' ') {
+        out[first..=first].make_ascii_uppercase();
     }
+    out
 }
 
 /// How a target fared in one cell of the timeline.
@@ -813,6 +901,22 @@ mod tests {
     }
 
     #[test]
+    fn a_watch_link_reads_back_to_its_interval() {
+        for interval_ms in [1_000, 2_000, 10_000, 30_000, 60_000, 300_000] {
+            let link = watch_link("https://triage.example", interval_ms);
+            assert!(
+                link.starts_with("https://triage.example/watch/#watch="),
+                "{link}"
+            );
+            let fragment = &link[link.find('#').unwrap_or_default()..];
+            assert_eq!(
+                requested_by(fragment),
+                Some((WatchRequest { interval_ms }, None))
+            );
+        }
+    }
+
+    #[test]
     fn the_summary_says_when_it_dropped_what_failed_and_what_stayed_up() {
         let w = watch(&[
             ("server", Device, "...................................."),
@@ -850,6 +954,27 @@ mod tests {
         // 20); the median is the nearest rank's, the spread shows the 500.
         assert_eq!(medians, [Some(20.0), Some(20.0), None, Some(20.0)]);
         assert_eq!(cells[1].map(|s| (s.min, s.max)), Some((20.0, 500.0)));
+    }
+
+    #[test]
+    fn a_watch_samples_every_target_but_local_services_lightly() {
+        let config = Config::embedded_default();
+        let found = watched(&config, "127.0.0.1");
+        let agents = config
+            .targets
+            .iter()
+            .filter(|t| t.kind == TargetKind::Agent)
+            .count();
+        assert_eq!(found.len(), config.targets.len() - agents);
+        assert_eq!(found[0].kind, SampleKind::Ping);
+        assert_eq!(
+            found[0].target.segment, Device,
+            "the page's own server, on loopback"
+        );
+        assert!(found[1..].iter().all(|w| w.kind == SampleKind::Reach));
+        assert_eq!(sample_timeout_ms(4_000, 10_000), 4_000);
+        assert_eq!(sample_timeout_ms(4_000, 2_000), 1_600);
+        assert_eq!(sample_timeout_ms(4_000, 1_000), 800);
     }
 
     #[test]

@@ -1,0 +1,174 @@
+// Keep watching, end to end at a one-second interval: a scripted outage of
+// the HSCN host and later of the supplier gives two drops, each with its
+// start and end near the truth and its own segment, and no drop while
+// everything answers. The sampling runs in the page's Web Worker.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { startServer, launchBrowser, tempFile } from './lab.mjs';
+import { startSwitchableHost } from './faults.mjs';
+
+const INTERVAL_MS = 1000;
+let lab;
+
+before(async () => {
+  const hosts = {
+    hscn: await startSwitchableHost('127.0.0.20'),
+    internet: await startSwitchableHost('127.0.0.21'),
+    supplier: await startSwitchableHost('127.0.0.22'),
+  };
+  const config = `name = "Watch lab"
+version = "watch-1"
+
+[[target]]
+name = "Link Triage server"
+segment = "auto"
+url = "/"
+kind = "probe"
+
+[[target]]
+name = "HSCN gateway"
+segment = "hscn"
+url = "http://gateway.hscn.test/"
+kind = "reach"
+timeout_ms = 700
+
+[[target]]
+name = "Internet reference"
+segment = "internet"
+url = "http://a.internet.test/"
+kind = "reach"
+timeout_ms = 700
+
+[[target]]
+name = "Supplier API"
+segment = "supplier"
+url = "http://api.supplier.test/"
+kind = "reach"
+timeout_ms = 700
+`;
+  const server = await startServer({ args: ['--config', await tempFile('watch.toml', config)] });
+  const browser = await launchBrowser({
+    'gateway.hscn.test': hosts.hscn.address,
+    'a.internet.test': hosts.internet.address,
+    'api.supplier.test': hosts.supplier.address,
+  });
+  lab = { hosts, server, browser };
+});
+
+after(async () => {
+  await lab?.browser.close();
+  lab?.server.stop();
+  await Promise.all(Object.values(lab?.hosts ?? {}).map((h) => h.close()));
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test('a watch from a #watch=1s link records each drop with its time and segment, and none while all answer', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // The desk's link to the clinician's page opens the watch page.
+  await page.goto(`${lab.server.url}/#watch=1s`);
+  await page.waitForURL(/\/watch\/#watch=1s$/);
+  await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  // The sampling is the worker's: its bundle was fetched for the watch.
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/watch/watcher_loader.js')));
+  await sleep(4_000);
+  assert.equal(await page.locator('li.drop').count(), 0, 'no drop while everything answers');
+
+  lab.hosts.hscn.refuse();
+  await page.waitForSelector('li.drop[data-segment="hscn"]', { timeout: 10_000 });
+  assert.equal(await page.title(), 'Drop in progress: Link Triage');
+  assert.equal(await page.getAttribute('li.drop', 'data-end'), '', 'open while it lasts');
+  await sleep(5_000);
+  lab.hosts.hscn.answer();
+  await page.waitForSelector('li.drop[data-segment="hscn"][data-end^="20"]', { timeout: 10_000 });
+  assert.equal(await page.title(), 'Link Triage');
+  await sleep(3_000);
+
+  lab.hosts.supplier.refuse();
+  await page.waitForSelector('li.drop[data-segment="supplier"]', { timeout: 10_000 });
+  await sleep(3_000);
+  lab.hosts.supplier.answer();
+  await page.waitForSelector('li.drop[data-segment="supplier"][data-end^="20"]', { timeout: 10_000 });
+  await sleep(2_000);
+
+  const drops = await page.$$eval('li.drop', (items) =>
+    items.map((li) => ({ segment: li.dataset.segment, start: Date.parse(li.dataset.start), end: Date.parse(li.dataset.end), text: li.textContent })),
+  );
+  assert.equal(drops.length, 2, JSON.stringify(drops));
+  const truth = [lab.hosts.hscn.switches, lab.hosts.supplier.switches].map(([cut, back]) => ({ cut: cut.at, back: back.at }));
+  for (const [i, drop] of drops.entries()) {
+    // Within one interval of the truth, and a second's rounding of the
+    // attribute (whole seconds).
+    assert.ok(Math.abs(drop.start - truth[i].cut) <= INTERVAL_MS + 1000, `drop ${i} starts near the cut: ${JSON.stringify({ drop, truth: truth[i] })}`);
+    assert.ok(Math.abs(drop.end - truth[i].back) <= INTERVAL_MS + 1000, `drop ${i} ends near the recovery: ${JSON.stringify({ drop, truth: truth[i] })}`);
+  }
+  assert.match(drops[0].text, /HSCN unreachable\. Not answering: HSCN gateway\./);
+  assert.match(drops[1].text, /clinical supplier unreachable\. Not answering: Supplier API\./);
+  const summary = await page.textContent('#watch-summary');
+  assert.match(summary, /^2 drops so far: .* The NHS network link \(HSCN\) and the clinical system supplier failed; the internet stayed up\.$/);
+  // The timeline shows the drops as squares that are not all answered.
+  const failedRows = await page.$$eval('.timeline-row', (rows) =>
+    rows.filter((r) => r.querySelector('path[fill="url(#cell-down)"], path[fill="url(#cell-some)"]')).map((r) => r.querySelector('.timeline-name').textContent),
+  );
+  assert.deepEqual(failedRows, ['HSCN gateway', 'Supplier API']);
+
+  await page.click('#watch-stop');
+  await page.waitForSelector('#watch[data-state="stopped"]');
+  assert.equal(await page.locator('li.drop').count(), 2, 'a stopped watch keeps its drops');
+  // With its drops, timeline and legend on it, the page is accessible.
+  const require = createRequire(import.meta.url);
+  await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }),
+  );
+  assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`), []);
+  assert.ok(result.passes.length > 5, 'axe really checked the page');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a #watch link with a wrong interval says so and watches at the default', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${lab.server.url}/#watch=fast`);
+  await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  assert.match(await page.textContent('#watch-link-problem'), /The link asked to watch every "fast", which is not an interval .* watching every 10 seconds instead\./);
+  assert.match(await page.textContent('.watch-load'), /every 10 s/);
+  await context.close();
+});
+
+test('Keep watching, after the verdict, opens a watch at the interval chosen in a new tab', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(lab.server.url);
+  await page.waitForSelector('#keep-watching', { timeout: 20_000 });
+  await page.selectOption('#watch-interval', '2000');
+  const [watchPage] = await Promise.all([context.waitForEvent('page'), page.click('#watch-open')]);
+  await watchPage.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  assert.match(watchPage.url(), /\/watch\/#watch=2s$/);
+  assert.match(await watchPage.textContent('.watch-load'), /Checking 4 places every 2 s/);
+  await watchPage.waitForFunction(() => document.querySelector('#watch-summary')?.textContent.startsWith('No drops in'));
+  // The clinician's page, its verdict and its report, stay as they were.
+  assert.ok(await page.isVisible('#verdict'));
+  assert.ok(await page.isVisible('#report-text'));
+  await context.close();
+});
+
+test('the watch page stops when asked and keeps what it saw', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${lab.server.url}/watch/`);
+  await page.waitForSelector('#watch[data-state="idle"]', { timeout: 20_000 });
+  await page.selectOption('#watch-interval', '1000');
+  await page.click('#watch-start');
+  await page.waitForFunction(() => document.querySelectorAll('.timeline-row path').length >= 4, null, { timeout: 10_000 });
+  await page.click('#watch-stop');
+  await page.waitForSelector('#watch[data-state="stopped"]');
+  assert.match(await page.textContent('#watch-summary'), /^No drops in /);
+  await context.close();
+});

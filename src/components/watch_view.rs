@@ -1,0 +1,227 @@
+//! The watch page's body: a watch started from its `#watch` link (or by
+//! its button), and while it runs, what it has seen: the summary in plain
+//! English, a timeline per target, and every drop, which is also the
+//! timeline's text alternative.
+
+use std::rc::Rc;
+
+use linktriage_core::desk::fault_name;
+use linktriage_core::time::{format_timestamp, iso_8601};
+use linktriage_core::watch::{
+    Cell, DEFAULT_INTERVAL_MS, Outage, Watch, Watched, outages, requested_by, summary, timeline,
+};
+use linktriage_core::wording::span_length;
+use yew::prelude::*;
+
+use super::watch_link::interval_select;
+use crate::hooks::{WatchPhase, WatchRecord, use_watch};
+use crate::probes::{location, page, timers};
+
+/// The timeline shows at most this many cells a row (two hours of minutes).
+const MAX_CELLS: usize = 120;
+/// What the tab strip says while a drop lasts, and otherwise.
+const TITLE_DURING_A_DROP: &str = "Drop in progress: Link Triage";
+const TITLE: &str = "Link Triage";
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct WatchViewProps {
+    pub watched: Rc<Vec<Watched>>,
+}
+
+#[function_component]
+pub fn WatchView(props: &WatchViewProps) -> Html {
+    let handle = use_watch(props.watched.clone());
+    let chosen = use_state(|| DEFAULT_INTERVAL_MS);
+    // A `#watch` link starts one at once; a wrong interval says why.
+    let link = use_memo((), |()| requested_by(&location::fragment()));
+    {
+        let (start, link) = (handle.start.clone(), link.clone());
+        use_effect_with((), move |()| {
+            if let Some((request, _)) = &*link {
+                start.emit(request.interval_ms);
+            }
+        });
+    }
+    let dropping = handle
+        .record
+        .as_ref()
+        .is_some_and(|r| r.read(|w| outages(w).last().is_some_and(|o| o.end_ms.is_none())));
+    use_effect_with(dropping, |dropping| {
+        page::set_title(if *dropping {
+            TITLE_DURING_A_DROP
+        } else {
+            TITLE
+        });
+    });
+
+    let link_problem = link
+        .as_ref()
+        .as_ref()
+        .and_then(|(_, problem)| problem.clone());
+    let problem = link_problem.map(|p| html! { <p id="watch-link-problem" role="alert">{ p }</p> });
+    let body = match (&handle.phase, &handle.record) {
+        (WatchPhase::Running | WatchPhase::Stopped, Some(record)) => watching(
+            record,
+            handle.phase == WatchPhase::Running,
+            handle.stop.reform(|_: MouseEvent| ()),
+        ),
+        (phase, _) => {
+            let onclick = {
+                let (start, chosen) = (handle.start.clone(), chosen.clone());
+                Callback::from(move |_: MouseEvent| start.emit(*chosen))
+            };
+            let failed = match phase {
+                WatchPhase::Failed(why) => Some(html! {
+                    <p id="watch-failed" role="alert">{ format!("The watch could not start: {why}.") }</p>
+                }),
+                _ => None,
+            };
+            html! {
+                <>
+                    <p>{ "If the problem comes and goes, leave this page open: it checks the connection again every few seconds and records each drop, even in a background tab." }</p>
+                    <p class="actions">
+                        { interval_select(&chosen) }
+                        <button type="button" id="watch-start" {onclick}>{ "Keep watching" }</button>
+                    </p>
+                    { failed }
+                </>
+            }
+        }
+    };
+    html! {
+        <section id="watch" data-state={handle.phase.id()} aria-labelledby="watch-heading">
+            <h2 id="watch-heading">{ "Keep watching" }</h2>
+            { problem }
+            { body }
+        </section>
+    }
+}
+
+/// A running (or stopped) watch: what it has seen. Plain functions rather
+/// than components of their own: each component type costs the
+/// clinician's page kilobytes of Yew's generic code.
+fn watching(record: &WatchRecord, running: bool, stop: Callback<MouseEvent>) -> Html {
+    let now = timers::wall_clock_ms();
+    let offset = timers::utc_offset_minutes();
+    record.read(|watch| {
+        let found = outages(watch);
+        let n = watch.targets.len();
+        let every = span_length(f64::from(watch.interval_ms));
+        html! {
+            <>
+                <p id="watch-summary" role="status">{ summary(watch, now, offset) }</p>
+                <p class="watch-load">{ format!("Checking {n} places every {every}: {n} small requests a cycle, about {n} KB.") }</p>
+                if running {
+                    <p class="actions"><button type="button" id="watch-stop" onclick={stop}>{ "Stop watching" }</button></p>
+                } else {
+                    <p id="watch-stopped">{ "The watch has stopped. Its drops are below." }</p>
+                }
+                { timeline_of(watch, now) }
+                <h3 id="drops-heading">{ "Drops" }</h3>
+                if found.is_empty() {
+                    <p id="no-drops">{ "No drops so far." }</p>
+                } else {
+                    <ol id="drops" aria-labelledby="drops-heading">
+                        { for found.iter().map(|o| drop_item(watch, o, now, offset)) }
+                    </ol>
+                }
+            </>
+        }
+    })
+}
+
+fn drop_item(watch: &Watch, outage: &Outage, now: f64, offset: i32) -> Html {
+    let clock = |ms: f64| format_timestamp(ms, offset)[11..].to_owned();
+    let when = match outage.end_ms {
+        Some(end) => format!(
+            "{} to {} ({})",
+            clock(outage.start_ms),
+            clock(end),
+            span_length(end - outage.start_ms)
+        ),
+        None => format!(
+            "since {} ({} so far)",
+            clock(outage.start_ms),
+            span_length(now - outage.start_ms)
+        ),
+    };
+    let names: Vec<&str> = outage
+        .targets
+        .iter()
+        .filter_map(|&t| watch.targets.get(t).map(|t| t.name.as_str()))
+        .collect();
+    html! {
+        <li class="drop" data-start={iso_8601(outage.start_ms)}
+            data-end={outage.end_ms.map(iso_8601).unwrap_or_default()}
+            data-segment={outage.diagnosis.id()}>
+            { format!("{when}: {}. Not answering: {}.", fault_name(outage.diagnosis), names.join(", ")) }
+        </li>
+    }
+}
+
+/// The legend, with the patterns the cells use: a constant, not content,
+/// so it is written as markup once rather than built element by element.
+/// Colour is never alone: each state has its own pattern, named here, and
+/// the drop list below says it all in words.
+const LEGEND: &str = concat!(
+    r##"<ul class="timeline-legend">"##,
+    r##"<li><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="#007f3b"/></svg> answering</li>"##,
+    r##"<li><svg width="14" height="14" aria-hidden="true"><defs><pattern id="cell-some" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#ffb81c"/><path d="M0 4L4 0" stroke="#1d1d1b"/></pattern></defs><rect width="14" height="14" fill="url(#cell-some)"/></svg> some checks failed</li>"##,
+    r##"<li><svg width="14" height="14" aria-hidden="true"><defs><pattern id="cell-down" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#d5281b"/><path d="M0 0L4 4M0 4L4 0" stroke="#ffffff"/></pattern></defs><rect width="14" height="14" fill="url(#cell-down)"/></svg> not answering</li>"##,
+    r##"<li><svg width="14" height="14" aria-hidden="true"><defs><pattern id="cell-paused" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#d8dde0"/><circle cx="2" cy="2" r="0.8" fill="#4c6272"/></pattern></defs><rect width="14" height="14" fill="url(#cell-paused)"/></svg> watch paused (the browser stopped the page)</li>"##,
+    r##"</ul>"##,
+);
+
+/// One row of cells per target: a minute a cell, or ten seconds for a
+/// watch faster than that; the newest on the right. Each row is one path
+/// per state, not an element per cell: the page stays small and quick
+/// however long the watch.
+fn timeline_of(watch: &Watch, now: f64) -> Html {
+    let cell_ms = if watch.interval_ms < 10_000 {
+        10_000.0
+    } else {
+        60_000.0
+    };
+    let rows = timeline(watch, cell_ms, now);
+    let cell_words = if cell_ms < 60_000.0 {
+        "10 seconds"
+    } else {
+        "a minute"
+    };
+    html! {
+        <figure class="timeline">
+            <figcaption>{ format!("Each square is {cell_words}; the newest is on the right.") }</figcaption>
+            { Html::from_html_unchecked(AttrValue::Static(LEGEND)) }
+            { for watch.targets.iter().zip(rows).map(|(target, row)| {
+                let shown = &row[row.len().saturating_sub(MAX_CELLS)..];
+                let paths = STATES.map(|(state, fill)| (fill, cells_path(shown, state)));
+                html! {
+                    <div class="timeline-row">
+                        <span class="timeline-name">{ &target.name }</span>
+                        <svg width={(shown.len() * 8).max(8).to_string()} height="16" aria-hidden="true">
+                            { for paths.into_iter().filter(|(_, d)| !d.is_empty()).map(|(fill, d)| html! { <path {fill} {d} /> }) }
+                        </svg>
+                    </div>
+                }
+            }) }
+        </figure>
+    }
+}
+
+/// Each state and its fill (the patterns are the legend's).
+const STATES: [(Cell, &str); 5] = [
+    (Cell::Up, "#007f3b"),
+    (Cell::SomeFailed, "url(#cell-some)"),
+    (Cell::Down, "url(#cell-down)"),
+    (Cell::Paused, "url(#cell-paused)"),
+    (Cell::NoData, "#f0f4f5"),
+];
+
+/// An SVG path of the squares in `state`, 8 units apart.
+fn cells_path(row: &[Cell], state: Cell) -> String {
+    let mut d = String::new();
+    for (i, _) in row.iter().enumerate().filter(|(_, c)| **c == state) {
+        d.push_str(&format!("M{} 1h7v14h-7z", i * 8));
+    }
+    d
+}

@@ -1,0 +1,53 @@
+//! The watch page (`/watch/`, its own bundle, with the sampler's worker
+//! beside it): keeps watching the connection for hours and records each
+//! drop. Opened by "Keep watching" on the clinician's page, or by a
+//! `#watch` link from the desk.
+
+use std::rc::Rc;
+
+use linktriage_core::watch::{Watched, watched};
+use yew::prelude::*;
+
+use crate::components::WatchView;
+use crate::probes::{self, location};
+
+/// Installs the panic message and renders the watch page into the body.
+pub fn start() {
+    crate::panic::install_hook();
+    yew::Renderer::<WatchApp>::new().render();
+}
+
+#[function_component]
+pub fn WatchApp() -> Html {
+    let targets = use_state(|| None::<Result<Rc<Vec<Watched>>, String>>);
+    {
+        let targets = targets.clone();
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let loaded = probes::config::load()
+                    .await
+                    .map(|config| Rc::new(watched(&config, &location::hostname())));
+                targets.set(Some(loaded));
+            });
+        });
+    }
+    let body = match &*targets {
+        None => html! { <p role="status">{ "Loading the list of checks…" }</p> },
+        Some(Err(why)) => html! {
+            <div id="config-error" role="alert">
+                <p>{ format!("Link Triage could not load its list of checks: {why}.") }</p>
+                <p>{ "Reload the page. If this keeps happening, tell your IT service desk." }</p>
+            </div>
+        },
+        Some(Ok(watched)) => html! { <WatchView watched={watched.clone()} /> },
+    };
+    html! {
+        <>
+            <header>
+                <h1>{ "Link Triage: keep watching" }</h1>
+                <p><a href="/">{ "Run the checks again" }</a></p>
+            </header>
+            <main>{ body }</main>
+        </>
+    }
+}
