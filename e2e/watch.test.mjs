@@ -147,10 +147,10 @@ test('Keep watching, after the verdict, opens a watch at the interval chosen in 
   const page = await context.newPage();
   await page.goto(lab.server.url);
   await page.waitForSelector('#keep-watching', { timeout: 20_000 });
-  await page.selectOption('#watch-interval', '2000');
+  await page.selectOption('#watch-interval', '2s');
   const [watchPage] = await Promise.all([context.waitForEvent('page'), page.click('#watch-open')]);
   await watchPage.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
-  assert.match(watchPage.url(), /\/watch\/#watch=2s$/);
+  assert.match(watchPage.url(), /\/watch\/\?watch=2s$/);
   assert.match(await watchPage.textContent('.watch-load'), /Checking 4 places every 2 s/);
   await watchPage.waitForFunction(() => document.querySelector('#watch-summary')?.textContent.startsWith('No drops in'));
   // The clinician's page, its verdict and its report, stay as they were.

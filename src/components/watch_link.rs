@@ -1,48 +1,62 @@
-//! "Keep watching" on the clinician's page: a link that opens the watch page
-//! (`/watch/`, a bundle of its own) in a new tab at the interval chosen, so
-//! this page, its verdict and its report stay as they are.
+//! "Keep watching" on the clinician's page: a form that opens the watch page
+//! (`/watch/?watch=10s`, a bundle of its own) in a new tab at the interval
+//! chosen, so this page, its verdict and its report stay as they are.
+//!
+//! Plain markup, with no handler of the page's own: the browser submits the
+//! form, the watch page reads the interval (`core::watch::requested_by`),
+//! and the clinician's first load carries no code for it.
 
-use linktriage_core::watch::{DEFAULT_INTERVAL_MS, INTERVAL_CHOICES, watch_link};
-use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::probes::location;
+/// The section, written once. The choices are `core::watch::INTERVAL_CHOICES`
+/// in the words of a link (a test holds the two together).
+pub const KEEP_WATCHING: &str = concat!(
+    r#"<section id="keep-watching" aria-labelledby="keep-watching-heading">"#,
+    r#"<h2 id="keep-watching-heading">Keep watching</h2>"#,
+    r#"<p>If the problem comes and goes, keep watching: a page of its own checks the connection again and again, for up to 8 hours, and records each drop, even in a background tab.</p>"#,
+    r#"<form class="actions" action="/watch/" method="get" target="_blank">"#,
+    r#"<label for="watch-interval">Check every </label>"#,
+    r#"<select id="watch-interval" name="watch">"#,
+    r#"<option value="1s">1 second</option>"#,
+    r#"<option value="2s">2 seconds</option>"#,
+    r#"<option value="5s">5 seconds</option>"#,
+    r#"<option value="10s" selected>10 seconds</option>"#,
+    r#"<option value="30s">30 seconds</option>"#,
+    r#"<option value="1m">1 minute</option>"#,
+    r#"<option value="5m">5 minutes</option>"#,
+    r#"</select> "#,
+    r#"<button type="submit" id="watch-open">Keep watching (opens in a new tab)</button>"#,
+    r#"</form></section>"#,
+);
 
 #[function_component]
 pub fn WatchLink() -> Html {
-    let chosen = use_state(|| DEFAULT_INTERVAL_MS);
-    html! {
-        <section id="keep-watching" aria-labelledby="keep-watching-heading">
-            <h2 id="keep-watching-heading">{ "Keep watching" }</h2>
-            <p>{ "If the problem comes and goes, keep watching: a page of its own checks the connection again and again, for up to 8 hours, and records each drop, even in a background tab." }</p>
-            <p class="actions">
-                { interval_select(&chosen) }
-                { " " }
-                <a id="watch-open" class="button" href={watch_link(&location::origin(), *chosen)} target="_blank" rel="noopener">{ "Keep watching (opens in a new tab)" }</a>
-            </p>
-        </section>
-    }
+    Html::from_html_unchecked(AttrValue::Static(KEEP_WATCHING))
 }
 
-/// "Check every" and its choices, setting `chosen`: here and on the watch
-/// page. A function, not a component: a component type of its own costs the
-/// clinician's page more than the markup.
-pub(super) fn interval_select(chosen: &UseStateHandle<u32>) -> Html {
-    let onchange = {
-        let chosen = chosen.clone();
-        Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            chosen.set(value.parse().unwrap_or(DEFAULT_INTERVAL_MS));
-        })
-    };
-    html! {
-        <>
-            <label for="watch-interval">{ "Check every " }</label>
-            <select id="watch-interval" {onchange}>
-                { for INTERVAL_CHOICES.iter().map(|(ms, words)| html! {
-                    <option value={ms.to_string()} selected={*ms == **chosen}>{ *words }</option>
-                }) }
-            </select>
-        </>
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linktriage_core::watch::{INTERVAL_CHOICES, WATCH_PATH, WatchRequest, requested_by};
+
+    #[test]
+    fn the_form_offers_every_interval_the_watch_page_reads() {
+        let options: Vec<(&str, &str)> = KEEP_WATCHING
+            .split("<option value=\"")
+            .skip(1)
+            .map(|option| {
+                let (value, rest) = option.split_once('"').expect("a quoted value");
+                let words = rest.split_once('>').expect("a tag").1;
+                (value, words.split_once('<').expect("a closing tag").0)
+            })
+            .collect();
+        assert_eq!(options.len(), INTERVAL_CHOICES.len());
+        for ((value, words), (interval_ms, expected)) in options.into_iter().zip(INTERVAL_CHOICES) {
+            assert_eq!(words, expected);
+            let asked = requested_by(&format!("watch={value}"));
+            assert_eq!(asked, Some((WatchRequest { interval_ms }, None)), "{value}");
+        }
+        assert!(KEEP_WATCHING.contains(&format!("action=\"{WATCH_PATH}\"")));
+        assert!(KEEP_WATCHING.contains("name=\"watch\""));
     }
 }

@@ -8,12 +8,13 @@ use std::rc::Rc;
 use linktriage_core::desk::fault_name;
 use linktriage_core::time::{format_timestamp, iso_8601};
 use linktriage_core::watch::{
-    Cell, DEFAULT_INTERVAL_MS, Outage, Watch, Watched, outages, requested_by, summary, timeline,
+    Cell, DEFAULT_INTERVAL_MS, INTERVAL_CHOICES, Outage, Watch, Watched, outages, requested_by,
+    summary, timeline,
 };
 use linktriage_core::wording::span_length;
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::watch_link::interval_select;
 use crate::hooks::{WatchPhase, WatchRecord, use_watch};
 use crate::probes::{location, page, timers};
 
@@ -32,8 +33,11 @@ pub struct WatchViewProps {
 pub fn WatchView(props: &WatchViewProps) -> Html {
     let handle = use_watch(props.watched.clone());
     let chosen = use_state(|| DEFAULT_INTERVAL_MS);
-    // A `#watch` link starts one at once; a wrong interval says why.
-    let link = use_memo((), |()| requested_by(&location::fragment()));
+    // A `#watch` link, or the clinician's page's form (`?watch=10s`),
+    // starts one at once; a wrong interval says why.
+    let link = use_memo((), |()| {
+        requested_by(&location::fragment()).or_else(|| requested_by(&location::query()))
+    });
     {
         let (start, link) = (handle.start.clone(), link.clone());
         use_effect_with((), move |()| {
@@ -66,6 +70,13 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
             handle.stop.reform(|_: MouseEvent| ()),
         ),
         (phase, _) => {
+            let onchange = {
+                let chosen = chosen.clone();
+                Callback::from(move |e: Event| {
+                    let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+                    chosen.set(value.parse().unwrap_or(DEFAULT_INTERVAL_MS));
+                })
+            };
             let onclick = {
                 let (start, chosen) = (handle.start.clone(), chosen.clone());
                 Callback::from(move |_: MouseEvent| start.emit(*chosen))
@@ -80,7 +91,12 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
                 <>
                     <p>{ "If the problem comes and goes, leave this page open: it checks the connection again every few seconds and records each drop, even in a background tab." }</p>
                     <p class="actions">
-                        { interval_select(&chosen) }
+                        <label for="watch-interval">{ "Check every " }</label>
+                        <select id="watch-interval" {onchange}>
+                            { for INTERVAL_CHOICES.iter().map(|(ms, words)| html! {
+                                <option value={ms.to_string()} selected={*ms == *chosen}>{ *words }</option>
+                            }) }
+                        </select>
                         <button type="button" id="watch-start" {onclick}>{ "Keep watching" }</button>
                     </p>
                     { failed }

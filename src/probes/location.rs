@@ -25,6 +25,14 @@ pub fn fragment() -> String {
     location().and_then(|l| l.hash().ok()).unwrap_or_default()
 }
 
+/// The query of the page's address, without its `?`, or empty.
+pub fn query() -> String {
+    location()
+        .and_then(|l| l.search().ok())
+        .map(|q| q.trim_start_matches('?').to_owned())
+        .unwrap_or_default()
+}
+
 /// Opens `url` in place of this page (not kept in the history).
 pub fn replace(url: &str) {
     if let Some(location) = location() {
