@@ -172,3 +172,24 @@ test('the watch page stops when asked and keeps what it saw', async () => {
   assert.match(await page.textContent('#watch-summary'), /^No drops in /);
   await context.close();
 });
+
+test('one watch per browser: a second tab says where the watch is, and may start one once it is gone', async () => {
+  const context = await lab.browser.newContext();
+  const first = await context.newPage();
+  await first.goto(`${lab.server.url}/watch/#watch=2s`);
+  await first.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  const held = await first.evaluate(async () => (await navigator.locks.query()).held.map((l) => l.name));
+  assert.deepEqual(held, ['linktriage-watch']);
+  const second = await context.newPage();
+  await second.goto(`${lab.server.url}/watch/#watch=2s`);
+  await second.waitForSelector('#watch[data-state="elsewhere"]', { timeout: 20_000 });
+  assert.match(await second.textContent('#watch-elsewhere'), /already running in another tab of this browser/);
+  await first.close();
+  await second.click('#watch-start');
+  await second.waitForSelector('#watch[data-state="running"]', { timeout: 10_000 });
+  await second.click('#watch-stop');
+  await second.waitForSelector('#watch[data-state="stopped"]');
+  const after = await second.evaluate(async () => (await navigator.locks.query()).held.map((l) => l.name));
+  assert.deepEqual(after, [], 'the lock goes with the watch');
+  await context.close();
+});

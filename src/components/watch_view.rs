@@ -85,6 +85,9 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
                 WatchPhase::Failed(why) => Some(html! {
                     <p id="watch-failed" role="alert">{ format!("The watch could not start: {why}.") }</p>
                 }),
+                WatchPhase::Elsewhere => Some(html! {
+                    <p id="watch-elsewhere" role="alert">{ "A watch is already running in another tab of this browser, and its record is there. Close that tab first to start a watch here." }</p>
+                }),
                 _ => None,
             };
             html! {

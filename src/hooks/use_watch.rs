@@ -18,6 +18,8 @@ pub enum WatchPhase {
     Running,
     /// Stopped by the clinician, or at the end of its duration.
     Stopped,
+    /// Another tab of this browser is watching (it holds the watch's lock).
+    Elsewhere,
     /// Could not run; the sentence says why.
     Failed(String),
 }
@@ -29,6 +31,7 @@ impl WatchPhase {
             WatchPhase::Idle => "idle",
             WatchPhase::Running => "running",
             WatchPhase::Stopped => "stopped",
+            WatchPhase::Elsewhere => "elsewhere",
             WatchPhase::Failed(_) => "failed",
         }
     }
@@ -73,15 +76,17 @@ pub fn use_watch(targets: Rc<Vec<Watched>>) -> WatchHandle {
     let phase = use_state(|| WatchPhase::Idle);
     let record = use_mut_ref(|| None::<Rc<RefCell<Watch>>>);
     let sampler = use_mut_ref(|| None::<watch::Sampler>);
+    let lock = use_mut_ref(|| None::<watch::LockGuard>);
     let update = use_force_update();
-    let start = {
-        let (phase, record, sampler, update) = (
+    let begin = {
+        let (phase, record, sampler, update, lock) = (
             phase.clone(),
             record.clone(),
             sampler.clone(),
             update.clone(),
+            lock.clone(),
         );
-        Callback::from(move |interval_ms: u32| {
+        Rc::new(move |interval_ms: u32| {
             let started_at_ms = timers::wall_clock_ms();
             let shared = Rc::new(RefCell::new(Watch {
                 started_at_ms,
@@ -102,11 +107,13 @@ pub fn use_watch(targets: Rc<Vec<Watched>>) -> WatchHandle {
                 })
                 .collect();
             let on_sample = {
-                let (sampler, phase, update) = (sampler.clone(), phase.clone(), update.clone());
+                let (sampler, phase, update, lock) =
+                    (sampler.clone(), phase.clone(), update.clone(), lock.clone());
                 move |sample: Sample| {
                     shared.borrow_mut().samples.push(sample);
                     if sample.at_ms > started_at_ms + DEFAULT_DURATION_MS {
                         sampler.borrow_mut().take();
+                        lock.borrow_mut().take();
                         phase.set(WatchPhase::Stopped);
                     }
                     update.force_update();
@@ -125,10 +132,28 @@ pub fn use_watch(targets: Rc<Vec<Watched>>) -> WatchHandle {
             }
         })
     };
+    // One watch per browser: the lock first, then the worker.
+    let start = {
+        let (phase, lock) = (phase.clone(), lock.clone());
+        Callback::from(move |interval_ms: u32| {
+            let (begin, phase, lock) = (begin.clone(), phase.clone(), lock.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match watch::take_lock().await {
+                    watch::Lock::HeldElsewhere => phase.set(WatchPhase::Elsewhere),
+                    watch::Lock::Held(guard) => {
+                        *lock.borrow_mut() = Some(guard);
+                        begin(interval_ms);
+                    }
+                    watch::Lock::Unsupported => begin(interval_ms),
+                }
+            });
+        })
+    };
     let stop = {
-        let (phase, sampler) = (phase.clone(), sampler.clone());
+        let (phase, sampler, lock) = (phase.clone(), sampler.clone(), lock.clone());
         Callback::from(move |()| {
             sampler.borrow_mut().take();
+            lock.borrow_mut().take();
             phase.set(WatchPhase::Stopped);
         })
     };

@@ -64,3 +64,71 @@ impl Drop for Sampler {
         self.worker.terminate();
     }
 }
+
+/// The Web Lock a watch holds while it runs: one watch per browser (a tab
+/// that cannot take it shows that another tab watches), and a page holding
+/// a lock is not frozen by Chrome's energy saver.
+pub const LOCK_NAME: &str = "linktriage-watch";
+
+/// What asking for the watch's lock gave.
+#[derive(Debug)]
+pub enum Lock {
+    /// Held until dropped.
+    Held(LockGuard),
+    /// Another tab of this browser holds it: a watch runs there.
+    HeldElsewhere,
+    /// No Web Locks here (an insecure page, an old browser): the watch
+    /// runs, without the one-per-browser rule.
+    Unsupported,
+}
+
+/// A held lock, released when dropped.
+#[derive(Debug)]
+pub struct LockGuard {
+    release: js_sys::Function,
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        let _ = self.release.call0(&wasm_bindgen::JsValue::NULL);
+    }
+}
+
+/// Asks for the watch's lock, without waiting for another tab to let go.
+pub async fn take_lock() -> Lock {
+    use js_sys::{Function, Object, Promise, Reflect};
+    use wasm_bindgen::JsValue;
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return Lock::Unsupported;
+    };
+    let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).unwrap_or(JsValue::UNDEFINED);
+    let request = Reflect::get(&locks, &JsValue::from_str("request"))
+        .ok()
+        .and_then(|r| r.dyn_into::<Function>().ok());
+    let Some(request) = request else {
+        return Lock::Unsupported;
+    };
+    let options = Object::new();
+    let _ = Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
+    let (sender, receiver) = futures_channel::oneshot::channel::<Lock>();
+    let granted = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+        if lock.is_null() {
+            let _ = sender.send(Lock::HeldElsewhere);
+            return JsValue::NULL;
+        }
+        // Held for as long as this promise is pending.
+        let mut release = None;
+        let held = Promise::new(&mut |resolve, _| release = Some(resolve));
+        if let Some(release) = release {
+            let _ = sender.send(Lock::Held(LockGuard { release }));
+        }
+        held.into()
+    });
+    if request
+        .call3(&locks, &JsValue::from_str(LOCK_NAME), &options, &granted)
+        .is_err()
+    {
+        return Lock::Unsupported;
+    }
+    receiver.await.unwrap_or(Lock::Unsupported)
+}
