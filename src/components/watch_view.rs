@@ -151,19 +151,7 @@ fn watching(record: &WatchRecord, running: bool, stop: Callback<MouseEvent>) -> 
 
 fn drop_item(watch: &Watch, outage: &Outage, now: f64, offset: i32) -> Html {
     let clock = |ms: f64| format_timestamp(ms, offset)[11..].to_owned();
-    let when = match outage.end_ms {
-        Some(end) => format!(
-            "{} to {} ({})",
-            clock(outage.start_ms),
-            clock(end),
-            span_length(end - outage.start_ms)
-        ),
-        None => format!(
-            "since {} ({} so far)",
-            clock(outage.start_ms),
-            span_length(now - outage.start_ms)
-        ),
-    };
+    let when = outage.when(now, &clock, " so far");
     let names: Vec<&str> = outage
         .targets
         .iter()

@@ -143,13 +143,27 @@ pub async fn resource_timing(url: &str) -> Option<PerformanceResourceTiming> {
 }
 
 /// The `dur` of the server's `app` Server-Timing metric, in milliseconds.
-pub fn server_time_ms(timing: &PerformanceResourceTiming) -> Option<f64> {
+fn server_time_ms(timing: &PerformanceResourceTiming) -> Option<f64> {
     timing
         .server_timing()
         .iter()
         .filter_map(|m| m.dyn_into::<web_sys::PerformanceServerTiming>().ok())
         .find(|m| m.name() == "app")
         .map(|m| m.duration())
+}
+
+/// A ping's network time from the browser's own timing of it (in a page or
+/// a worker alike): `responseStart - requestStart`, less the server's own
+/// time. Those read zero when the server withholds `Timing-Allow-Origin`;
+/// then the whole duration, which is still the browser's figure.
+pub fn ping_network_ms(timing: &PerformanceResourceTiming) -> f64 {
+    let (request_start, response_start) = (timing.request_start(), timing.response_start());
+    let network = if response_start > 0.0 && request_start > 0.0 {
+        response_start - request_start
+    } else {
+        timing.duration()
+    };
+    (network - server_time_ms(timing).unwrap_or(0.0)).max(0.0)
 }
 
 /// Makes room for the entries of a whole run and clears the last run's.

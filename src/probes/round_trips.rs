@@ -4,7 +4,7 @@ use linktriage_core::check::RoundTrips;
 use linktriage_core::config::Target;
 use web_sys::RequestMode;
 
-use super::http::{absolute_url, fetch_body, resource_timing, server_time_ms};
+use super::http::{absolute_url, fetch_body, ping_network_ms, resource_timing};
 use super::timers::{Deadline, monotonic_ms};
 
 /// Round trips not counted: the first opens the connection (DNS, TCP, TLS),
@@ -53,14 +53,5 @@ async fn one_round_trip(url: &str, timeout_ms: u32) -> Option<f64> {
     let Some(timing) = resource_timing(url).await else {
         return Some(elapsed);
     };
-    let (request_start, response_start) = (timing.request_start(), timing.response_start());
-    // Zero when the server withholds Timing-Allow-Origin: fall back to the
-    // whole duration, which is still the browser's own figure.
-    let network = if response_start > 0.0 && request_start > 0.0 {
-        response_start - request_start
-    } else {
-        timing.duration()
-    };
-    let server = server_time_ms(&timing).unwrap_or(0.0);
-    Some((network - server).max(0.0))
+    Some(ping_network_ms(&timing))
 }

@@ -186,24 +186,14 @@ async fn request(target: &Target, timeout_ms: u32) -> (bool, Option<f64>) {
     }
 }
 
-/// The ping's network time from the worker's Resource Timing: the request
-/// to the first byte of the answer, less the server's own time.
+/// The ping's network time from the worker's Resource Timing, as the
+/// page's round trips read it.
 fn ping_time(url: &str) -> Option<f64> {
     let entries = scope()
         .performance()?
         .get_entries_by_name_with_entry_type(url, "resource");
     let timing: PerformanceResourceTiming = entries.pop().dyn_into().ok()?;
-    let (request, response) = (timing.request_start(), timing.response_start());
-    if request <= 0.0 || response <= 0.0 {
-        return None;
-    }
-    let server = timing
-        .server_timing()
-        .iter()
-        .filter_map(|m| m.dyn_into::<web_sys::PerformanceServerTiming>().ok())
-        .find(|m| m.name() == "app")
-        .map_or(0.0, |m| m.duration());
-    Some((response - request - server).max(0.0))
+    Some(super::http::ping_network_ms(&timing))
 }
 
 /// Reads a sample message from the worker; `None` for anything else.

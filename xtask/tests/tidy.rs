@@ -65,6 +65,21 @@ fn resolved_dependencies(package: &str) -> Vec<String> {
     names
 }
 
+/// Fails naming the first of `files` that contains any of `needles`, with
+/// `what` saying what that means ("uses", "touches the wire format with").
+fn assert_none_contain<'a>(
+    files: impl IntoIterator<Item = &'a PathBuf>,
+    needles: &[&str],
+    what: &str,
+) {
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for needle in needles {
+            assert!(!text.contains(needle), "{} {what} {needle}", file.display());
+        }
+    }
+}
+
 fn assert_no_dependency_on(package: &str, forbidden: &[&str]) {
     let deps = resolved_dependencies(package);
     assert!(
@@ -121,9 +136,9 @@ fn the_core_does_no_io_and_knows_no_framework() {
     );
     let mut files = Vec::new();
     rust_files(&root().join("crates/linktriage-core/src"), &mut files);
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for forbidden in [
+    assert_none_contain(
+        &files,
+        &[
             "std::fs",
             "std::net",
             "std::env",
@@ -132,14 +147,9 @@ fn the_core_does_no_io_and_knows_no_framework() {
             "std::io",
             "Instant::now",
             "SystemTime",
-        ] {
-            assert!(
-                !text.contains(forbidden),
-                "{} uses {forbidden}",
-                file.display()
-            );
-        }
-    }
+        ],
+        "uses",
+    );
 }
 
 /// ARCHITECTURE.md: "The app and the server depend on the core, never on
@@ -169,22 +179,14 @@ fn browser_calls_live_in_probes() {
         .filter(|f| !f.ends_with("panic.rs"))
         .collect();
     assert!(outside.len() > 5, "found the app's files");
-    for file in outside {
-        let text = std::fs::read_to_string(file).unwrap();
-        for call in [
-            "web_sys::window",
-            ".location()",
-            "fetch_with",
-            "local_storage",
-            "add_event_listener",
-        ] {
-            assert!(
-                !text.contains(call),
-                "{} calls {call} outside src/probes/",
-                file.display()
-            );
-        }
-    }
+    let calls = [
+        "web_sys::window",
+        ".location()",
+        "fetch_with",
+        "local_storage",
+        "add_event_listener",
+    ];
+    assert_none_contain(outside, &calls, "outside src/probes/ calls");
 }
 
 /// ARCHITECTURE.md: "One module owns the report's wire format and its
@@ -200,21 +202,14 @@ fn only_the_codec_knows_the_wire_format() {
         rust_files(&root().join(dir), &mut files);
     }
     let codec = root().join("crates/linktriage-core/src/codec");
-    for file in files.iter().filter(|f| !f.starts_with(&codec)) {
-        let text = std::fs::read_to_string(file).unwrap();
-        for wire in [
-            "postcard::to_allocvec(&v",
-            "URL_SAFE_NO_PAD",
-            "miniz_oxide::",
-            "crc32(",
-        ] {
-            assert!(
-                !text.contains(wire),
-                "{} touches the report's wire format ({wire})",
-                file.display()
-            );
-        }
-    }
+    let outside = files.iter().filter(|f| !f.starts_with(&codec));
+    let wire = [
+        "postcard::to_allocvec(&v",
+        "URL_SAFE_NO_PAD",
+        "miniz_oxide::",
+        "crc32(",
+    ];
+    assert_none_contain(outside, &wire, "touches the report's wire format with");
 }
 
 /// ARCHITECTURE.md: every invariant names the test that holds it, or says

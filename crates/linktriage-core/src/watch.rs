@@ -213,6 +213,26 @@ pub struct Outage {
     pub diagnosis: Diagnosis,
 }
 
+impl Outage {
+    /// When it was, in words: "09:05 to 09:31 (26 min)", or while it
+    /// lasts "since 09:05 (12 min{open})". `clock` writes a time of day.
+    pub fn when(&self, now_ms: f64, clock: &dyn Fn(f64) -> String, open: &str) -> String {
+        match self.end_ms {
+            Some(end) => format!(
+                "{} to {} ({})",
+                clock(self.start_ms),
+                clock(end),
+                span_length(end - self.start_ms)
+            ),
+            None => format!(
+                "since {} ({}{open})",
+                clock(self.start_ms),
+                span_length(now_ms - self.start_ms)
+            ),
+        }
+    }
+}
+
 /// A target answering, but late, for a while.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlowSpell {
@@ -234,12 +254,11 @@ fn counted<'a>(watch: &'a Watch, pauses: &'a [Span]) -> impl Iterator<Item = &'a
         .filter(|s| !pauses.iter().any(|p| p.contains(s.at_ms)))
 }
 
-/// One target's samples in order, cut where the watch was paused.
-fn runs_of(watch: &Watch, target: usize) -> Vec<Vec<Sample>> {
-    let pauses = pauses(watch);
+/// One target's samples in order, cut at the watch's `pauses`.
+fn runs_of(watch: &Watch, pauses: &[Span], target: usize) -> Vec<Vec<Sample>> {
     let mut runs: Vec<Vec<Sample>> = Vec::new();
     let mut last: Option<f64> = None;
-    for sample in counted(watch, &pauses).filter(|s| s.target == target) {
+    for sample in counted(watch, pauses).filter(|s| s.target == target) {
         let paused_between = last.is_none_or(|last| {
             pauses
                 .iter()
@@ -292,8 +311,13 @@ pub fn pauses(watch: &Watch) -> Vec<Span> {
 /// answered one of the [`UP_AFTER`] that brought it back, after
 /// [`DOWN_AFTER`] failures in a row with no pause between them.
 pub fn down_spans(watch: &Watch, target: usize) -> Vec<(f64, Option<f64>)> {
+    down_spans_in(watch, &pauses(watch), target)
+}
+
+/// [`down_spans`], with the watch's pauses worked out once by the caller.
+fn down_spans_in(watch: &Watch, pauses: &[Span], target: usize) -> Vec<(f64, Option<f64>)> {
     let mut spans = Vec::new();
-    for run in runs_of(watch, target) {
+    for run in runs_of(watch, pauses, target) {
         let mut failed_from: Option<(f64, u32)> = None;
         let mut down_since: Option<f64> = None;
         let mut answered_from: Option<(f64, u32)> = None;
@@ -323,22 +347,13 @@ pub fn down_spans(watch: &Watch, target: usize) -> Vec<(f64, Option<f64>)> {
             }
         }
         // Down when the run stopped: still down if it is the last run;
-        // otherwise the pause hides when it came back, so it ends there.
+        // otherwise the pause hides when it came back, so it ends where the
+        // pause began (a pause is never a drop).
         if let Some(since) = down_since {
-            spans.push((since, None));
+            spans.push((since, pause_after(pauses, since)));
         }
     }
-    close_at_pauses(watch, spans)
-}
-
-/// A span left open by a run that a pause cut ends where the pause began:
-/// what happened after is not known, and a pause is never a drop.
-fn close_at_pauses(watch: &Watch, spans: Vec<(f64, Option<f64>)>) -> Vec<(f64, Option<f64>)> {
-    let pauses = pauses(watch);
     spans
-        .into_iter()
-        .map(|(start, end)| (start, end.or_else(|| pause_after(&pauses, start))))
-        .collect()
 }
 
 /// The drops of the whole watch: each time one or more targets were down,
@@ -346,9 +361,10 @@ fn close_at_pauses(watch: &Watch, spans: Vec<(f64, Option<f64>)>) -> Vec<(f64, O
 pub fn outages(watch: &Watch) -> Vec<Outage> {
     // Every target's down spans in order of their start (by insertion, as
     // in `pauses`).
+    let pauses = pauses(watch);
     let mut spans: Vec<(f64, Option<f64>, usize)> = Vec::new();
     for target in 0..watch.targets.len() {
-        for (start, end) in down_spans(watch, target) {
+        for (start, end) in down_spans_in(watch, &pauses, target) {
             let at = spans.partition_point(|s| s.0 <= start);
             spans.insert(at, (start, end, target));
         }
@@ -418,6 +434,7 @@ fn place(watch: &Watch, down: &[usize]) -> Diagnosis {
 /// row slower than its threshold, with no pause between them. A spell still
 /// slow when a pause began ends there, as a drop does.
 pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
+    let pauses = pauses(watch);
     let mut spells = Vec::new();
     for (t, target) in watch.targets.iter().enumerate() {
         let late = |s: &Sample| {
@@ -425,7 +442,7 @@ pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
                 && s.round_trip_ms
                     .is_some_and(|ms| ms > f64::from(target.late_ms))
         };
-        for run in runs_of(watch, t) {
+        for run in runs_of(watch, &pauses, t) {
             let mut i = 0;
             while i < run.len() {
                 let slow = run[i..].iter().take_while(|s| late(s)).count();
@@ -437,7 +454,10 @@ pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
                         SlowSpell {
                             target: t,
                             start_ms: start,
-                            end_ms: run.get(i + slow).map(|s| s.at_ms),
+                            end_ms: run
+                                .get(i + slow)
+                                .map(|s| s.at_ms)
+                                .or_else(|| pause_after(&pauses, start)),
                             worst_ms: run[i..i + slow]
                                 .iter()
                                 .filter_map(|s| s.round_trip_ms)
@@ -447,12 +467,6 @@ pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
                 }
                 i += slow.max(1);
             }
-        }
-    }
-    let pauses = pauses(watch);
-    for spell in &mut spells {
-        if spell.end_ms.is_none() {
-            spell.end_ms = pause_after(&pauses, spell.start_ms);
         }
     }
     spells
@@ -493,30 +507,14 @@ pub fn summary(watch: &Watch, now_ms: f64, utc_offset_minutes: i32) -> String {
     }
     let spans: Vec<String> = found
         .iter()
-        .map(|o| match o.end_ms {
-            Some(end) => format!(
-                "{} to {} ({})",
-                clock(o.start_ms),
-                clock(end),
-                span_length(end - o.start_ms)
-            ),
-            None => format!(
-                "since {} ({}, still down)",
-                clock(o.start_ms),
-                span_length(now_ms - o.start_ms)
-            ),
-        })
+        .map(|o| o.when(now_ms, &clock, ", still down"))
         .collect();
+    let spans: Vec<&str> = spans.iter().map(String::as_str).collect();
     let count = match found.len() {
         1 => "1 drop".to_owned(),
         n => format!("{n} drops"),
     };
-    let list = match spans.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::new(),
-    };
-    let mut text = format!("{count} so far: {list}.");
+    let mut text = format!("{count} so far: {}.", join_and(&spans));
     // Which parts failed, and which of the others were shown to stay up.
     let mut failed: Vec<Segment> = Vec::new();
     for o in &found {
