@@ -117,9 +117,33 @@ test('a watch from a #watch=1s link records each drop with its time and segment,
   );
   assert.deepEqual(failedRows, ['HSCN gateway', 'Supplier API']);
 
+  // The report, while the watch runs: the watch so far, drops first.
+  await page.waitForFunction(() => /\nWatch: 2 drops so far: /.test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''));
+  const running = await page.textContent('#report-text');
+  assert.match(running, /^Link Triage report\nVerdict: The connection dropped twice in \d+ s of watching, the last time at the clinical system supplier\.\n/);
+  assert.match(running, /\nWatched: .* every 1 s; still watching when this report was made\n/);
+  assert.match(running, /\nDrops:\n- .* UTC \(\d+ s\)(; .* local \(\d+ s\))?: at the NHS network link \(HSCN\); not answering: HSCN gateway\n- .*: at the clinical system supplier; not answering: Supplier API\nAnswered:\n/);
+  assert.match(running, /\nReport code .*\nLT3\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
+
   await page.click('#watch-stop');
   await page.waitForSelector('#watch[data-state="stopped"]');
   assert.equal(await page.locator('li.drop').count(), 2, 'a stopped watch keeps its drops');
+  await page.waitForFunction(() => / finished\n/.test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''));
+  assert.match(await page.textContent('#report-text'), /\nWatch: 2 drops: /);
+
+  // The share link opens the desk view, which draws the same timeline
+  // from the code.
+  const [desk] = await Promise.all([context.waitForEvent('page'), page.click('#share-link')]);
+  await desk.waitForSelector('#report-1-watch');
+  assert.equal(await desk.textContent('#desk-status'), 'Found 1 report.');
+  assert.equal(await desk.getAttribute('#report-1-verdict', 'data-segment'), 'supplier');
+  assert.match(await desk.textContent('#report-1-watch'), /2 drops: .* \(Times in UTC\.\)/);
+  const deskRows = await desk.$$eval('#report-1-watch .timeline-row', (rows) =>
+    rows.filter((r) => r.querySelector('path[fill="url(#cell-down)"], path[fill="url(#cell-some)"]')).map((r) => r.querySelector('.timeline-name').textContent),
+  );
+  assert.deepEqual(deskRows, ['HSCN gateway', 'Supplier API']);
+  assert.equal(await desk.locator('.timeline-legend').count(), 1);
+  await desk.close();
   // With its drops, timeline and legend on it, the page is accessible.
   const require = createRequire(import.meta.url);
   await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });

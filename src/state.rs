@@ -38,7 +38,7 @@ pub enum RunAction {
     StepDone,
     /// The quick checks are done; `speed_steps` more will follow.
     QuickDone {
-        report: Report,
+        report: Rc<Report>,
         speed_steps: u32,
     },
     /// The speed tests are done: their results join the report.
@@ -78,7 +78,7 @@ impl Reducible for RunState {
                     speed_steps,
                 },
             ) => RunState::Finished {
-                report: Rc::new(report),
+                report,
                 speed: (speed_steps > 0).then_some((0, speed_steps)),
             },
             (RunState::Finished { report, .. }, RunAction::SpeedDone(results)) => {

@@ -19,14 +19,19 @@ pub fn start() {
 
 #[function_component]
 pub fn WatchApp() -> Html {
-    let targets = use_state(|| None::<Result<Rc<Vec<Watched>>, String>>);
+    // What the watch samples, and the list's name and version for its report.
+    type Loaded = (Rc<Vec<Watched>>, Rc<(String, String)>);
+    let targets = use_state(|| None::<Result<Loaded, String>>);
     {
         let targets = targets.clone();
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
-                let loaded = probes::config::load()
-                    .await
-                    .map(|config| Rc::new(watched(&config, &location::hostname())));
+                let loaded = probes::config::load().await.map(|config| {
+                    (
+                        Rc::new(watched(&config, &location::hostname())),
+                        Rc::new((config.name.clone(), config.version.clone())),
+                    )
+                });
                 targets.set(Some(loaded));
             });
         });
@@ -39,7 +44,9 @@ pub fn WatchApp() -> Html {
                 <p>{ "Reload the page. If this keeps happening, tell your IT service desk." }</p>
             </div>
         },
-        Some(Ok(watched)) => html! { <WatchView watched={watched.clone()} /> },
+        Some(Ok((watched, config))) => {
+            html! { <WatchView watched={watched.clone()} config={config.clone()} /> }
+        }
     };
     html! {
         <>

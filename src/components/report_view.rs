@@ -2,7 +2,8 @@
 
 use std::rc::Rc;
 
-use linktriage_core::report::{Report, render_pasteable, render_text};
+use linktriage_core::codec::checks_wire_bytes;
+use linktriage_core::report::{Report, render_checks_pasteable, render_checks_text};
 use yew::prelude::*;
 
 use super::site_form::SharingChoices;
@@ -24,10 +25,10 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
     let shared = use_memo((props.report.clone(), (*choices).clone()), |(report, c)| {
         report.shared(&c.site, c.remove_addresses)
     });
-    let code = use_report_code(shared.clone());
+    let code = use_report_code(shared.clone(), checks_wire_bytes);
     let text: AttrValue = match &code {
-        Some(code) => render_pasteable(&shared, code).into(),
-        None => render_text(&shared).into(),
+        Some(code) => render_checks_pasteable(&shared, code).into(),
+        None => render_checks_text(&shared).into(),
     };
     let on_change = Callback::from(move |c| choices.set(c));
     // Complete: the speed tests are done and the code is in the text.

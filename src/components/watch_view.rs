@@ -15,6 +15,7 @@ use linktriage_core::wording::span_length;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use super::{WatchReport, timeline_figure};
 use crate::hooks::{WatchPhase, WatchRecord, use_watch};
 use crate::probes::{location, page, timers};
 
@@ -27,6 +28,8 @@ const TITLE: &str = "Link Triage";
 #[derive(Debug, Properties, PartialEq)]
 pub struct WatchViewProps {
     pub watched: Rc<Vec<Watched>>,
+    /// The target list's name and version, for the report.
+    pub config: Rc<(String, String)>,
 }
 
 #[function_component]
@@ -68,6 +71,7 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
             record,
             handle.phase == WatchPhase::Running,
             handle.stop.reform(|_: MouseEvent| ()),
+            &props.config,
         ),
         (phase, _) => {
             let onchange = {
@@ -119,11 +123,20 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
 /// A running (or stopped) watch: what it has seen. Plain functions rather
 /// than components of their own: each component type costs the
 /// clinician's page kilobytes of Yew's generic code.
-fn watching(record: &WatchRecord, running: bool, stop: Callback<MouseEvent>) -> Html {
+fn watching(
+    record: &WatchRecord,
+    running: bool,
+    stop: Callback<MouseEvent>,
+    config: &Rc<(String, String)>,
+) -> Html {
     let now = timers::wall_clock_ms();
     let offset = timers::utc_offset_minutes();
     record.read(|watch| {
         let found = outages(watch);
+        let drops = (
+            found.len(),
+            found.last().is_some_and(|o| o.end_ms.is_none()),
+        );
         let n = watch.targets.len();
         let every = span_length(f64::from(watch.interval_ms));
         html! {
@@ -144,6 +157,7 @@ fn watching(record: &WatchRecord, running: bool, stop: Callback<MouseEvent>) -> 
                         { for found.iter().map(|o| drop_item(watch, o, now, offset)) }
                     </ol>
                 }
+                <WatchReport record={record.clone()} {running} {drops} config={config.clone()} />
             </>
         }
     })
@@ -166,23 +180,8 @@ fn drop_item(watch: &Watch, outage: &Outage, now: f64, offset: i32) -> Html {
     }
 }
 
-/// The legend, with the patterns the cells use: a constant, not content,
-/// so it is written as markup once rather than built element by element.
-/// Colour is never alone: each state has its own pattern, named here, and
-/// the drop list below says it all in words.
-const LEGEND: &str = concat!(
-    r##"<ul class="timeline-legend">"##,
-    r##"<li><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="#007f3b"/></svg> answering</li>"##,
-    r##"<li><svg width="14" height="14" aria-hidden="true"><defs><pattern id="cell-some" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#ffb81c"/><path d="M0 4L4 0" stroke="#1d1d1b"/></pattern></defs><rect width="14" height="14" fill="url(#cell-some)"/></svg> some checks failed</li>"##,
-    r##"<li><svg width="14" height="14" aria-hidden="true"><defs><pattern id="cell-down" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#d5281b"/><path d="M0 0L4 4M0 4L4 0" stroke="#ffffff"/></pattern></defs><rect width="14" height="14" fill="url(#cell-down)"/></svg> not answering</li>"##,
-    r##"<li><svg width="14" height="14" aria-hidden="true"><defs><pattern id="cell-paused" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#d8dde0"/><circle cx="2" cy="2" r="0.8" fill="#4c6272"/></pattern></defs><rect width="14" height="14" fill="url(#cell-paused)"/></svg> watch paused (the browser stopped the page)</li>"##,
-    r##"</ul>"##,
-);
-
-/// One row of cells per target: a minute a cell, or ten seconds for a
-/// watch faster than that; the newest on the right. Each row is one path
-/// per state, not an element per cell: the page stays small and quick
-/// however long the watch.
+/// The watch's timeline: a minute a cell, or ten seconds for a watch
+/// faster than that.
 fn timeline_of(watch: &Watch, now: f64) -> Html {
     let cell_ms = if watch.interval_ms < 10_000 {
         10_000.0
@@ -195,40 +194,11 @@ fn timeline_of(watch: &Watch, now: f64) -> Html {
     } else {
         "a minute"
     };
-    html! {
-        <figure class="timeline">
-            <figcaption>{ format!("Each square is {cell_words}; the newest is on the right.") }</figcaption>
-            { Html::from_html_unchecked(AttrValue::Static(LEGEND)) }
-            { for watch.targets.iter().zip(rows).map(|(target, row)| {
-                let shown = &row[row.len().saturating_sub(MAX_CELLS)..];
-                let paths = STATES.map(|(state, fill)| (fill, cells_path(shown, state)));
-                html! {
-                    <div class="timeline-row">
-                        <span class="timeline-name">{ &target.name }</span>
-                        <svg width={(shown.len() * 8).max(8).to_string()} height="16" aria-hidden="true">
-                            { for paths.into_iter().filter(|(_, d)| !d.is_empty()).map(|(fill, d)| html! { <path {fill} {d} /> }) }
-                        </svg>
-                    </div>
-                }
-            }) }
-        </figure>
-    }
-}
-
-/// Each state and its fill (the patterns are the legend's).
-const STATES: [(Cell, &str); 5] = [
-    (Cell::Up, "#007f3b"),
-    (Cell::SomeFailed, "url(#cell-some)"),
-    (Cell::Down, "url(#cell-down)"),
-    (Cell::Paused, "url(#cell-paused)"),
-    (Cell::NoData, "#f0f4f5"),
-];
-
-/// An SVG path of the squares in `state`, 8 units apart.
-fn cells_path(row: &[Cell], state: Cell) -> String {
-    let mut d = String::new();
-    for (i, _) in row.iter().enumerate().filter(|(_, c)| **c == state) {
-        d.push_str(&format!("M{} 1h7v14h-7z", i * 8));
-    }
-    d
+    let rows: Vec<(&str, &[Cell])> = watch
+        .targets
+        .iter()
+        .zip(&rows)
+        .map(|(target, row)| (target.name.as_str(), row.as_slice()))
+        .collect();
+    timeline_figure(&rows, cell_words, MAX_CELLS, true)
 }

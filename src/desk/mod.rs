@@ -69,14 +69,20 @@ pub fn DeskApp() -> Html {
                         Some(Err(why)) => html! {
                             <p id="desk-status" class="problem" role="alert">{ why.to_string() }</p>
                         },
-                        Some(Ok(entries)) => html! {
-                            <>
-                                <Summary entries={entries.clone()} />
-                                { for entries.iter().filter_map(|e| Some(html! {
-                                    <ReportCard key={e.number} number={e.number} code={e.code.clone()} report={Rc::new(e.report.clone().ok()?)} />
-                                })) }
-                            </>
-                        },
+                        Some(Ok(entries)) => {
+                            let first_watch = entries
+                                .iter()
+                                .find(|e| e.report.as_ref().is_ok_and(|r| r.watch.is_some()))
+                                .map(|e| e.number);
+                            html! {
+                                <>
+                                    <Summary entries={entries.clone()} />
+                                    { for entries.iter().filter_map(|e| Some(html! {
+                                        <ReportCard key={e.number} number={e.number} code={e.code.clone()} report={Rc::new(e.report.clone().ok()?)} legend={first_watch == Some(e.number)} />
+                                    })) }
+                                </>
+                            }
+                        }
                     }
                 }
             </main>

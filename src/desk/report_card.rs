@@ -7,7 +7,7 @@ use linktriage_core::desk::{NO_SITE_GIVEN, checked_utc, site_of};
 use linktriage_core::report::{Report, render_pasteable};
 use yew::prelude::*;
 
-use crate::components::{CopyButton, VerdictView};
+use crate::components::{CopyButton, VerdictView, timeline_figure};
 use crate::probes::save;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -15,6 +15,10 @@ pub struct ReportCardProps {
     pub number: usize,
     pub code: AttrValue,
     pub report: Rc<Report>,
+    /// The first card with a watch draws the timeline's legend (and the
+    /// patterns every card's timeline uses).
+    #[prop_or_default]
+    pub legend: bool,
 }
 
 #[function_component]
@@ -33,6 +37,18 @@ pub fn ReportCard(props: &ReportCardProps) -> Html {
         <article class="desk-report" id={id.clone()} aria-labelledby={format!("{id}-heading")}>
             <h2 id={format!("{id}-heading")}>{ format!("Report {number}: {site}, checked {}", checked_utc(report)) }</h2>
             <VerdictView verdict={report.verdict.clone()} id={format!("{id}-verdict")} />
+            if let Some(watch) = &report.watch {
+                <section class="desk-watch" id={format!("{id}-watch")} aria-labelledby={format!("{id}-watch-heading")}>
+                    <h3 id={format!("{id}-watch-heading")}>{ "Watch" }</h3>
+                    <p>{ format!("{} (Times in UTC.)", watch.summary(0)) }</p>
+                    { timeline_figure(
+                        &watch.targets.iter().map(|t| (t.name.as_str(), t.minutes.as_slice())).collect::<Vec<_>>(),
+                        "a minute",
+                        usize::MAX,
+                        props.legend,
+                    ) }
+                </section>
+            }
             <div class="actions">
                 <CopyButton text={text.clone()} fallback_id={format!("{id}-text")} id={format!("{id}-copy")} />
                 <button type="button" id={format!("{id}-json")} onclick={on_download}>{ "Download as JSON" }</button>

@@ -1,5 +1,7 @@
 //! Runs the checks once when the page opens, with no click.
 
+use std::rc::Rc;
+
 use linktriage_core::plan;
 use linktriage_core::report::{Report, RunFacts};
 use yew::prelude::*;
@@ -47,7 +49,7 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
     let speed = plan::speed(&config, &page_host, &results);
     dispatch.dispatch(RunAction::QuickDone {
         speed_steps: plan::steps(&speed),
-        report: Report::judged(
+        report: Rc::new(Report::judged(
             RunFacts {
                 config_name: config.name.clone(),
                 config_version: config.version.clone(),
@@ -56,7 +58,7 @@ async fn run(dispatch: UseReducerDispatcher<RunState>) {
             },
             results,
             probes::device::facts(),
-        ),
+        )),
     });
     if !speed.is_empty() {
         let results = suite::speed(&speed, step).await;

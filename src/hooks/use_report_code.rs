@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use linktriage_core::codec::{deflate_stored, finish, wire_bytes};
+use linktriage_core::codec::{deflate_stored, finish};
 use linktriage_core::report::Report;
 use yew::prelude::*;
 
@@ -10,9 +10,11 @@ use crate::probes::compress::deflate_raw;
 
 /// `None` for the moment it takes the browser to compress; then the code.
 /// `report` should keep its `Rc` while unchanged (`use_memo`): the code is
-/// matched to the report it was made for by pointer.
+/// matched to the report it was made for by pointer. `wire_bytes` is
+/// `codec::wire_bytes`, or `codec::checks_wire_bytes` on the clinician's
+/// page, whose reports never have a watch.
 #[hook]
-pub fn use_report_code(report: Rc<Report>) -> Option<String> {
+pub fn use_report_code(report: Rc<Report>, wire_bytes: fn(&Report) -> Vec<u8>) -> Option<String> {
     let code = use_state(|| None::<(Rc<Report>, String)>);
     // The newest report asked for: compressions finish out of order when the
     // report changes quickly (typing a note), and only the newest may land.

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use anyhow::Context;
 use linktriage_core::codec::{self, JSON_VERSION, VERSION};
+use linktriage_core::config::Config;
 use linktriage_core::report::{Report, RunFacts, SiteDetails, render_text};
+use linktriage_core::watch::{Sample, Span, Watch, WatchSnapshot, watched};
 
 use crate::root;
 
@@ -49,7 +51,68 @@ fn shared_lab_report(dir: &Path) -> anyhow::Result<Report> {
         ticket: "INC-0042 \"urgent\"".into(),
         note: "Contacting Server since 09:05; 10.20.30.40 → slow 🐢".into(),
     };
-    Ok(Report::judged(run, measured.results, measured.device).shared(&site, true))
+    let started_at_ms = measured.started_at_ms;
+    let report = Report::judged(run, measured.results, measured.device);
+    // From version 3 the report carries a watch: a working day's, scripted.
+    let watch = scripted_watch(started_at_ms + 60_000.0);
+    let until_ms = watch.started_at_ms + linktriage_core::watch::DEFAULT_DURATION_MS;
+    let report = report.with_watch(WatchSnapshot::of(&watch, until_ms, false));
+    Ok(report.shared(&site, true))
+}
+
+/// An 8-hour watch of the default list every 10 seconds, as the desk sees
+/// them in an outage that comes and goes: the HSCN host down for 26
+/// minutes, everything beyond the practice for 2, the supplier refusing
+/// for 100 seconds, the server slow for 5 minutes, a failing sample in
+/// every three for 10 minutes, and the laptop asleep for 3.
+fn scripted_watch(started_at_ms: f64) -> Watch {
+    let config = Config::embedded_default();
+    let targets = watched(&config, "linktriage.example.nhs.uk");
+    let minute = 60_000.0;
+    let at = |m: f64| started_at_ms + m * minute;
+    let during = |t: f64, from: f64, to: f64| t >= at(from) && t < at(to);
+    let mut samples = Vec::new();
+    let cycles = (linktriage_core::watch::DEFAULT_DURATION_MS / 10_000.0) as u32;
+    for cycle in 0..cycles {
+        // Staggered across the cycle, as the worker sends them.
+        for (i, target) in targets.iter().enumerate() {
+            let t = started_at_ms + f64::from(cycle) * 10_000.0 + i as f64 * 1_000.0;
+            if during(t, 360.0, 363.0) {
+                continue;
+            }
+            use linktriage_core::segment::Segment::*;
+            let segment = target.target.segment;
+            let failed = (segment == Hscn && during(t, 5.0, 31.0))
+                || (segment != Lan && segment != Device && during(t, 130.0, 132.0))
+                || (segment == Supplier && during(t, 240.0, 241.7))
+                || (segment == Hscn && during(t, 420.0, 430.0) && cycle % 3 == 0);
+            let slow = target.target.late_ms > 0 && i == 0 && during(t, 300.0, 305.0);
+            let round_trip_ms = match (failed, i == 0) {
+                (false, true) => Some(if slow {
+                    900.0
+                } else {
+                    4.0 + f64::from(cycle % 7)
+                }),
+                _ => None,
+            };
+            samples.push(Sample {
+                at_ms: t,
+                target: i,
+                answered: !failed,
+                round_trip_ms,
+            });
+        }
+    }
+    Watch {
+        started_at_ms,
+        interval_ms: 10_000,
+        targets: targets.into_iter().map(|w| w.target).collect(),
+        samples,
+        paused: vec![Span {
+            from_ms: at(360.0),
+            to_ms: at(363.0),
+        }],
+    }
 }
 
 fn write_once(path: &Path, content: &str) -> anyhow::Result<()> {

@@ -92,10 +92,11 @@ pub fn run_all() -> anyhow::Result<()> {
 /// to the page must fit (ARCHITECTURE.md, BENCHMARKS.md).
 const FIRST_LOAD_BUDGET: usize = 150_000;
 /// The desk view's page: its size when it was first measured (128,850 B on
-/// 2026-11-24) and about 8 % for what the desk gains. It is not on a
-/// clinician's first load, so its limit is a tripwire for a dependency that
-/// grows it by surprise, not a budget.
-const DESK_BUDGET: usize = 140_000;
+/// 2026-11-24), what reading and drawing watches added (11,700 B, to
+/// 144,592 B on 2026-12-01), and about 7 % for what the desk gains. It is
+/// not on a clinician's first load, so its limit is a tripwire for a
+/// dependency that grows it by surprise, not a budget.
+const DESK_BUDGET: usize = 155_000;
 
 /// Sizes, not timings: the same build gives the same bytes on any machine.
 fn size_budgets() -> anyhow::Result<()> {

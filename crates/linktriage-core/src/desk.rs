@@ -8,7 +8,7 @@ use crate::report::Report;
 use crate::segment::Segment;
 use crate::time::format_timestamp;
 use crate::verdict::Diagnosis;
-use crate::wording::{mbit, ms};
+use crate::wording::{mbit, ms, span_length};
 
 /// Reports of one fault this far apart or closer, one after another, belong to
 /// one episode: a regional outage is reported over tens of minutes, and a
@@ -167,23 +167,34 @@ pub fn checked_utc(report: &Report) -> String {
 
 /// Faults that two or more sites reported on a segment beyond the practice
 /// (a fault on one PC or one practice's own network is not shared, however
-/// many practices happen to have one), within one episode.
+/// many practices happen to have one), within one episode. A report's
+/// fault is its verdict at the time it was made, or, for a report with a
+/// watch that saw drops, each drop at its own time: four practices whose
+/// watches dropped on HSCN between 09:05 and 09:40 are one episode, though
+/// their reports were sent at noon.
 pub fn shared_faults<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<SharedFault> {
-    let mut faults: Vec<(Diagnosis, f64, String)> = reports
-        .into_iter()
-        .enumerate()
-        .filter(|(_, r)| beyond_the_practice(r.verdict.primary().diagnosis))
-        .map(|(i, r)| {
-            let site = site_name(r, i + 1);
-            (r.verdict.primary().diagnosis, r.started_at_ms, site)
-        })
-        .collect();
+    // (fault, from, to, site), in order of fault, then time.
+    let mut faults: Vec<(Diagnosis, f64, f64, String)> = Vec::new();
+    for (i, report) in reports.into_iter().enumerate() {
+        let site = site_name(report, i + 1);
+        match report.watch.as_ref().filter(|w| !w.drops.is_empty()) {
+            Some(watch) => faults.extend(watch.drops.iter().map(|d| {
+                let end = d.end_ms.unwrap_or(watch.until_ms);
+                (d.diagnosis, d.start_ms, end, site.clone())
+            })),
+            None => {
+                let at = report.started_at_ms;
+                faults.push((report.verdict.primary().diagnosis, at, at, site));
+            }
+        }
+    }
+    faults.retain(|f| beyond_the_practice(f.0));
     faults.sort_by(|a, b| a.0.id().cmp(b.0.id()).then(a.1.total_cmp(&b.1)));
     let mut episodes: Vec<SharedFault> = Vec::new();
-    for (diagnosis, at, site) in faults {
+    for (diagnosis, from, to, site) in faults {
         match episodes.last_mut() {
-            Some(e) if e.diagnosis == diagnosis && at - e.last_ms <= SAME_EPISODE_MS => {
-                e.last_ms = at;
+            Some(e) if e.diagnosis == diagnosis && from - e.last_ms <= SAME_EPISODE_MS => {
+                e.last_ms = e.last_ms.max(to);
                 if !e.sites.iter().any(|s| same_site(s, &site)) {
                     e.sites.push(site);
                 }
@@ -191,8 +202,8 @@ pub fn shared_faults<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<S
             _ => episodes.push(SharedFault {
                 diagnosis,
                 sites: vec![site],
-                first_ms: at,
-                last_ms: at,
+                first_ms: from,
+                last_ms: to,
             }),
         }
     }
@@ -278,7 +289,15 @@ fn key_figures(report: &Report) -> String {
             _ => {}
         }
     }
-    let mut parts = vec![format!("reached {reached} of {tried}")];
+    let mut parts = Vec::new();
+    if let Some(watch) = &report.watch {
+        parts.push(format!(
+            "{} while watched {}",
+            watch.drops_counted(),
+            span_length(watch.watched_ms())
+        ));
+    }
+    parts.push(format!("reached {reached} of {tried}"));
     if let Some((median, target)) = slowest {
         parts.push(format!("round trip {} ms ({target})", ms(median)));
     }
@@ -370,6 +389,56 @@ mod tests {
         assert_eq!(
             faults[0].headline(),
             "4 sites: HSCN unreachable, 09:05 to 09:40 UTC on 2026-11-24"
+        );
+    }
+
+    /// A report sent at noon from `place`, all working by then, with a
+    /// watch from nine that saw HSCN drop from `from` to `to` minutes past.
+    fn watched(place: &str, from: f64, to: f64) -> Report {
+        use crate::watch::{Sample, Watch, WatchSnapshot, WatchTarget};
+        let watch = Watch {
+            started_at_ms: NINE_UTC,
+            interval_ms: 60_000,
+            targets: vec![WatchTarget {
+                name: "HSCN host".into(),
+                segment: Segment::Hscn,
+                late_ms: 300,
+            }],
+            samples: (0..180)
+                .map(|m| Sample {
+                    at_ms: NINE_UTC + f64::from(m) * MINUTE,
+                    target: 0,
+                    answered: !(from..to).contains(&f64::from(m)),
+                    round_trip_ms: None,
+                })
+                .collect(),
+            paused: vec![],
+        };
+        let snapshot = WatchSnapshot::of(&watch, NINE_UTC + 180.0 * MINUTE, false);
+        report(place, 180.0, &[]).with_watch(snapshot)
+    }
+
+    #[test]
+    fn watches_that_dropped_together_are_grouped_at_the_drops_own_times() {
+        let reports = [
+            watched("Y001", 5.0, 20.0),
+            watched("Y002", 9.0, 40.0),
+            report("Y003", 10.0, &[Segment::Hscn]),
+            watched("Y004", 12.0, 30.0),
+        ];
+        let faults = shared_faults(&reports);
+        assert_eq!(faults.len(), 1, "{faults:?}");
+        assert_eq!(faults[0].sites, ["Y001", "Y002", "Y003", "Y004"]);
+        assert_eq!(
+            faults[0].headline(),
+            "4 sites: HSCN unreachable, 09:05 to 09:40 UTC on 2026-11-24"
+        );
+        // Sent at noon, their checks found nothing: without the watches'
+        // drops they would not be grouped.
+        assert!(reports[0].results.iter().all(|r| matches!(&r.measurement, Measurement::Reach(r) if matches!(r.outcome, ReachOutcome::Reached { .. }))));
+        assert_eq!(
+            row(&reports[0], 1).key_figures,
+            "1 drop while watched 3 h; reached 5 of 5"
         );
     }
 

@@ -8,8 +8,9 @@ use crate::check::{CheckResult, Measurement, hundredths};
 use crate::device::DeviceFacts;
 use crate::redact::{self, Texts};
 use crate::time::{format_offset, format_timestamp};
-use crate::verdict::{Verdict, confidence_word, judge};
-use crate::wording::{describe, describe_device};
+use crate::verdict::{Confidence, Diagnosis, Finding, Verdict, confidence_word, judge};
+use crate::watch::WatchSnapshot;
+use crate::wording::{describe, describe_device, fixed, ms, span_length};
 
 /// One run of the checks, as the app saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +33,9 @@ pub struct Report {
     /// IP addresses were taken out of every text before sharing.
     #[serde(default)]
     pub addresses_removed: bool,
+    /// The watch so far, when the report was made during or after one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<WatchSnapshot>,
 }
 
 /// Typed by the person running the checks, so the desk knows which practice
@@ -98,6 +102,7 @@ impl Report {
             verdict,
             site: SiteDetails::default(),
             addresses_removed: false,
+            watch: None,
         }
     }
 
@@ -123,6 +128,36 @@ impl Report {
         self.verdict = judge(&self.results, &self.device);
         self
     }
+
+    /// The report with the watch so far. A drop the watch saw comes first
+    /// in the verdict: the link may be working again by the time of the
+    /// report, and the drop is what the desk must hear. A report of a
+    /// watch alone (no checks ran) says what the watch saw, drop or none.
+    /// `self` is a report without a watch: a later snapshot is added to the
+    /// same report again, not to the report with the earlier one.
+    pub fn with_watch(mut self, watch: WatchSnapshot) -> Report {
+        let mut findings = std::mem::take(&mut self.verdict.findings);
+        match watch.finding() {
+            Some(finding) => findings.insert(0, finding),
+            None if self.results.is_empty() => {
+                findings = vec![Finding {
+                    diagnosis: Diagnosis::None,
+                    confidence: Confidence::Medium,
+                    headline: format!(
+                        "The connection did not drop in {} of watching.",
+                        span_length(watch.watched_ms())
+                    ),
+                    resolver: "No one: nothing failed while watched".to_owned(),
+                    next_step: "If the clinical system still says \"Contacting Server\", call your IT service desk and read them this report.".to_owned(),
+                    evidence: vec![format!("Watch: no drops in {}", span_length(watch.watched_ms()))],
+                }];
+            }
+            None => {}
+        }
+        self.verdict = Verdict { findings };
+        self.watch = Some(watch);
+        self
+    }
 }
 
 impl Texts for Report {
@@ -137,6 +172,7 @@ impl Texts for Report {
             verdict,
             site,
             addresses_removed: _,
+            watch,
         } = self;
         config_name.each_text(f);
         config_version.each_text(f);
@@ -144,6 +180,9 @@ impl Texts for Report {
         device.each_text(f);
         verdict.each_text(f);
         site.each_text(f);
+        if let Some(watch) = watch {
+            watch.each_text(f);
+        }
     }
 }
 
@@ -175,12 +214,28 @@ pub const BEYOND_A_BROWSER: &str = "the clinical system's own non-web connection
 /// Renders the report as text that reads well pasted into a ticket, an email
 /// or a chat, in any font: short lines, no tables that need alignment.
 pub fn render_text(report: &Report) -> String {
+    render::<true>(report)
+}
+
+/// [`render_text`] of a report of the checks alone, as the clinician's page
+/// makes it (a watch makes its report on the watch page): the same text,
+/// with no watch's words compiled into the page's first load.
+pub fn render_checks_text(report: &Report) -> String {
+    debug_assert!(report.watch.is_none(), "the checks' report has no watch");
+    render::<false>(report)
+}
+
+/// The text, with the watch's section if `WATCH` (and the report has one).
+fn render<const WATCH: bool>(report: &Report) -> String {
     let mut out = String::new();
     let started = report.started_at_ms;
     let offset = report.utc_offset_minutes;
     // Writing to a String cannot fail; the results are ignored with `let _`.
     let _ = writeln!(out, "Link Triage report");
     write_verdict(&mut out, &report.verdict);
+    if let (true, Some(watch)) = (WATCH, &report.watch) {
+        write_watch(&mut out, watch, offset);
+    }
     let _ = writeln!(
         out,
         "Checked: {} UTC ({} local, {})",
@@ -235,7 +290,16 @@ pub fn render_text(report: &Report) -> String {
 /// figure. `code` is passed in (rather than encoded here) so that a report
 /// read back shows the very code that was pasted.
 pub fn render_pasteable(report: &Report, code: &str) -> String {
-    let mut out = render_text(report);
+    pasteable(render_text(report), code)
+}
+
+/// [`render_pasteable`] of a report of the checks alone (see
+/// [`render_checks_text`]).
+pub fn render_checks_pasteable(report: &Report, code: &str) -> String {
+    pasteable(render_checks_text(report), code)
+}
+
+fn pasteable(mut out: String, code: &str) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -256,6 +320,104 @@ fn write_site(out: &mut String, site: &SiteDetails) {
             let _ = writeln!(out, "{label}: {value}");
         }
     }
+}
+
+/// The watch, under the verdict: what it saw in a sentence, when it ran,
+/// each drop in UTC and local time, each target's answered share, slow
+/// spells and pauses.
+fn write_watch(out: &mut String, watch: &WatchSnapshot, offset: i32) {
+    let _ = writeln!(out, "Watch: {}", watch.summary(offset));
+    let (from, to) = (
+        format_timestamp(watch.started_at_ms, 0),
+        format_timestamp(watch.until_ms, 0),
+    );
+    let (local_from, local_to) = (
+        format_timestamp(watch.started_at_ms, offset),
+        format_timestamp(watch.until_ms, offset),
+    );
+    let _ = writeln!(
+        out,
+        "Watched: {} to {} UTC ({} to {} local), every {}; {}",
+        &from[..16],
+        &to[11..16],
+        &local_from[11..16],
+        &local_to[11..16],
+        span_length(f64::from(watch.interval_ms)),
+        if watch.running {
+            "still watching when this report was made"
+        } else {
+            "finished"
+        }
+    );
+    let _ = writeln!(out, "Drops:");
+    if watch.drops.is_empty() {
+        let _ = writeln!(out, "- none");
+    }
+    for drop in &watch.drops {
+        let names: Vec<&str> = drop
+            .targets
+            .iter()
+            .filter_map(|&t| watch.targets.get(t).map(|t| t.name.as_str()))
+            .collect();
+        let place = match drop.diagnosis {
+            Diagnosis::At(segment) => format!("at {}", segment.plain_name()),
+            _ => "not placed".to_owned(),
+        };
+        let mut when = watch.when_utc(drop.start_ms, drop.end_ms);
+        if offset != 0 {
+            when.push_str("; ");
+            when.push_str(&watch.when_local(drop.start_ms, drop.end_ms, offset));
+        }
+        let _ = writeln!(
+            out,
+            "- {when}: {place}; not answering: {}",
+            names.join(", ")
+        );
+    }
+    let _ = writeln!(out, "Answered:");
+    for target in &watch.targets {
+        let share = match target.sampled {
+            0 => "not sampled".to_owned(),
+            all => format!(
+                "{} % of {all} samples",
+                fixed(100.0 * f64::from(target.answered) / f64::from(all), 1)
+            ),
+        };
+        let _ = writeln!(out, "- {} [{}]: {share}", target.name, target.segment.id());
+    }
+    let _ = writeln!(out, "Slow spells:");
+    if watch.slow_spells.is_empty() {
+        let _ = writeln!(out, "- none");
+    }
+    for spell in &watch.slow_spells {
+        let name = watch
+            .targets
+            .get(spell.target)
+            .map_or("?", |t| t.name.as_str());
+        let _ = writeln!(
+            out,
+            "- {name}: {}, slowest {} ms",
+            watch.when_utc(spell.start_ms, spell.end_ms),
+            ms(spell.worst_ms)
+        );
+    }
+    let paused: f64 = watch.paused.iter().map(|p| p.to_ms - p.from_ms).sum();
+    match watch.paused.len() {
+        0 => {}
+        n => {
+            let _ = writeln!(
+                out,
+                "Paused: {} in all, {} (the browser paused the watch; not counted as drops)",
+                span_length(paused),
+                if n == 1 {
+                    "once".to_owned()
+                } else {
+                    format!("{n} times")
+                }
+            );
+        }
+    }
+    let _ = writeln!(out);
 }
 
 /// The verdict first: what is wrong, what to do, who fixes it, and why.
@@ -358,5 +520,69 @@ Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; lang
     #[test]
     fn no_results_is_said_plainly() {
         assert!(render_text(&report(vec![])).contains("Checks:\n- none ran\n"));
+    }
+
+    #[test]
+    fn a_drop_the_watch_saw_comes_first_in_the_verdict() {
+        use crate::verdict::Diagnosis;
+        use crate::watch::{Sample, Watch, WatchSnapshot, WatchTarget};
+        let start = 1_795_511_145_000.0;
+        let watch = |answered: &[bool]| Watch {
+            started_at_ms: start,
+            interval_ms: 10_000,
+            targets: vec![WatchTarget {
+                name: "HSCN host".into(),
+                segment: Segment::Hscn,
+                late_ms: 300,
+            }],
+            samples: answered
+                .iter()
+                .enumerate()
+                .map(|(i, &answered)| Sample {
+                    at_ms: start + i as f64 * 10_000.0,
+                    target: 0,
+                    answered,
+                    round_trip_ms: None,
+                })
+                .collect(),
+            paused: vec![],
+        };
+        let dropped = watch(&[true, false, false, false, true, true]);
+        let steady = watch(&[true; 6]);
+        let snapshot = |w: &Watch| WatchSnapshot::of(w, start + 60_000.0, true);
+        let reached = CheckResult {
+            target: "HSCN host".into(),
+            segment: Segment::Hscn,
+            measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![5.0; 10], 0, 300)),
+        };
+        // The checks found it working; the watch saw it drop.
+        let checked = report(vec![reached]);
+        let after_a_drop = checked.clone().with_watch(snapshot(&dropped));
+        let diagnoses: Vec<Diagnosis> = after_a_drop
+            .verdict
+            .findings
+            .iter()
+            .map(|f| f.diagnosis)
+            .collect();
+        assert_eq!(diagnoses, [Diagnosis::At(Segment::Hscn), Diagnosis::None]);
+        let text = render_text(&after_a_drop);
+        assert!(text.contains("\nWatch: 1 drop so far: 10:05 to 10:06 (30 s). The NHS network link (HSCN) failed.\n"), "{text}");
+        assert!(text.contains("\n- 09:05:55 to 09:06:25 UTC (30 s); 10:05:55 to 10:06:25 local (30 s): at the NHS network link (HSCN); not answering: HSCN host\n"), "{text}");
+        assert!(
+            text.contains("\n- HSCN host [hscn]: 50.0 % of 6 samples\n"),
+            "{text}"
+        );
+        // No drop: the checks' verdict stands.
+        assert_eq!(
+            checked.clone().with_watch(snapshot(&steady)).verdict,
+            checked.verdict
+        );
+        // A watch alone, with no drop, says so rather than "nothing checked".
+        let alone = report(vec![]).with_watch(snapshot(&steady));
+        assert_eq!(alone.verdict.findings.len(), 1);
+        assert_eq!(
+            alone.verdict.primary().headline,
+            "The connection did not drop in 1 min of watching."
+        );
     }
 }

@@ -73,7 +73,11 @@ fn damage_is_named_not_misread() {
         (code[..code.len() - 3].to_owned(), DecodeError::Truncated),
         (flipped, DecodeError::ChecksumMismatch),
         (
-            code.replacen("LT2.", "LT7.", 1),
+            code.replacen(
+                &format!("LT{}.", linktriage_core::codec::VERSION),
+                "LT7.",
+                1,
+            ),
             DecodeError::UnknownVersion("7".into()),
         ),
     ];
@@ -217,11 +221,67 @@ fn golden_codes_keep_decoding() {
             include_str!("golden/v2-default-config-lab.code"),
             include_str!("golden/v2-default-config-lab.txt"),
         ),
+        (
+            include_str!("golden/v3-default-config-lab.code"),
+            include_str!("golden/v3-default-config-lab.txt"),
+        ),
     ];
     for (code, text) in golden {
         let report = decode(code).unwrap();
         assert_eq!(render_text(&report), text);
     }
+}
+
+/// The version 3 golden code: the lab report with an 8-hour watch of the
+/// default list every 10 seconds, three drops, a slow spell, flapping and
+/// a pause.
+fn watched_lab_report() -> Report {
+    decode(include_str!("golden/v3-default-config-lab.code")).unwrap()
+}
+
+#[test]
+fn a_report_with_a_watch_survives_the_round_trip_exactly() {
+    let report = watched_lab_report();
+    let watch = report.watch.as_ref().unwrap();
+    assert_eq!(watch.drops.len(), 3);
+    assert_eq!(watch.targets.len(), 8);
+    assert!(watch.targets.iter().all(|t| t.minutes.len() == 480));
+    assert_eq!(decode(&encode(&report)).unwrap(), report);
+    // A report without a watch reads back without one.
+    assert_eq!(decode(&encode(&lab_report())).unwrap().watch, None);
+}
+
+/// A phone carries a report out by its QR code when the practice network
+/// is down: a working day's watch with drops must still fit one.
+#[test]
+fn an_eight_hour_watch_fits_a_qr_code() {
+    use linktriage_core::codec::share_link;
+    use linktriage_core::qr::QrCode;
+    let code = include_str!("golden/v3-default-config-lab.code").trim();
+    let link = share_link("https://linktriage.example.nhs.uk", code);
+    let qr = QrCode::encode(link.as_bytes());
+    assert!(qr.is_some(), "a link of {} characters", link.len());
+    // For BENCHMARKS.md (`cargo test --test codec eight_hour -- --nocapture`).
+    eprintln!(
+        "8-hour watch: code {} characters, link {}, QR code {} modules a side",
+        code.len(),
+        link.len(),
+        qr.map_or(0, |q| q.size())
+    );
+}
+
+#[test]
+fn a_damaged_watch_is_refused_not_misread() {
+    use linktriage_core::codec::{deflate_stored, finish, wire_bytes};
+    let mut report = watched_lab_report();
+    // A drop naming a target the watch does not have.
+    report.watch.as_mut().unwrap().drops[0].targets = vec![99];
+    let code = finish(&deflate_stored(&wire_bytes(&report)));
+    assert!(
+        matches!(decode(&code), Err(DecodeError::NotAReport(why)) if why.contains("target 99")),
+        "{:?}",
+        decode(&code)
+    );
 }
 
 /// The JSON for tooling keeps its field names: the released golden report
@@ -232,6 +292,37 @@ fn the_json_for_tooling_keeps_its_shape() {
     assert_eq!(JSON_VERSION, 1, "a new JSON version needs its golden file");
     let json = to_json(&[&shared_lab_report()]);
     assert_eq!(json, include_str!("golden/json-v1-default-config-lab.json"));
+}
+
+/// A watch in the JSON: one field more, absent from reports without one.
+#[test]
+fn the_json_of_a_watch_names_its_parts() {
+    use linktriage_core::codec::to_json;
+    let json: serde_json::Value = serde_json::from_str(&to_json(&[&watched_lab_report()])).unwrap();
+    let watch = &json["reports"][0]["watch"];
+    let mut keys: Vec<&str> = watch
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "drops",
+            "interval_ms",
+            "paused",
+            "running",
+            "slow_spells",
+            "started_at_ms",
+            "targets",
+            "until_ms"
+        ]
+    );
+    assert_eq!(watch["targets"][3]["minutes"][0], "up");
+    assert_eq!(watch["drops"][0]["diagnosis"], "hscn");
+    assert_eq!(watch["targets"][3]["segment"], "hscn");
 }
 
 #[test]
@@ -460,6 +551,19 @@ mod generated {
         #[test]
         fn any_report_round_trips(report in report()) {
             prop_assert_eq!(decode(&encode(&report)).unwrap(), report);
+        }
+
+        /// The clinician's page writes its reports (never with a watch)
+        /// with the checks' own encoder and text: the same as the full ones.
+        #[test]
+        fn a_report_of_the_checks_alone_is_written_as_any_report(report in report()) {
+            use linktriage_core::codec::{checks_wire_bytes, wire_bytes};
+            use linktriage_core::report::render_checks_pasteable;
+            prop_assert_eq!(checks_wire_bytes(&report), wire_bytes(&report));
+            prop_assert_eq!(
+                render_checks_pasteable(&report, "LT3.x.0"),
+                linktriage_core::report::render_pasteable(&report, "LT3.x.0")
+            );
         }
 
         #[test]

@@ -2,9 +2,13 @@
 //! gaps, pauses the page recorded), the drops found keep their promises.
 #![cfg(not(target_arch = "wasm32"))]
 
+use linktriage_core::codec::{decode, encode};
+use linktriage_core::device::DeviceFacts;
+use linktriage_core::report::{Report, RunFacts};
 use linktriage_core::segment::Segment;
 use linktriage_core::watch::{
-    DOWN_AFTER, Sample, Span, Watch, WatchTarget, down_spans, outages, pauses, slow_spells,
+    DOWN_AFTER, Sample, Span, Watch, WatchSnapshot, WatchTarget, down_spans, outages, pauses,
+    slow_spells,
 };
 use proptest::prelude::*;
 
@@ -103,5 +107,20 @@ proptest! {
             sample.answered = true;
         }
         prop_assert!(outages(&w).is_empty());
+    }
+
+    #[test]
+    fn any_watch_in_a_report_reads_back_from_its_code(w in watch(), ends in 0u32..400, running: bool) {
+        let now_ms = START + f64::from(ends) * f64::from(INTERVAL) + 0.25;
+        let snapshot = WatchSnapshot::of(&w, now_ms, running);
+        prop_assert_eq!(snapshot.drops.len(), outages(&w).len());
+        let run = RunFacts {
+            config_name: "Generated".into(),
+            config_version: "1".into(),
+            started_at_ms: START,
+            utc_offset_minutes: 60,
+        };
+        let report = Report::judged(run, vec![], DeviceFacts::default()).with_watch(snapshot);
+        prop_assert_eq!(decode(&encode(&report)).unwrap(), report);
     }
 }

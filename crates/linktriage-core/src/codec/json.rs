@@ -1,8 +1,10 @@
 //! The reports as JSON, for ticket tooling: what `linktriage decode` prints
 //! and the desk view downloads. A public format of its own, so it carries its
 //! version, and a golden file (`tests/golden/json-v1-default-config-lab.json`)
-//! holds its field names: a renamed or added field in the model changes what
-//! tools read, and is a new version.
+//! holds its field names: a renamed or removed field, or one whose meaning
+//! changes, breaks what tools read, and is a new version. A new field that
+//! is absent where it does not apply is not: tools that do not know it read
+//! on (`watch`, absent from a report without one, is such a field).
 
 use serde::Serialize;
 

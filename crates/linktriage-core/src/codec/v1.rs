@@ -109,7 +109,7 @@ struct FindingV1 {
 // becomes. Each is a `match`, both ways: a new variant in the model does not
 // compile until version 1 says what it is written as (or that it cannot be).
 
-fn segment_number(segment: Segment) -> u8 {
+pub(super) fn segment_number(segment: Segment) -> u8 {
     match segment {
         Segment::Device => 0,
         Segment::Lan => 1,
@@ -120,7 +120,7 @@ fn segment_number(segment: Segment) -> u8 {
     }
 }
 
-fn segment_from(n: u8) -> Result<Segment, String> {
+pub(super) fn segment_from(n: u8) -> Result<Segment, String> {
     Ok(match n {
         0 => Segment::Device,
         1 => Segment::Lan,
@@ -159,7 +159,7 @@ fn kind_from(n: u8) -> Result<CheckKind, String> {
     })
 }
 
-fn diagnosis_number(diagnosis: Diagnosis) -> u8 {
+pub(super) fn diagnosis_number(diagnosis: Diagnosis) -> u8 {
     match diagnosis {
         Diagnosis::At(segment) => segment_number(segment),
         Diagnosis::Security => 6,
@@ -169,7 +169,7 @@ fn diagnosis_number(diagnosis: Diagnosis) -> u8 {
     }
 }
 
-fn diagnosis_from(n: u8) -> Result<Diagnosis, String> {
+pub(super) fn diagnosis_from(n: u8) -> Result<Diagnosis, String> {
     Ok(match n {
         0..=5 => Diagnosis::At(segment_from(n)?),
         6 => Diagnosis::Security,
@@ -283,6 +283,7 @@ impl TryFrom<ReportV1> for Report {
             },
             site: Default::default(),
             addresses_removed: false,
+            watch: None,
         })
     }
 }

@@ -6,6 +6,8 @@
 //! and when the watch itself was paused (a frozen tab, a sleeping laptop),
 //! which is never a drop.
 
+use serde::{Deserialize, Serialize};
+
 use crate::check::{CheckResult, Measurement, Reach, ReachOutcome};
 use crate::config::{Config, TargetKind};
 use crate::device::DeviceFacts;
@@ -14,6 +16,10 @@ use crate::stats::{Summary, summarize};
 use crate::time::format_timestamp;
 use crate::verdict::{Diagnosis, judge};
 use crate::wording::span_length;
+
+mod snapshot;
+
+pub use snapshot::{SnapshotTarget, WatchSnapshot};
 
 /// A target is down after this many failed samples in a row, and up again
 /// after [`UP_AFTER`] answered ones: Gatus's rule (alert after 3 failures,
@@ -175,7 +181,7 @@ pub struct Sample {
 }
 
 /// A span of time, in milliseconds since the Unix epoch.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Span {
     pub from_ms: f64,
     pub to_ms: f64,
@@ -201,7 +207,7 @@ pub struct Watch {
 }
 
 /// A time when one or more targets were down together.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outage {
     /// The first failed sample.
     pub start_ms: f64,
@@ -234,7 +240,7 @@ impl Outage {
 }
 
 /// A target answering, but late, for a while.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SlowSpell {
     pub target: usize,
     pub start_ms: f64,
@@ -480,18 +486,22 @@ fn pause_after(pauses: &[Span], at_ms: f64) -> Option<f64> {
 /// Each target's share of its samples that were answered, 0 to 1, or
 /// `None` for a target not yet sampled.
 pub fn availability(watch: &Watch) -> Vec<Option<f64>> {
-    let pauses = pauses(watch);
+    answer_counts(watch, &pauses(watch))
+        .into_iter()
+        .map(|(answered, all)| (all > 0).then(|| f64::from(answered) / f64::from(all)))
+        .collect()
+}
+
+/// Each target's samples answered, and all its samples, outside `pauses`.
+fn answer_counts(watch: &Watch, pauses: &[Span]) -> Vec<(u32, u32)> {
     let mut counts = vec![(0u32, 0u32); watch.targets.len()];
-    for sample in counted(watch, &pauses) {
+    for sample in counted(watch, pauses) {
         if let Some((answered, all)) = counts.get_mut(sample.target) {
             *answered += u32::from(sample.answered);
             *all += 1;
         }
     }
     counts
-        .into_iter()
-        .map(|(answered, all)| (all > 0).then(|| f64::from(answered) / f64::from(all)))
-        .collect()
 }
 
 /// The watch in plain English, for the top of the page and the report:
@@ -499,43 +509,69 @@ pub fn availability(watch: &Watch) -> Vec<Option<f64>> {
 /// NHS network link (HSCN) failed; the internet stayed up." Times are local
 /// (`utc_offset_minutes` east); `now_ms` closes what is still open.
 pub fn summary(watch: &Watch, now_ms: f64, utc_offset_minutes: i32) -> String {
+    let sampled: Vec<bool> = (0..watch.targets.len())
+        .map(|t| watch.samples.iter().any(|s| s.target == t))
+        .collect();
+    let segments: Vec<Segment> = watch.targets.iter().map(|t| t.segment).collect();
     let found = outages(watch);
+    let watched_ms = now_ms - watch.started_at_ms;
+    summary_of(
+        &found,
+        &segments,
+        &sampled,
+        watched_ms,
+        now_ms,
+        utc_offset_minutes,
+        true,
+    )
+}
+
+/// [`summary`] from what a watch found: its drops, each target's segment
+/// and whether it was sampled, how long it has watched, and whether it
+/// still watches (its drops are "so far").
+fn summary_of(
+    found: &[Outage],
+    segments: &[Segment],
+    sampled: &[bool],
+    watched_ms: f64,
+    now_ms: f64,
+    utc_offset_minutes: i32,
+    so_far: bool,
+) -> String {
     let clock = |ms: f64| format_timestamp(ms, utc_offset_minutes)[11..16].to_owned();
-    let watched = span_length(now_ms - watch.started_at_ms);
     if found.is_empty() {
-        return format!("No drops in {watched} of watching.");
+        return format!("No drops in {} of watching.", span_length(watched_ms));
     }
     let spans: Vec<String> = found
         .iter()
         .map(|o| o.when(now_ms, &clock, ", still down"))
         .collect();
     let spans: Vec<&str> = spans.iter().map(String::as_str).collect();
-    let count = match found.len() {
-        1 => "1 drop".to_owned(),
-        n => format!("{n} drops"),
+    let counted = drops_counted(found.len());
+    let mut text = match so_far {
+        true => format!("{counted} so far: {}.", join_and(&spans)),
+        false => format!("{counted}: {}.", join_and(&spans)),
     };
-    let mut text = format!("{count} so far: {}.", join_and(&spans));
     // Which parts failed, and which of the others were shown to stay up.
     let mut failed: Vec<Segment> = Vec::new();
-    for o in &found {
+    for o in found {
         for &t in &o.targets {
-            let segment = watch.targets[t].segment;
-            if !failed.contains(&segment) {
+            if let Some(&segment) = segments.get(t)
+                && !failed.contains(&segment)
+            {
                 failed.push(segment);
             }
         }
     }
-    let sampled = |segment: Segment| {
-        watch.samples.iter().any(|s| {
-            watch
-                .targets
-                .get(s.target)
-                .is_some_and(|t| t.segment == segment)
-        })
+    let was_sampled = |segment: Segment| {
+        segments
+            .iter()
+            .zip(sampled)
+            .any(|(s, sampled)| *s == segment && *sampled)
     };
     let stayed_up: Vec<&str> = Segment::ALL
         .into_iter()
-        .filter(|s| !failed.contains(s) && *s != Segment::Device && sampled(*s))
+        .filter(|s| !failed.contains(s) && *s != Segment::Device && was_sampled(*s))
         .map(Segment::plain_name)
         .collect();
     let failed: Vec<&str> = failed.into_iter().map(Segment::plain_name).collect();
@@ -546,6 +582,14 @@ pub fn summary(watch: &Watch, now_ms: f64, utc_offset_minutes: i32) -> String {
     text.push_str(&capitalised(&second));
     text.push('.');
     text
+}
+
+/// "1 drop", "3 drops".
+fn drops_counted(count: usize) -> String {
+    match count {
+        1 => "1 drop".to_owned(),
+        n => format!("{n} drops"),
+    }
 }
 
 /// "a", "a and b", "a, b and c".
@@ -569,7 +613,8 @@ fn capitalised(text: &str) -> String {
 }
 
 /// How a target fared in one cell of the timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Cell {
     /// Every sample answered.
     Up,
@@ -971,6 +1016,52 @@ mod tests {
         assert_eq!(sample_timeout_ms(4_000, 10_000), 4_000);
         assert_eq!(sample_timeout_ms(4_000, 2_000), 1_600);
         assert_eq!(sample_timeout_ms(4_000, 1_000), 800);
+    }
+
+    #[test]
+    fn a_snapshot_keeps_the_minutes_the_drops_and_the_counts() {
+        let w = watch(&[
+            ("Internet", Internet, "............"),
+            ("HSCN", Hscn, "...xxxxx...."),
+        ]);
+        let s = WatchSnapshot::of(&w, cycle(12), true);
+        assert_eq!(s.targets[0].minutes, [Cell::Up, Cell::Up]);
+        assert_eq!(s.targets[1].minutes, [Cell::SomeFailed, Cell::SomeFailed]);
+        assert_eq!((s.targets[1].answered, s.targets[1].sampled), (7, 12));
+        assert_eq!(s.drops.len(), 1);
+        assert_eq!(s.drops[0].diagnosis, Diagnosis::At(Hscn));
+        assert_eq!(
+            s.summary(0),
+            "1 drop so far: 09:00 to 09:01 (50 s). The NHS network link (HSCN) failed; the internet stayed up."
+        );
+        assert_eq!(
+            s.when_utc(s.drops[0].start_ms, s.drops[0].end_ms),
+            "09:00:30 to 09:01:20 UTC (50 s)"
+        );
+        let finding = s.finding().expect("a drop is a finding");
+        assert_eq!(
+            finding.headline,
+            "The connection dropped once in 2 min of watching, at the NHS network link (HSCN)."
+        );
+        assert_eq!(
+            finding.evidence,
+            ["Watch: drop 09:00:30 to 09:01:20 UTC (50 s), HSCN not answering"]
+        );
+        // Still down when the snapshot was taken: said so.
+        let open = WatchSnapshot::of(&watch(&[("HSCN", Hscn, "....xxxx")]), cycle(8), true);
+        assert_eq!(
+            open.finding().map(|f| f.headline),
+            Some("The connection is down now, at the NHS network link (HSCN).".to_owned())
+        );
+        assert_eq!(
+            open.when_local(open.drops[0].start_ms, None, 60),
+            "since 10:00:40 local (40 s, still going at the time of this report)"
+        );
+        // Nothing dropped: no finding.
+        assert_eq!(
+            WatchSnapshot::of(&watch(&[("HSCN", Hscn, "....")]), cycle(4), false).finding(),
+            None
+        );
     }
 
     #[test]

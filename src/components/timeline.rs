@@ -1,0 +1,74 @@
+//! The watch's timeline as the page draws it, on the watch page and in the
+//! desk view: one row of squares per target, coloured and patterned by
+//! state (colour is never alone: the legend names each pattern, and the
+//! drop list beside it says it all in words).
+
+use linktriage_core::watch::Cell;
+use yew::prelude::*;
+
+/// The legend, with the patterns the cells use: a constant, not content,
+/// so it is written as markup once rather than built element by element.
+/// Colour is never alone: each state has its own pattern, named here, and
+/// the drop list below says it all in words.
+const LEGEND: &str = concat!(
+    r##"<ul class="timeline-legend">"##,
+    r##"<li><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="#007f3b"/></svg> answering</li>"##,
+    r##"<li><svg width="14" height="14" aria-hidden="true"><defs><pattern id="cell-some" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#ffb81c"/><path d="M0 4L4 0" stroke="#1d1d1b"/></pattern></defs><rect width="14" height="14" fill="url(#cell-some)"/></svg> some checks failed</li>"##,
+    r##"<li><svg width="14" height="14" aria-hidden="true"><defs><pattern id="cell-down" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#d5281b"/><path d="M0 0L4 4M0 4L4 0" stroke="#ffffff"/></pattern></defs><rect width="14" height="14" fill="url(#cell-down)"/></svg> not answering</li>"##,
+    r##"<li><svg width="14" height="14" aria-hidden="true"><defs><pattern id="cell-paused" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#d8dde0"/><circle cx="2" cy="2" r="0.8" fill="#4c6272"/></pattern></defs><rect width="14" height="14" fill="url(#cell-paused)"/></svg> watch paused (the browser stopped the page)</li>"##,
+    r##"</ul>"##,
+);
+
+/// One row of cells per target (its name, its cells), each `cell_words`
+/// long, the newest on the right; the last `max_cells` of each. Each row
+/// is one path per state, not an element per cell: the page stays small
+/// and quick however long the watch.
+/// `legend` draws the legend, whose patterns every timeline on the page
+/// fills its squares with: exactly one timeline on a page has it.
+pub fn timeline_figure(
+    rows: &[(&str, &[Cell])],
+    cell_words: &str,
+    max_cells: usize,
+    legend: bool,
+) -> Html {
+    html! {
+        <figure class="timeline">
+            <figcaption>{ format!("Each square is {cell_words}; the newest is on the right.") }</figcaption>
+            if legend {
+                { Html::from_html_unchecked(AttrValue::Static(LEGEND)) }
+            }
+            { for rows.iter().map(|(name, row)| {
+                let shown = &row[row.len().saturating_sub(max_cells)..];
+                let paths = STATES.map(|(state, fill)| (fill, cells_path(shown, state)));
+                html! {
+                    <div class="timeline-row">
+                        <span class="timeline-name">{ *name }</span>
+                        // Squeezed to the page's width when longer (the
+                        // desk's 8 hours of minutes): never a sideways scroll.
+                        <svg width={(shown.len() * 8).max(8).to_string()} height="16" viewBox={format!("0 0 {} 16", (shown.len() * 8).max(8))} preserveAspectRatio="none" aria-hidden="true">
+                            { for paths.into_iter().filter(|(_, d)| !d.is_empty()).map(|(fill, d)| html! { <path {fill} {d} /> }) }
+                        </svg>
+                    </div>
+                }
+            }) }
+        </figure>
+    }
+}
+
+/// Each state and its fill (the patterns are the legend's).
+const STATES: [(Cell, &str); 5] = [
+    (Cell::Up, "#007f3b"),
+    (Cell::SomeFailed, "url(#cell-some)"),
+    (Cell::Down, "url(#cell-down)"),
+    (Cell::Paused, "url(#cell-paused)"),
+    (Cell::NoData, "#f0f4f5"),
+];
+
+/// An SVG path of the squares in `state`, 8 units apart.
+fn cells_path(row: &[Cell], state: Cell) -> String {
+    let mut d = String::new();
+    for (i, _) in row.iter().enumerate().filter(|(_, c)| **c == state) {
+        d.push_str(&format!("M{} 1h7v14h-7z", i * 8));
+    }
+    d
+}

@@ -1,0 +1,80 @@
+//! The watch's report, at any moment of a running watch: the watch so far
+//! as a report (the site details typed, Copy, the share link and its QR
+//! code), made again each minute, at each drop's start and end, and when
+//! the watch stops: what is copied is never more than a minute old, and
+//! never misses a drop.
+
+use std::rc::Rc;
+
+use linktriage_core::codec::wire_bytes;
+use linktriage_core::report::{Report, RunFacts, render_pasteable, render_text};
+use linktriage_core::watch::WatchSnapshot;
+use yew::prelude::*;
+
+use super::site_form::SharingChoices;
+use super::{CopyButton, SharePanel, SiteForm};
+use crate::hooks::{WatchRecord, use_report_code};
+use crate::probes::{device, timers};
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct WatchReportProps {
+    pub record: WatchRecord,
+    pub running: bool,
+    /// How many drops so far, and whether the last still lasts: the report
+    /// is made again as soon as either changes.
+    pub drops: (usize, bool),
+    /// The target list's name and version, for the report's configuration line.
+    pub config: Rc<(String, String)>,
+}
+
+#[function_component]
+pub fn WatchReport(props: &WatchReportProps) -> Html {
+    let choices = use_state(SharingChoices::default);
+    // The minute of the newest sample: the snapshot is made again when it
+    // changes, not on every sample.
+    let minute = props.record.read(|w| {
+        w.samples
+            .last()
+            .map_or(0, |s| ((s.at_ms - w.started_at_ms) / 60_000.0) as u64)
+    });
+    let report = {
+        let (record, config) = (props.record.clone(), props.config.clone());
+        use_memo(
+            (minute, props.drops, props.running),
+            move |&(_, _, running)| {
+                let now = timers::wall_clock_ms();
+                record.read(|watch| {
+                    let run = RunFacts {
+                        config_name: config.0.clone(),
+                        config_version: config.1.clone(),
+                        started_at_ms: watch.started_at_ms,
+                        utc_offset_minutes: timers::utc_offset_minutes(),
+                    };
+                    Report::judged(run, Vec::new(), device::facts())
+                        .with_watch(WatchSnapshot::of(watch, now, running))
+                })
+            },
+        )
+    };
+    let shared = use_memo((report, (*choices).clone()), |(report, c)| {
+        report.shared(&c.site, c.remove_addresses)
+    });
+    let code = use_report_code(shared.clone(), wire_bytes);
+    let text: AttrValue = match &code {
+        Some(code) => render_pasteable(&shared, code).into(),
+        None => render_text(&shared).into(),
+    };
+    let on_change = Callback::from(move |c| choices.set(c));
+    html! {
+        <section id="watch-report" aria-labelledby="watch-report-heading">
+            <h3 id="watch-report-heading">{ "Report for the IT service desk" }</h3>
+            <p>{ "Copy this report and paste it into your ticket, email or chat to the IT service desk. It holds the watch so far, and is brought up to date every minute." }</p>
+            <SiteForm {on_change} />
+            <CopyButton text={text.clone()} fallback_id="report-text" />
+            <pre id="report-text" tabindex="0" data-complete={code.is_some().to_string()}>{ text }</pre>
+            if let Some(code) = code {
+                <SharePanel {code} />
+            }
+        </section>
+    }
+}
