@@ -217,3 +217,128 @@ test('one watch per browser: a second tab says where the watch is, and may start
   assert.deepEqual(after, [], 'the lock goes with the watch');
   await context.close();
 });
+
+/** How many samples the watch page's record holds. */
+async function samplesOf(page) {
+  return Number(await page.getAttribute('#watch', 'data-samples'));
+}
+
+/** Waits until the watch page's record holds `count` more samples than now. */
+async function moreSamples(page, count) {
+  const from = await samplesOf(page);
+  await page.waitForFunction((n) => Number(document.querySelector('#watch')?.dataset.samples) >= n, from + count, { timeout: 20_000 });
+}
+
+test('a reload in the middle keeps the history, and the watch goes on', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${lab.server.url}/watch/#watch=1s`);
+  await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  lab.hosts.hscn.refuse();
+  await page.waitForSelector('li.drop[data-segment="hscn"]', { timeout: 10_000 });
+  lab.hosts.hscn.answer();
+  await page.waitForSelector('li.drop[data-end^="20"]', { timeout: 10_000 });
+  const before = { samples: await samplesOf(page), start: await page.getAttribute('li.drop', 'data-start') };
+
+  await page.reload();
+  await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  assert.ok(await page.isVisible('#watch-resumed'), 'the page says the watch went on');
+  assert.ok((await samplesOf(page)) >= before.samples, 'every sample from before the reload is back');
+  assert.equal(await page.getAttribute('li.drop', 'data-start'), before.start, 'the same drop, at the same time');
+  await moreSamples(page, 8);
+  assert.equal(await page.locator('li.drop').count(), 1, 'a reload is not a drop');
+  // One watch: the reload took the lock back rather than starting another.
+  const held = await page.evaluate(async () => (await navigator.locks.query()).held.map((l) => l.name));
+  assert.deepEqual(held, ['linktriage-watch']);
+
+  // Closed and opened again, without the #watch link: it still goes on.
+  await page.close();
+  const again = await context.newPage();
+  await again.goto(`${lab.server.url}/watch/`);
+  await again.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  assert.equal(await again.locator('li.drop[data-segment="hscn"]').count(), 1);
+  await again.click('#watch-stop');
+  await again.waitForSelector('#watch[data-state="stopped"]');
+  // A stopped watch stays stopped, with its record, when opened again.
+  await again.reload();
+  await again.waitForSelector('#watch[data-state="stopped"]', { timeout: 20_000 });
+  assert.equal(await again.locator('li.drop').count(), 1);
+  await context.close();
+});
+
+test('a browser that keeps nothing still watches, and says a reload loses the record', async () => {
+  const context = await lab.browser.newContext();
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', { get() { throw new DOMException('The user denied permission to access the database.', 'SecurityError'); } });
+  });
+  const page = await context.newPage();
+  await page.goto(`${lab.server.url}/watch/#watch=1s`);
+  await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  assert.match(await page.textContent('#watch-not-kept'), /does not keep the watch's record .*: reloading or closing this tab loses what it has seen/);
+  await moreSamples(page, 4);
+  await context.close();
+});
+
+/** Every process of the lab's Chromium: the node process's descendants that are Chromium. */
+async function chromiumProcesses() {
+  const { execFileSync } = await import('node:child_process');
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm }));
+  const mine = new Set([process.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const row of rows) {
+      if (mine.has(row.ppid) && !mine.has(row.pid)) {
+        mine.add(row.pid);
+        grew = true;
+      }
+    }
+  }
+  return rows.filter((r) => mine.has(r.pid) && /chrom/.test(r.comm)).map((r) => r.pid);
+}
+
+test('the browser stopped for 20 s, as a sleeping laptop stops it, is a pause and no drop', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${lab.server.url}/watch/#watch=1s`);
+  await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  await moreSamples(page, 12);
+  const pids = await chromiumProcesses();
+  assert.ok(pids.length >= 2, `found the browser's processes: ${pids}`);
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  await sleep(20_000);
+  for (const pid of pids) process.kill(pid, 'SIGCONT');
+  await moreSamples(page, 12);
+  assert.equal(await page.locator('li.drop').count(), 0, 'asleep is not down');
+  const paused = await page.$$eval('.timeline-row', (rows) => rows.filter((r) => r.querySelector('path[fill="url(#cell-paused)"]')).length);
+  assert.equal(paused, 4, 'every target shows the pause');
+  assert.match(await page.textContent('#watch-summary'), /^No drops in /);
+  await page.click('#watch-stop');
+  await page.waitForSelector('#watch[data-state="stopped"]');
+  await page.waitForFunction(() => /\nPaused: \d+ s in all, once \(the browser paused the watch; not counted as drops\)\n/.test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''));
+  await context.close();
+});
+
+test('a path that fails for 3 s of every 10 s is reported as repeated drops, not as fine', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${lab.server.url}/watch/#watch=1s`);
+  await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  await moreSamples(page, 8);
+  for (let cycle = 0; cycle < 4; cycle += 1) {
+    lab.hosts.internet.refuse();
+    await sleep(3_000);
+    lab.hosts.internet.answer();
+    await sleep(7_000);
+  }
+  const drops = await page.$$eval('li.drop', (items) => items.map((li) => li.dataset.segment));
+  assert.ok(drops.length >= 3, `repeated drops: ${drops}`);
+  assert.ok(drops.every((s) => s === 'internet'), `${drops}`);
+  assert.match(await page.textContent('#watch-summary'), /^\d+ drops so far: .* The internet failed/);
+  await page.waitForFunction(() => /^Link Triage report\nVerdict: The connection dropped \d+ times in /.test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''));
+  await context.close();
+});

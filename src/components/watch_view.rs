@@ -34,21 +34,17 @@ pub struct WatchViewProps {
 
 #[function_component]
 pub fn WatchView(props: &WatchViewProps) -> Html {
-    let handle = use_watch(props.watched.clone());
-    let chosen = use_state(|| DEFAULT_INTERVAL_MS);
     // A `#watch` link, or the clinician's page's form (`?watch=10s`),
     // starts one at once; a wrong interval says why.
     let link = use_memo((), |()| {
         requested_by(&location::fragment()).or_else(|| requested_by(&location::query()))
     });
-    {
-        let (start, link) = (handle.start.clone(), link.clone());
-        use_effect_with((), move |()| {
-            if let Some((request, _)) = &*link {
-                start.emit(request.interval_ms);
-            }
-        });
-    }
+    let asked = link
+        .as_ref()
+        .as_ref()
+        .map(|(request, _)| request.interval_ms);
+    let handle = use_watch(props.watched.clone(), props.config.clone(), asked);
+    let chosen = use_state(|| DEFAULT_INTERVAL_MS);
     let dropping = handle
         .record
         .as_ref()
@@ -61,19 +57,37 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
         });
     });
 
+    // How many samples the record holds, for tests and the curious.
+    let samples = handle
+        .record
+        .as_ref()
+        .map_or(0, |r| r.read(|w| w.samples.len()))
+        .to_string();
     let link_problem = link
         .as_ref()
         .as_ref()
         .and_then(|(_, problem)| problem.clone());
     let problem = link_problem.map(|p| html! { <p id="watch-link-problem" role="alert">{ p }</p> });
+    let kept = match &handle.kept {
+        Some(Err(why)) => Some(html! {
+            <p id="watch-not-kept" class="warning">{ format!("This browser does not keep the watch's record ({why}): reloading or closing this tab loses what it has seen. Keep this tab open while it watches.") }</p>
+        }),
+        _ => None,
+    };
+    let resumed = handle.resumed.then(|| html! {
+        <p id="watch-resumed">{ "The watch went on from where it was when this page was closed or reloaded: the time in between shows as paused, not as a drop." }</p>
+    });
     let body = match (&handle.phase, &handle.record) {
+        (WatchPhase::Opening, _) => html! {
+            <p role="status">{ "Looking for a watch already running in this browser…" }</p>
+        },
         (WatchPhase::Running | WatchPhase::Stopped, Some(record)) => watching(
             record,
             handle.phase == WatchPhase::Running,
             handle.stop.reform(|_: MouseEvent| ()),
             &props.config,
         ),
-        (phase, _) => {
+        (phase, record) => {
             let onchange = {
                 let chosen = chosen.clone();
                 Callback::from(move |e: Event| {
@@ -90,7 +104,12 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
                     <p id="watch-failed" role="alert">{ format!("The watch could not start: {why}.") }</p>
                 }),
                 WatchPhase::Elsewhere => Some(html! {
-                    <p id="watch-elsewhere" role="alert">{ "A watch is already running in another tab of this browser, and its record is there. Close that tab first to start a watch here." }</p>
+                    <>
+                        <p id="watch-elsewhere" role="alert">{ "A watch is already running in another tab of this browser. What it has seen so far is below; to start a watch here, close that tab first." }</p>
+                        if let Some(record) = record {
+                            { seen_elsewhere(record) }
+                        }
+                    </>
                 }),
                 _ => None,
             };
@@ -112,9 +131,11 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
         }
     };
     html! {
-        <section id="watch" data-state={handle.phase.id()} aria-labelledby="watch-heading">
+        <section id="watch" data-state={handle.phase.id()} data-samples={samples} aria-labelledby="watch-heading">
             <h2 id="watch-heading">{ "Keep watching" }</h2>
             { problem }
+            { kept }
+            { resumed }
             { body }
         </section>
     }
@@ -158,6 +179,26 @@ fn watching(
                     </ol>
                 }
                 <WatchReport record={record.clone()} {running} {drops} config={config.clone()} />
+            </>
+        }
+    })
+}
+
+/// Another tab's watch, as this browser keeps it: its summary and drops.
+fn seen_elsewhere(record: &WatchRecord) -> Html {
+    let now = timers::wall_clock_ms();
+    let offset = timers::utc_offset_minutes();
+    record.read(|watch| {
+        let found = outages(watch);
+        html! {
+            <>
+                <p id="watch-summary" role="status">{ summary(watch, now, offset) }</p>
+                { timeline_of(watch, now) }
+                if !found.is_empty() {
+                    <ol id="drops" aria-label="Drops">
+                        { for found.iter().map(|o| drop_item(watch, o, now, offset)) }
+                    </ol>
+                }
             </>
         }
     })

@@ -1,24 +1,33 @@
 //! The watch: a worker sampling the targets (`probes::watch`), its samples
-//! gathered into the core's `Watch` as they arrive, and the page told.
+//! gathered into the core's `Watch` as they arrive and kept in the
+//! browser's storage (`probes::watch_store`), so that a reload, a crash or
+//! a reopened tab resumes it with its history; the page told.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use linktriage_core::watch::{DEFAULT_DURATION_MS, Sample, SampleKind, Watch, Watched};
+use linktriage_core::watch::{DEFAULT_DURATION_MS, Sample, SampleKind, Span, Watch, Watched};
 use yew::prelude::*;
 
 use crate::probes::http::absolute_url;
-use crate::probes::{timers, watch};
+use crate::probes::watch_store::{KEPT_FOR_MS, Store, Stored};
+use crate::probes::{page, timers, watch};
+
+/// How often a tab whose watch runs in another tab reads its record again.
+const ELSEWHERE_REFRESH_MS: u32 = 5_000;
 
 /// Where a watch has got to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WatchPhase {
+    /// Reading the browser's record of an earlier watch.
+    Opening,
     /// Not started.
     Idle,
     Running,
     /// Stopped by the clinician, or at the end of its duration.
     Stopped,
-    /// Another tab of this browser is watching (it holds the watch's lock).
+    /// Another tab of this browser is watching (it holds the watch's lock);
+    /// its record, as kept, is shown here.
     Elsewhere,
     /// Could not run; the sentence says why.
     Failed(String),
@@ -28,6 +37,7 @@ impl WatchPhase {
     /// The `data-state` of `#watch`.
     pub fn id(&self) -> &'static str {
         match self {
+            WatchPhase::Opening => "opening",
             WatchPhase::Idle => "idle",
             WatchPhase::Running => "running",
             WatchPhase::Stopped => "stopped",
@@ -39,16 +49,16 @@ impl WatchPhase {
 
 /// What the watch has seen, shared with the worker's message handler so that
 /// a sample is added in place rather than the whole record copied.
-/// Components compare it by how many samples it holds.
+/// Components compare it by how many samples and pauses it holds.
 #[derive(Debug, Clone)]
 pub struct WatchRecord {
     shared: Rc<RefCell<Watch>>,
-    samples: usize,
+    seen: (usize, usize),
 }
 
 impl PartialEq for WatchRecord {
     fn eq(&self, other: &WatchRecord) -> bool {
-        Rc::ptr_eq(&self.shared, &other.shared) && self.samples == other.samples
+        Rc::ptr_eq(&self.shared, &other.shared) && self.seen == other.seen
     }
 }
 
@@ -63,40 +73,215 @@ impl WatchRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WatchHandle {
     pub phase: WatchPhase,
-    /// `None` before it first starts.
+    /// `None` before one first starts (or is found kept).
     pub record: Option<WatchRecord>,
+    /// Whether the browser keeps the record: `None` until known, then why
+    /// not, when it does not.
+    pub kept: Option<Result<(), String>>,
+    /// The watch went on from the browser's record after the page was
+    /// reloaded or reopened.
+    pub resumed: bool,
     /// Starts a watch at this interval (milliseconds).
     pub start: Callback<u32>,
     pub stop: Callback<()>,
 }
 
-/// The watch of `targets`, idle until started.
-#[hook]
-pub fn use_watch(targets: Rc<Vec<Watched>>) -> WatchHandle {
-    let phase = use_state(|| WatchPhase::Idle);
-    let record = use_mut_ref(|| None::<Rc<RefCell<Watch>>>);
-    let sampler = use_mut_ref(|| None::<watch::Sampler>);
-    let lock = use_mut_ref(|| None::<watch::LockGuard>);
-    let update = use_force_update();
-    let begin = {
-        let (phase, record, sampler, update, lock) = (
-            phase.clone(),
-            record.clone(),
-            sampler.clone(),
-            update.clone(),
-            lock.clone(),
-        );
-        Rc::new(move |interval_ms: u32| {
-            let started_at_ms = timers::wall_clock_ms();
-            let shared = Rc::new(RefCell::new(Watch {
+/// A watch being sampled: dropping it stops the worker, lets go of the lock
+/// and stops listening for the page's freezes.
+#[derive(Debug)]
+struct Live {
+    _sampler: watch::Sampler,
+    _lock: Option<watch::LockGuard>,
+    _freezes: Option<page::FreezeListener>,
+}
+
+/// The watch's parts, shared by the callbacks that drive it.
+#[derive(Clone)]
+struct Parts {
+    phase: UseStateHandle<WatchPhase>,
+    resumed: UseStateHandle<bool>,
+    record: Rc<RefCell<Option<Rc<RefCell<Watch>>>>>,
+    /// The watch's header as kept (its samples are the record's).
+    header: Rc<RefCell<Option<Stored>>>,
+    store: Rc<RefCell<Option<Store>>>,
+    live: Rc<RefCell<Option<Live>>>,
+    /// Set while this tab shows another tab's watch.
+    elsewhere: Rc<Cell<bool>>,
+    update: UseForceUpdateHandle,
+}
+
+impl Parts {
+    /// Samples `stored` from now on: a new watch, or one resumed.
+    fn run(&self, stored: Stored, lock: Option<watch::LockGuard>) {
+        self.elsewhere.set(false);
+        let shared = Rc::new(RefCell::new(stored.watch.clone()));
+        *self.record.borrow_mut() = Some(shared.clone());
+        let (started_at_ms, ends_at_ms) = (stored.watch.started_at_ms, stored.ends_at_ms);
+        let (interval_ms, plan) = (stored.watch.interval_ms, stored.plan.clone());
+        *self.header.borrow_mut() = Some(Stored {
+            watch: Watch {
+                samples: Vec::new(),
+                ..stored.watch
+            },
+            ..stored
+        });
+        self.keep_header(false);
+        let on_sample = {
+            let parts = self.clone();
+            move |sample: Sample| {
+                shared.borrow_mut().samples.push(sample);
+                if let Some(store) = &*parts.store.borrow() {
+                    store.add(started_at_ms, &sample);
+                }
+                if sample.at_ms > ends_at_ms {
+                    parts.finish();
+                }
+                parts.update.force_update();
+            }
+        };
+        let on_error = {
+            let phase = self.phase.clone();
+            move |why: String| phase.set(WatchPhase::Failed(why))
+        };
+        let freezes = {
+            let parts = self.clone();
+            page::FreezeListener::new(move |from_ms, to_ms| parts.paused(from_ms, to_ms))
+        };
+        match watch::start(interval_ms, plan, on_sample, on_error) {
+            Ok(sampler) => {
+                *self.live.borrow_mut() = Some(Live {
+                    _sampler: sampler,
+                    _lock: lock,
+                    _freezes: freezes,
+                });
+                self.phase.set(WatchPhase::Running);
+            }
+            Err(why) => self.phase.set(WatchPhase::Failed(why)),
+        }
+    }
+
+    /// The page knew it was not running from `from_ms` to `to_ms`: a
+    /// pause, never a drop.
+    fn paused(&self, from_ms: f64, to_ms: f64) {
+        if to_ms <= from_ms {
+            return;
+        }
+        if let Some(record) = &*self.record.borrow() {
+            record.borrow_mut().paused.push(Span { from_ms, to_ms });
+        }
+        self.keep_header(false);
+        self.update.force_update();
+    }
+
+    /// Writes the header, with the record's pauses.
+    fn keep_header(&self, stopped: bool) {
+        let (Some(store), Some(header)) = (&*self.store.borrow(), &mut *self.header.borrow_mut())
+        else {
+            return;
+        };
+        if let Some(record) = &*self.record.borrow() {
+            header.watch.paused.clone_from(&record.borrow().paused);
+        }
+        header.stopped = stopped;
+        store.keep(header);
+    }
+
+    /// Stops sampling and keeps the watch as finished.
+    fn finish(&self) {
+        self.live.borrow_mut().take();
+        self.keep_header(true);
+        self.phase.set(WatchPhase::Stopped);
+    }
+
+    /// Shows `stored` without sampling it: a finished watch, or another
+    /// tab's.
+    fn show(&self, stored: Stored) {
+        *self.record.borrow_mut() = Some(Rc::new(RefCell::new(stored.watch.clone())));
+        *self.header.borrow_mut() = Some(stored);
+    }
+
+    /// Goes on with a watch the browser kept, when this tab may: the time
+    /// the page was closed, reloaded or discarded is a pause.
+    async fn resume(&self, mut stored: Stored) {
+        match watch::take_lock().await {
+            watch::Lock::HeldElsewhere => self.watch_elsewhere(Some(stored)),
+            lock => {
+                let now = timers::wall_clock_ms();
+                let interval = f64::from(stored.watch.interval_ms);
+                let last = stored
+                    .watch
+                    .samples
+                    .iter()
+                    .map(|s| s.at_ms)
+                    .fold(stored.watch.started_at_ms, f64::max);
+                if last + interval < now {
+                    stored.watch.paused.push(Span {
+                        from_ms: last + interval,
+                        to_ms: now,
+                    });
+                }
+                self.resumed.set(true);
+                let guard = match lock {
+                    watch::Lock::Held(guard) => Some(guard),
+                    _ => None,
+                };
+                self.run(stored, guard);
+            }
+        }
+    }
+
+    /// Another tab holds the watch: show its record as kept, read again
+    /// every few seconds while this tab shows it.
+    fn watch_elsewhere(&self, stored: Option<Stored>) {
+        if let Some(stored) = stored {
+            self.show(stored);
+        }
+        self.phase.set(WatchPhase::Elsewhere);
+        if self.elsewhere.replace(true) {
+            return;
+        }
+        let parts = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            while parts.elsewhere.get() {
+                timers::sleep(ELSEWHERE_REFRESH_MS).await;
+                let store = parts.store.borrow().clone();
+                let Some(store) = store else { break };
+                let newest = store.newest().await;
+                if let (true, Some(newest)) = (parts.elsewhere.get(), newest) {
+                    parts.show(newest);
+                    parts.update.force_update();
+                }
+            }
+        });
+    }
+
+    /// Starts a new watch of `targets` every `interval_ms`, once this tab
+    /// has the lock.
+    async fn begin(&self, targets: &[Watched], config: &(String, String), interval_ms: u32) {
+        let lock = match watch::take_lock().await {
+            watch::Lock::HeldElsewhere => {
+                let store = self.store.borrow().clone();
+                let newest = match store {
+                    Some(store) => store.newest().await,
+                    None => None,
+                };
+                self.watch_elsewhere(newest);
+                return;
+            }
+            watch::Lock::Held(guard) => Some(guard),
+            watch::Lock::Unsupported => None,
+        };
+        let started_at_ms = timers::wall_clock_ms();
+        self.resumed.set(false);
+        let stored = Stored {
+            watch: Watch {
                 started_at_ms,
                 interval_ms,
                 targets: targets.iter().map(|w| w.target.clone()).collect(),
                 samples: Vec::new(),
                 paused: Vec::new(),
-            }));
-            *record.borrow_mut() = Some(shared.clone());
-            let plan = targets
+            },
+            plan: targets
                 .iter()
                 .map(|w| {
                     (
@@ -105,65 +290,102 @@ pub fn use_watch(targets: Rc<Vec<Watched>>) -> WatchHandle {
                         w.timeout_ms,
                     )
                 })
-                .collect();
-            let on_sample = {
-                let (sampler, phase, update, lock) =
-                    (sampler.clone(), phase.clone(), update.clone(), lock.clone());
-                move |sample: Sample| {
-                    shared.borrow_mut().samples.push(sample);
-                    if sample.at_ms > started_at_ms + DEFAULT_DURATION_MS {
-                        sampler.borrow_mut().take();
-                        lock.borrow_mut().take();
-                        phase.set(WatchPhase::Stopped);
-                    }
-                    update.force_update();
-                }
-            };
-            let on_error = {
-                let phase = phase.clone();
-                move |why: String| phase.set(WatchPhase::Failed(why))
-            };
-            match watch::start(interval_ms, plan, on_sample, on_error) {
-                Ok(running) => {
-                    *sampler.borrow_mut() = Some(running);
-                    phase.set(WatchPhase::Running);
-                }
-                Err(why) => phase.set(WatchPhase::Failed(why)),
-            }
-        })
+                .collect(),
+            config: config.clone(),
+            ends_at_ms: started_at_ms + DEFAULT_DURATION_MS,
+            stopped: false,
+        };
+        self.run(stored, lock);
+    }
+}
+
+/// The watch of `targets` (from the list `config` names): the browser's
+/// record of one still running goes on; otherwise one starts at once when
+/// `asked` (a `#watch` link's interval), or when started.
+#[hook]
+pub fn use_watch(
+    targets: Rc<Vec<Watched>>,
+    config: Rc<(String, String)>,
+    asked: Option<u32>,
+) -> WatchHandle {
+    let parts = Parts {
+        phase: use_state(|| WatchPhase::Opening),
+        resumed: use_state(|| false),
+        record: use_mut_ref(|| None),
+        header: use_mut_ref(|| None),
+        store: use_mut_ref(|| None),
+        live: use_mut_ref(|| None),
+        elsewhere: use_memo((), |()| Cell::new(false)),
+        update: use_force_update(),
     };
-    // One watch per browser: the lock first, then the worker.
-    let start = {
-        let (phase, lock) = (phase.clone(), lock.clone());
-        Callback::from(move |interval_ms: u32| {
-            let (begin, phase, lock) = (begin.clone(), phase.clone(), lock.clone());
+    let kept = use_state(|| None::<Result<(), String>>);
+    {
+        let (parts, kept, targets, config) =
+            (parts.clone(), kept.clone(), targets.clone(), config.clone());
+        use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
-                match watch::take_lock().await {
-                    watch::Lock::HeldElsewhere => phase.set(WatchPhase::Elsewhere),
-                    watch::Lock::Held(guard) => {
-                        *lock.borrow_mut() = Some(guard);
-                        begin(interval_ms);
+                match Store::open().await {
+                    Ok(store) => {
+                        store
+                            .remove_older_than(timers::wall_clock_ms() - KEPT_FOR_MS)
+                            .await;
+                        let newest = store.newest().await;
+                        *parts.store.borrow_mut() = Some(store);
+                        kept.set(Some(Ok(())));
+                        if let Some(stored) = newest {
+                            let live =
+                                !stored.stopped && timers::wall_clock_ms() < stored.ends_at_ms;
+                            if live {
+                                parts.resume(stored).await;
+                                return;
+                            }
+                            let stopped = stored.stopped;
+                            parts.show(stored);
+                            if !stopped {
+                                // It ended while no page was open.
+                                parts.keep_header(true);
+                            }
+                            parts.phase.set(WatchPhase::Stopped);
+                        } else {
+                            parts.phase.set(WatchPhase::Idle);
+                        }
                     }
-                    watch::Lock::Unsupported => begin(interval_ms),
+                    Err(why) => {
+                        kept.set(Some(Err(why)));
+                        parts.phase.set(WatchPhase::Idle);
+                    }
                 }
+                if let Some(interval_ms) = asked {
+                    parts.begin(&targets, &config, interval_ms).await;
+                }
+            });
+        });
+    }
+    let start = {
+        let parts = parts.clone();
+        Callback::from(move |interval_ms: u32| {
+            let (parts, targets, config) = (parts.clone(), targets.clone(), config.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                parts.begin(&targets, &config, interval_ms).await;
             });
         })
     };
     let stop = {
-        let (phase, sampler, lock) = (phase.clone(), sampler.clone(), lock.clone());
-        Callback::from(move |()| {
-            sampler.borrow_mut().take();
-            lock.borrow_mut().take();
-            phase.set(WatchPhase::Stopped);
-        })
+        let parts = parts.clone();
+        Callback::from(move |()| parts.finish())
     };
-    let record = record.borrow().as_ref().map(|shared| WatchRecord {
-        samples: shared.borrow().samples.len(),
-        shared: shared.clone(),
+    let record = parts.record.borrow().as_ref().map(|shared| {
+        let w = shared.borrow();
+        WatchRecord {
+            seen: (w.samples.len(), w.paused.len()),
+            shared: shared.clone(),
+        }
     });
     WatchHandle {
-        phase: (*phase).clone(),
+        phase: (*parts.phase).clone(),
         record,
+        kept: (*kept).clone(),
+        resumed: *parts.resumed,
         start,
         stop,
     }

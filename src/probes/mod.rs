@@ -16,6 +16,7 @@ pub mod save;
 pub mod throughput;
 pub mod timers;
 pub mod watch;
+pub mod watch_store;
 pub mod watch_worker;
 pub mod websocket;
 pub mod whoami;

@@ -1,0 +1,297 @@
+//! The watch's record in IndexedDB, so that a reload, a crash or a closed
+//! and reopened tab resumes the watch with its history. Every sample is
+//! written as it arrives; each watch is a header (what it samples, how
+//! often, until when, its pauses) and its samples; watches older than a
+//! week are removed when the page opens. Values are plain JavaScript
+//! arrays, as the worker's messages are: no serialiser in the bundle.
+//!
+//! - `watches`, keyed by the watch's start (ms since the epoch):
+//!   `[started_at, interval, ends_at, stopped, config_name, config_version,
+//!   [pause from, pause to, ...], [[name, segment, late_ms, url, is_ping, timeout_ms], ...]]`
+//! - `samples`, keyed by `[start, at_ms, target]`: `[at_ms, target, answered, round_trip_ms or -1]`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::Array;
+use linktriage_core::segment::Segment;
+use linktriage_core::watch::{Sample, Span, Watch, WatchTarget};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransactionMode};
+
+const DATABASE: &str = "linktriage-watch";
+const WATCHES: &str = "watches";
+const SAMPLES: &str = "samples";
+/// Watches are kept this long, then removed.
+pub const KEPT_FOR_MS: f64 = 7.0 * 24.0 * 3_600_000.0;
+
+/// A watch as it is kept: the record, how to go on sampling it, and its
+/// state.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub watch: Watch,
+    /// What the worker samples: absolute URL, whether it is a ping, timeout.
+    pub plan: Vec<(String, bool, u32)>,
+    /// The target list's name and version.
+    pub config: (String, String),
+    pub ends_at_ms: f64,
+    pub stopped: bool,
+}
+
+/// The open database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: IdbDatabase,
+}
+
+impl Store {
+    /// Opens the database (creating it the first time), or says why the
+    /// browser keeps nothing here.
+    pub async fn open() -> Result<Store, String> {
+        let refused = |_| {
+            "this browser does not let the page keep data (private browsing, or a policy)"
+                .to_owned()
+        };
+        let factory = web_sys::window()
+            .ok_or_else(|| "no window".to_owned())?
+            .indexed_db()
+            .map_err(refused)?
+            .ok_or_else(|| "this browser has no IndexedDB".to_owned())?;
+        let request = factory.open_with_u32(DATABASE, 1).map_err(refused)?;
+        let upgrade = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+            let Some(db) = event
+                .target()
+                .and_then(|t| t.dyn_into::<IdbRequest>().ok())
+                .and_then(|r| r.result().ok())
+                .and_then(|db| db.dyn_into::<IdbDatabase>().ok())
+            else {
+                return;
+            };
+            let _ = db.create_object_store(WATCHES);
+            let _ = db.create_object_store(SAMPLES);
+        });
+        request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+        let db = finished(&request).await?;
+        drop(upgrade);
+        Ok(Store {
+            db: db
+                .dyn_into()
+                .map_err(|_| "the watch's database did not open".to_owned())?,
+        })
+    }
+
+    fn store(&self, name: &str, mode: IdbTransactionMode) -> Result<IdbObjectStore, String> {
+        self.db
+            .transaction_with_str_and_mode(name, mode)
+            .and_then(|t| t.object_store(name))
+            .map_err(|_| "the watch's database could not be used".to_owned())
+    }
+
+    /// Writes (or rewrites) a watch's header.
+    pub fn keep(&self, stored: &Stored) {
+        let w = &stored.watch;
+        let paused: Array = w
+            .paused
+            .iter()
+            .flat_map(|p| [p.from_ms, p.to_ms])
+            .map(JsValue::from_f64)
+            .collect();
+        let targets: Array = w
+            .targets
+            .iter()
+            .zip(&stored.plan)
+            .map(|(t, (url, is_ping, timeout))| {
+                let row: Array = [
+                    JsValue::from_str(&t.name),
+                    JsValue::from_str(t.segment.id()),
+                    JsValue::from_f64(f64::from(t.late_ms)),
+                    JsValue::from_str(url),
+                    JsValue::from_bool(*is_ping),
+                    JsValue::from_f64(f64::from(*timeout)),
+                ]
+                .into_iter()
+                .collect();
+                JsValue::from(row)
+            })
+            .collect();
+        let header: Array = [
+            JsValue::from_f64(w.started_at_ms),
+            JsValue::from_f64(f64::from(w.interval_ms)),
+            JsValue::from_f64(stored.ends_at_ms),
+            JsValue::from_bool(stored.stopped),
+            JsValue::from_str(&stored.config.0),
+            JsValue::from_str(&stored.config.1),
+            paused.into(),
+            targets.into(),
+        ]
+        .into_iter()
+        .collect();
+        if let Ok(store) = self.store(WATCHES, IdbTransactionMode::Readwrite) {
+            let _ = store.put_with_key(&header, &JsValue::from_f64(w.started_at_ms));
+        }
+    }
+
+    /// Writes one sample of the watch that started at `started_at_ms`.
+    pub fn add(&self, started_at_ms: f64, sample: &Sample) {
+        let key: Array = [started_at_ms, sample.at_ms, sample.target as f64]
+            .into_iter()
+            .map(JsValue::from_f64)
+            .collect();
+        let value: Array = [
+            JsValue::from_f64(sample.at_ms),
+            JsValue::from_f64(sample.target as f64),
+            JsValue::from_bool(sample.answered),
+            JsValue::from_f64(sample.round_trip_ms.unwrap_or(-1.0)),
+        ]
+        .into_iter()
+        .collect();
+        if let Ok(store) = self.store(SAMPLES, IdbTransactionMode::Readwrite) {
+            let _ = store.put_with_key(&value, &key);
+        }
+    }
+
+    /// The newest watch kept, with its samples.
+    pub async fn newest(&self) -> Option<Stored> {
+        let watches = self.store(WATCHES, IdbTransactionMode::Readonly).ok()?;
+        let keys = finished(&watches.get_all_keys().ok()?).await.ok()?;
+        let newest = Array::from(&keys)
+            .iter()
+            .filter_map(|k| k.as_f64())
+            .fold(None, |max: Option<f64>, k| {
+                Some(max.map_or(k, |m| m.max(k)))
+            })?;
+        let watches = self.store(WATCHES, IdbTransactionMode::Readonly).ok()?;
+        let header = finished(&watches.get(&JsValue::from_f64(newest)).ok()?)
+            .await
+            .ok()?;
+        let mut stored = read_header(&header)?;
+        let samples = self.store(SAMPLES, IdbTransactionMode::Readonly).ok()?;
+        let all = finished(&samples.get_all_with_key(&of_watch(newest)?.into()).ok()?)
+            .await
+            .ok()?;
+        stored.watch.samples = Array::from(&all)
+            .iter()
+            .filter_map(|s| read_sample(&s, stored.watch.targets.len()))
+            .collect();
+        Some(stored)
+    }
+
+    /// Removes the watches that started before `cutoff_ms`, with their samples.
+    pub async fn remove_older_than(&self, cutoff_ms: f64) {
+        let Ok(watches) = self.store(WATCHES, IdbTransactionMode::Readonly) else {
+            return;
+        };
+        let Some(keys) = watches.get_all_keys().ok() else {
+            return;
+        };
+        let Ok(keys) = finished(&keys).await else {
+            return;
+        };
+        for started in Array::from(&keys).iter().filter_map(|k| k.as_f64()) {
+            if started >= cutoff_ms {
+                continue;
+            }
+            if let (Ok(samples), Some(range)) = (
+                self.store(SAMPLES, IdbTransactionMode::Readwrite),
+                of_watch(started),
+            ) {
+                let _ = samples.delete(&range);
+            }
+            if let Ok(watches) = self.store(WATCHES, IdbTransactionMode::Readwrite) {
+                let _ = watches.delete(&JsValue::from_f64(started));
+            }
+        }
+    }
+}
+
+/// Every sample key of the watch that started at `started_at_ms`: from
+/// `[start]` to `[start, Infinity]`.
+fn of_watch(started_at_ms: f64) -> Option<IdbKeyRange> {
+    let lower: Array = std::iter::once(JsValue::from_f64(started_at_ms)).collect();
+    let upper: Array = [started_at_ms, f64::INFINITY]
+        .into_iter()
+        .map(JsValue::from_f64)
+        .collect();
+    IdbKeyRange::bound(&lower, &upper).ok()
+}
+
+fn read_header(header: &JsValue) -> Option<Stored> {
+    let h: &Array = header.dyn_ref()?;
+    let paused: Array = h.get(6).dyn_into().ok()?;
+    let paused: Vec<f64> = paused.iter().filter_map(|v| v.as_f64()).collect();
+    let rows: Array = h.get(7).dyn_into().ok()?;
+    let mut targets = Vec::new();
+    let mut plan = Vec::new();
+    for row in rows.iter() {
+        let row: Array = row.dyn_into().ok()?;
+        targets.push(WatchTarget {
+            name: row.get(0).as_string()?,
+            segment: Segment::from_id(&row.get(1).as_string()?)?,
+            late_ms: row.get(2).as_f64()? as u32,
+        });
+        plan.push((
+            row.get(3).as_string()?,
+            row.get(4).as_bool()?,
+            row.get(5).as_f64()? as u32,
+        ));
+    }
+    Some(Stored {
+        watch: Watch {
+            started_at_ms: h.get(0).as_f64()?,
+            interval_ms: h.get(1).as_f64()? as u32,
+            targets,
+            samples: Vec::new(),
+            paused: paused
+                .chunks_exact(2)
+                .map(|p| Span {
+                    from_ms: p[0],
+                    to_ms: p[1],
+                })
+                .collect(),
+        },
+        plan,
+        ends_at_ms: h.get(2).as_f64()?,
+        stopped: h.get(3).as_bool()?,
+        config: (h.get(4).as_string()?, h.get(5).as_string()?),
+    })
+}
+
+fn read_sample(value: &JsValue, targets: usize) -> Option<Sample> {
+    let s: &Array = value.dyn_ref()?;
+    let target = s.get(1).as_f64()? as usize;
+    let round_trip = s.get(3).as_f64()?;
+    (target < targets).then_some(Sample {
+        at_ms: s.get(0).as_f64()?,
+        target,
+        answered: s.get(2).as_bool()?,
+        round_trip_ms: (round_trip >= 0.0).then_some(round_trip),
+    })
+}
+
+/// What a request gave, once it has.
+async fn finished(request: &IdbRequest) -> Result<JsValue, String> {
+    let (sender, receiver) = futures_channel::oneshot::channel::<bool>();
+    let sender = Rc::new(RefCell::new(Some(sender)));
+    let tell = |ok: bool| {
+        let sender = sender.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if let Some(sender) = sender.borrow_mut().take() {
+                let _ = sender.send(ok);
+            }
+        })
+    };
+    let (on_success, on_error) = (tell(true), tell(false));
+    request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+    request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let ok = receiver.await.unwrap_or(false);
+    request.set_onsuccess(None);
+    request.set_onerror(None);
+    if ok {
+        request
+            .result()
+            .map_err(|_| "the watch's database gave no answer".to_owned())
+    } else {
+        Err("the watch's database refused the request".to_owned())
+    }
+}
