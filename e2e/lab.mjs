@@ -82,13 +82,70 @@ export function runCli(args, input = '') {
  * lookup ever leaves this machine.
  */
 export function launchBrowser(hostMap = {}, extraArgs = []) {
-  const rules = Object.entries(hostMap).map(([host, to]) => `MAP ${host} ${to}`);
-  rules.push('MAP * ~NOTFOUND', 'EXCLUDE localhost', 'EXCLUDE 127.*', 'EXCLUDE [::1]');
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules.join(', ')}`, ...extraArgs],
+    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${hostRules(hostMap)}`, ...extraArgs],
   });
 }
+
+/** Chromium's host rules: the names in `hostMap` to their addresses, every other name but loopback to nowhere. */
+function hostRules(hostMap) {
+  const rules = Object.entries(hostMap).map(([host, to]) => `MAP ${host} ${to}`);
+  rules.push('MAP * ~NOTFOUND', 'EXCLUDE localhost', 'EXCLUDE 127.*', 'EXCLUDE [::1]');
+  return rules.join(', ');
+}
+
+/**
+ * Chromium driven over its own DevTools pipe rather than through Playwright,
+ * for what Playwright hides: its attach keeps every page "visible", so a
+ * page behind another tab is never hidden, never throttled and cannot be
+ * frozen. The lab's flags and host map as `launchBrowser`'s, none of them
+ * about throttling. Resolves with `send(method, params, sessionId)`,
+ * `on(listener)` for events, and `close()`.
+ */
+export async function launchChromiumOverPipe(hostMap = {}) {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const args = [...CHROMIUM_ARGS, `--host-resolver-rules=${hostRules(hostMap)}`];
+  const profile = await mkdtemp(join(tmpdir(), 'linktriage-hidden-'));
+  const child = spawn('/usr/bin/chromium', [...args, '--remote-debugging-pipe', `--user-data-dir=${profile}`, 'about:blank'], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  const [, , , toChrome, fromChrome] = child.stdio;
+  let buffer = '';
+  let next = 0;
+  const waiting = new Map();
+  const listeners = [];
+  fromChrome.on('data', (data) => {
+    buffer += data;
+    for (let end; (end = buffer.indexOf('\0')) >= 0; ) {
+      const message = JSON.parse(buffer.slice(0, end));
+      buffer = buffer.slice(end + 1);
+      if (message.id !== undefined && waiting.has(message.id)) {
+        waiting.get(message.id)(message);
+        waiting.delete(message.id);
+      } else {
+        for (const listener of listeners) listener(message);
+      }
+    }
+  });
+  const send = (method, params = {}, sessionId = undefined) =>
+    new Promise((resolve, reject) => {
+      next += 1;
+      waiting.set(next, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
+      toChrome.write(`${JSON.stringify({ id: next, method, params, sessionId })}\0`);
+    });
+  // The browser is up once it answers.
+  for (let tries = 0; ; tries += 1) {
+    try {
+      await Promise.race([send('Browser.getVersion'), sleep(500).then(() => Promise.reject(new Error('no answer')))]);
+      break;
+    } catch (e) {
+      if (tries > 40) throw e;
+    }
+  }
+  return { send, on: (f) => listeners.push(f), close: () => child.kill() };
+}
+
 
 /**
  * Opens the app and waits for the first result (`#report-text`), or, with

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { startServer, launchBrowser, tempFile } from './lab.mjs';
+import { startServer, launchBrowser, launchChromiumOverPipe, tempFile } from './lab.mjs';
 import { startSwitchableHost } from './faults.mjs';
 
 const INTERVAL_MS = 1000;
@@ -49,12 +49,13 @@ kind = "reach"
 timeout_ms = 700
 `;
   const server = await startServer({ args: ['--config', await tempFile('watch.toml', config)] });
-  const browser = await launchBrowser({
+  const hostMap = {
     'gateway.hscn.test': hosts.hscn.address,
     'a.internet.test': hosts.internet.address,
     'api.supplier.test': hosts.supplier.address,
-  });
-  lab = { hosts, server, browser };
+  };
+  const browser = await launchBrowser(hostMap);
+  lab = { hosts, hostMap, server, browser };
 });
 
 after(async () => {
@@ -191,6 +192,15 @@ test('the watch page stops when asked and keeps what it saw', async () => {
   await page.selectOption('#watch-interval', '1000');
   await page.click('#watch-start');
   await page.waitForFunction(() => document.querySelectorAll('.timeline-row path').length >= 4, null, { timeout: 10_000 });
+  // The server, a probe, has its round trips under its row, in words too.
+  await page.waitForSelector('.timeline-round-trip');
+  assert.match(await page.textContent('.timeline-round-trip .timeline-name'), /^Link Triage server: round trip [\d.]+ ms now \(median of the newest square\); up to [\d.]+ ms in view$/);
+  // A square for every 10 seconds at a 1-second interval; a minute when asked.
+  assert.equal(await page.getAttribute('#timeline-zoom', 'aria-pressed'), 'true');
+  assert.match(await page.textContent('.timeline figcaption'), /^Each square is 10 seconds;/);
+  await page.click('#timeline-zoom');
+  assert.equal(await page.getAttribute('#timeline-zoom', 'aria-pressed'), 'false');
+  assert.match(await page.textContent('.timeline figcaption'), /^Each square is a minute;/);
   await page.click('#watch-stop');
   await page.waitForSelector('#watch[data-state="stopped"]');
   assert.match(await page.textContent('#watch-summary'), /^No drops in /);
@@ -341,4 +351,47 @@ test('a path that fails for 3 s of every 10 s is reported as repeated drops, not
   assert.match(await page.textContent('#watch-summary'), /^\d+ drops so far: .* The internet failed/);
   await page.waitForFunction(() => /^Link Triage report\nVerdict: The connection dropped \d+ times in /.test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''));
   await context.close();
+});
+
+test('a hidden page frozen by the browser for 20 s is a pause and no drop', async () => {
+  // Over the DevTools pipe: a page Playwright drives is never hidden, and
+  // the browser freezes only a hidden page.
+  const browser = await launchChromiumOverPipe(lab.hostMap);
+  try {
+    const { targetInfos } = await browser.send('Target.getTargets');
+    const blank = targetInfos.find((t) => t.type === 'page');
+    const { targetId } = await browser.send('Target.createTarget', { url: `${lab.server.url}/watch/#watch=1s`, newWindow: false });
+    const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
+    const evaluate = async (expression) =>
+      (await browser.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId)).result.value;
+    const samples = () => evaluate("Number(document.querySelector('#watch')?.dataset.samples ?? 0)");
+    await browser.send('Runtime.enable', {}, sessionId);
+    const waitFor = async (what, check) => {
+      for (let tries = 0; !(await check()); tries += 1) {
+        if (tries > 80) throw new Error(`waited in vain for ${what}`);
+        await sleep(250);
+      }
+    };
+    await waitFor('the watch to run and sample', async () => (await samples()) >= 12);
+    await browser.send('Target.activateTarget', { targetId: blank.targetId });
+    await waitFor('the page to be hidden', async () => (await evaluate('document.visibilityState')) === 'hidden');
+    await browser.send('Page.enable', {}, sessionId);
+    await browser.send('Page.setWebLifecycleState', { state: 'frozen' }, sessionId);
+    await sleep(20_000);
+    await browser.send('Page.setWebLifecycleState', { state: 'active' }, sessionId);
+    await browser.send('Target.activateTarget', { targetId });
+    await sleep(500);
+    const after = await samples();
+    await waitFor('samples after the freeze', async () => (await samples()) >= after + 12);
+    assert.equal(await evaluate("document.querySelectorAll('li.drop').length"), 0, 'frozen is not down');
+    const paused = await evaluate(`[...document.querySelectorAll('.timeline-row')].filter((r) => r.querySelector('path[fill="url(#cell-paused)"]')).length`);
+    assert.equal(paused, 4, 'every target shows the pause');
+    // The page heard the freeze: the report names one pause of about 20 s.
+    await evaluate("document.querySelector('#watch-stop').click(), true");
+    await waitFor('the finished report', async () => / finished\n/.test(await evaluate("document.querySelector('#report-text[data-complete=\"true\"]')?.textContent ?? ''")));
+    const report = await evaluate("document.querySelector('#report-text').textContent");
+    assert.match(report, /\nPaused: 2\d s in all, once \(the browser paused the watch; not counted as drops\)\n/);
+  } finally {
+    browser.close();
+  }
 });

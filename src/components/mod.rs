@@ -16,7 +16,7 @@ pub use progress::Progress;
 pub use report_view::ReportView;
 pub use share_panel::SharePanel;
 pub use site_form::SiteForm;
-pub use timeline::timeline_figure;
+pub use timeline::{round_trip_band, timeline_figure};
 pub use verdict_view::VerdictView;
 pub use watch_link::WatchLink;
 pub use watch_report::WatchReport;

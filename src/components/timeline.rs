@@ -3,7 +3,9 @@
 //! state (colour is never alone: the legend names each pattern, and the
 //! drop list beside it says it all in words).
 
+use linktriage_core::stats::Summary;
 use linktriage_core::watch::Cell;
+use linktriage_core::wording::ms;
 use yew::prelude::*;
 
 /// The legend, with the patterns the cells use: a constant, not content,
@@ -71,4 +73,40 @@ fn cells_path(row: &[Cell], state: Cell) -> String {
         d.push_str(&format!("M{} 1h7v14h-7z", i * 8));
     }
     d
+}
+
+/// A target's round trips under its row, a square's width for each of its
+/// cells: the spread from the fastest to the 90th percentile as a band,
+/// the median as a dark stroke, scaled to the slowest shown; and the same
+/// in words beside it, which is what a screen reader hears.
+pub fn round_trip_band(name: &str, cells: &[Option<Summary>], max_cells: usize) -> Html {
+    let shown = &cells[cells.len().saturating_sub(max_cells)..];
+    let top = shown.iter().flatten().map(|s| s.p90).fold(1.0, f64::max);
+    let y = |ms: f64| 31.0 - (ms / top).min(1.0) * 30.0;
+    let (mut band, mut median) = (String::new(), String::new());
+    for (i, cell) in shown.iter().enumerate() {
+        if let Some(s) = cell {
+            let x = i * 8;
+            band.push_str(&format!("M{x} {:.1}h7V{:.1}h-7z", y(s.p90), y(s.min)));
+            median.push_str(&format!("M{x} {:.1}h7", y(s.median)));
+        }
+    }
+    let words = match shown.iter().rev().flatten().next() {
+        Some(last) => format!(
+            "{name}: round trip {} ms now (median of the newest square); up to {} ms in view",
+            ms(last.median),
+            ms(top)
+        ),
+        None => format!("{name}: no round trip yet"),
+    };
+    let width = (shown.len() * 8).max(8);
+    html! {
+        <div class="timeline-row timeline-round-trip">
+            <span class="timeline-name">{ words }</span>
+            <svg width={width.to_string()} height="32" viewBox={format!("0 0 {width} 32")} preserveAspectRatio="none" aria-hidden="true">
+                <path d={band} fill="#aec7e3" />
+                <path d={median} stroke="#003087" stroke-width="2" fill="none" />
+            </svg>
+        </div>
+    }
 }

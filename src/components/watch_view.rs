@@ -9,13 +9,13 @@ use linktriage_core::desk::fault_name;
 use linktriage_core::time::{format_timestamp, iso_8601};
 use linktriage_core::watch::{
     Cell, DEFAULT_INTERVAL_MS, INTERVAL_CHOICES, Outage, Watch, Watched, outages, requested_by,
-    summary, timeline,
+    round_trips, summary, timeline,
 };
 use linktriage_core::wording::span_length;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{WatchReport, timeline_figure};
+use super::{WatchReport, round_trip_band, timeline_figure};
 use crate::hooks::{WatchPhase, WatchRecord, use_watch};
 use crate::probes::{location, page, timers};
 
@@ -45,6 +45,9 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
         .map(|(request, _)| request.interval_ms);
     let handle = use_watch(props.watched.clone(), props.config.clone(), asked);
     let chosen = use_state(|| DEFAULT_INTERVAL_MS);
+    // A square per ten seconds, or per minute; `None` until chosen: ten
+    // seconds for a watch faster than that, a minute otherwise.
+    let zoom = use_state(|| None::<bool>);
     let dropping = handle
         .record
         .as_ref()
@@ -81,12 +84,20 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
         (WatchPhase::Opening, _) => html! {
             <p role="status">{ "Looking for a watch already running in this browser…" }</p>
         },
-        (WatchPhase::Running | WatchPhase::Stopped, Some(record)) => watching(
-            record,
-            handle.phase == WatchPhase::Running,
-            handle.stop.reform(|_: MouseEvent| ()),
-            &props.config,
-        ),
+        (WatchPhase::Running | WatchPhase::Stopped, Some(record)) => {
+            let fine = zoom.unwrap_or_else(|| record.read(|w| w.interval_ms < 10_000));
+            let on_zoom = {
+                let zoom = zoom.clone();
+                Callback::from(move |_: MouseEvent| zoom.set(Some(!fine)))
+            };
+            watching(
+                record,
+                handle.phase == WatchPhase::Running,
+                handle.stop.reform(|_: MouseEvent| ()),
+                &props.config,
+                (fine, on_zoom),
+            )
+        }
         (phase, record) => {
             let onchange = {
                 let chosen = chosen.clone();
@@ -149,6 +160,7 @@ fn watching(
     running: bool,
     stop: Callback<MouseEvent>,
     config: &Rc<(String, String)>,
+    (fine, on_zoom): (bool, Callback<MouseEvent>),
 ) -> Html {
     let now = timers::wall_clock_ms();
     let offset = timers::utc_offset_minutes();
@@ -163,13 +175,18 @@ fn watching(
         html! {
             <>
                 <p id="watch-summary" role="status">{ summary(watch, now, offset) }</p>
-                <p class="watch-load">{ format!("Checking {n} places every {every}: {n} small requests a cycle, about {n} KB.") }</p>
+                <p class="watch-load">{ format!("Checking {n} places every {every}: {n} small requests a cycle, under half a kilobyte each.") }</p>
                 if running {
                     <p class="actions"><button type="button" id="watch-stop" onclick={stop}>{ "Stop watching" }</button></p>
                 } else {
                     <p id="watch-stopped">{ "The watch has stopped. Its drops are below." }</p>
                 }
-                { timeline_of(watch, now) }
+                { timeline_of(watch, now, fine) }
+                <p class="actions">
+                    <button type="button" id="timeline-zoom" class="secondary" aria-pressed={fine.to_string()} onclick={on_zoom}>
+                        { "A square for every 10 seconds" }
+                    </button>
+                </p>
                 <h3 id="drops-heading">{ "Drops" }</h3>
                 if found.is_empty() {
                     <p id="no-drops">{ "No drops so far." }</p>
@@ -193,7 +210,7 @@ fn seen_elsewhere(record: &WatchRecord) -> Html {
         html! {
             <>
                 <p id="watch-summary" role="status">{ summary(watch, now, offset) }</p>
-                { timeline_of(watch, now) }
+                { timeline_of(watch, now, watch.interval_ms < 10_000) }
                 if !found.is_empty() {
                     <ol id="drops" aria-label="Drops">
                         { for found.iter().map(|o| drop_item(watch, o, now, offset)) }
@@ -221,14 +238,10 @@ fn drop_item(watch: &Watch, outage: &Outage, now: f64, offset: i32) -> Html {
     }
 }
 
-/// The watch's timeline: a minute a cell, or ten seconds for a watch
-/// faster than that.
-fn timeline_of(watch: &Watch, now: f64) -> Html {
-    let cell_ms = if watch.interval_ms < 10_000 {
-        10_000.0
-    } else {
-        60_000.0
-    };
+/// The watch's timeline: a minute a cell, or ten seconds when `fine`;
+/// under each target that gives round trips, their band.
+fn timeline_of(watch: &Watch, now: f64, fine: bool) -> Html {
+    let cell_ms = if fine { 10_000.0 } else { 60_000.0 };
     let rows = timeline(watch, cell_ms, now);
     let cell_words = if cell_ms < 60_000.0 {
         "10 seconds"
@@ -241,5 +254,17 @@ fn timeline_of(watch: &Watch, now: f64) -> Html {
         .zip(&rows)
         .map(|(target, row)| (target.name.as_str(), row.as_slice()))
         .collect();
-    timeline_figure(&rows, cell_words, MAX_CELLS, true)
+    let bands = (0..watch.targets.len()).filter_map(|t| {
+        let cells = round_trips(watch, t, cell_ms, now);
+        cells
+            .iter()
+            .any(Option::is_some)
+            .then(|| round_trip_band(&watch.targets[t].name, &cells, MAX_CELLS))
+    });
+    html! {
+        <>
+            { timeline_figure(&rows, cell_words, MAX_CELLS, true) }
+            { for bands }
+        </>
+    }
 }

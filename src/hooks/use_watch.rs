@@ -296,6 +296,11 @@ impl Parts {
             stopped: false,
         };
         self.run(stored, lock);
+        // Kept within its bounds with the new watch counted.
+        let store = self.store.borrow().clone();
+        if let Some(store) = store {
+            store.remove_old(started_at_ms - KEPT_FOR_MS).await;
+        }
     }
 }
 
@@ -327,7 +332,7 @@ pub fn use_watch(
                 match Store::open().await {
                     Ok(store) => {
                         store
-                            .remove_older_than(timers::wall_clock_ms() - KEPT_FOR_MS)
+                            .remove_old(timers::wall_clock_ms() - KEPT_FOR_MS)
                             .await;
                         let newest = store.newest().await;
                         *parts.store.borrow_mut() = Some(store);

@@ -25,6 +25,11 @@ const WATCHES: &str = "watches";
 const SAMPLES: &str = "samples";
 /// Watches are kept this long, then removed.
 pub const KEPT_FOR_MS: f64 = 7.0 * 24.0 * 3_600_000.0;
+/// At most this many watches are kept, the newest: with a watch of 8 hours
+/// at most, the record never holds more than 40 hours of samples (about
+/// 10 MB a watch of 8 targets at the fastest interval, under 2 MB at the
+/// default; BENCHMARKS.md).
+pub const KEPT_WATCHES: usize = 5;
 
 /// A watch as it is kept: the record, how to go on sampling it, and its
 /// state.
@@ -177,8 +182,9 @@ impl Store {
         Some(stored)
     }
 
-    /// Removes the watches that started before `cutoff_ms`, with their samples.
-    pub async fn remove_older_than(&self, cutoff_ms: f64) {
+    /// Removes the watches that started before `cutoff_ms`, and all but the
+    /// newest [`KEPT_WATCHES`], with their samples.
+    pub async fn remove_old(&self, cutoff_ms: f64) {
         let Ok(watches) = self.store(WATCHES, IdbTransactionMode::Readonly) else {
             return;
         };
@@ -188,8 +194,14 @@ impl Store {
         let Ok(keys) = finished(&keys).await else {
             return;
         };
-        for started in Array::from(&keys).iter().filter_map(|k| k.as_f64()) {
-            if started >= cutoff_ms {
+        // Keys come in ascending order: the newest are last.
+        let starts: Vec<f64> = Array::from(&keys)
+            .iter()
+            .filter_map(|k| k.as_f64())
+            .collect();
+        let newest_kept = starts.len().saturating_sub(KEPT_WATCHES);
+        for (i, &started) in starts.iter().enumerate() {
+            if started >= cutoff_ms && i >= newest_kept {
                 continue;
             }
             if let (Ok(samples), Some(range)) = (
