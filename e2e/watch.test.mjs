@@ -176,7 +176,7 @@ test('Keep watching, after the verdict, opens a watch at the interval chosen in 
   const [watchPage] = await Promise.all([context.waitForEvent('page'), page.click('#watch-open')]);
   await watchPage.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
   assert.match(watchPage.url(), /\/watch\/\?watch=2s$/);
-  assert.match(await watchPage.textContent('.watch-load'), /Checking 4 places every 2 s/);
+  assert.match(await watchPage.textContent('.watch-load'), /Checking 4 places every 2 s: 6 small requests a cycle, under half a kilobyte each\./);
   await watchPage.waitForFunction(() => document.querySelector('#watch-summary')?.textContent.startsWith('No drops in'));
   // The clinician's page, its verdict and its report, stay as they were.
   assert.ok(await page.isVisible('#verdict'));
@@ -190,7 +190,18 @@ test('the watch page stops when asked and keeps what it saw', async () => {
   await page.goto(`${lab.server.url}/watch/`);
   await page.waitForSelector('#watch[data-state="idle"]', { timeout: 20_000 });
   await page.selectOption('#watch-interval', '1000');
+  await page.selectOption('#watch-duration', 'until-stopped');
   await page.click('#watch-start');
+  await page.waitForSelector('#watch[data-state="running"]');
+  // Kept for as long as it is left: a week at most.
+  const days = await page.evaluate(() => new Promise((resolve) => {
+    const open = indexedDB.open('linktriage-watch');
+    open.onsuccess = () => {
+      const all = open.result.transaction('watches').objectStore('watches').getAll();
+      all.onsuccess = () => resolve(all.result.map(([started, , ends]) => (ends - started) / 86_400_000));
+    };
+  }));
+  assert.deepEqual(days, [7]);
   await page.waitForFunction(() => document.querySelectorAll('.timeline-row path').length >= 4, null, { timeout: 10_000 });
   // The server, a probe, has its round trips under its row, in words too.
   await page.waitForSelector('.timeline-round-trip');

@@ -103,3 +103,86 @@ fn the_watch_messages_read_back_as_written() {
     assert!(read_sample(&JsValue::from_str("ready")).is_none());
     assert!(read_sample(&Array::of2(&JsValue::NULL, &JsValue::NULL).into()).is_none());
 }
+
+/// The watch's record in IndexedDB, as a reload reads it back: every
+/// sample, the pauses, and the minutes folded from older samples, whose
+/// samples are then gone from the store.
+#[wasm_bindgen_test]
+async fn a_kept_watch_reads_back_with_its_folded_minutes() {
+    use linktriage_app::probes::watch_store::{Store, Stored};
+    use linktriage_core::segment::Segment;
+    use linktriage_core::watch::{Sample, Span, Watch, WatchTarget, outages};
+
+    let store = Store::open().await.unwrap();
+    let started_at_ms = 1_795_510_800_000.0;
+    let minute = 60_000.0;
+    // 30 minutes at 10 s; the HSCN host down in minutes 3 to 6.
+    let samples: Vec<Sample> = (0..180)
+        .map(|i| Sample {
+            at_ms: started_at_ms + f64::from(i) * 10_000.0,
+            target: 0,
+            answered: !(18..36).contains(&i),
+            round_trip_ms: None,
+        })
+        .collect();
+    let mut watch = Watch {
+        started_at_ms,
+        interval_ms: 10_000,
+        targets: vec![WatchTarget {
+            name: "HSCN host".into(),
+            segment: Segment::Hscn,
+            late_ms: 300,
+        }],
+        samples,
+        paused: vec![Span {
+            from_ms: started_at_ms + 20.0 * minute,
+            to_ms: started_at_ms + 21.0 * minute,
+        }],
+        earlier: None,
+    };
+    let found = outages(&watch);
+    let cut = watch.compact(started_at_ms + 10.0 * minute).unwrap();
+    let mut stored = Stored {
+        watch: watch.clone(),
+        plan: vec![("http://gateway.hscn.test/".into(), false, 4_000)],
+        config: ("Test".into(), "1".into()),
+        ends_at_ms: started_at_ms + 8.0 * 3_600_000.0,
+        stopped: false,
+    };
+    stored.watch.samples.clear();
+    store.keep(&stored);
+    // Samples from before the fold too, as the store had them then.
+    for i in 0..180 {
+        let at_ms = started_at_ms + f64::from(i) * 10_000.0;
+        store.add(
+            started_at_ms,
+            &Sample {
+                at_ms,
+                target: 0,
+                answered: true,
+                round_trip_ms: Some(4.5),
+            },
+        );
+    }
+    store.forget_before(started_at_ms, cut);
+    let back = store.newest().await.unwrap();
+    assert_eq!(back.watch.earlier, watch.earlier, "the folded minutes");
+    assert_eq!(back.watch.paused, watch.paused);
+    assert_eq!(
+        back.watch.samples.len(),
+        watch.samples.len(),
+        "only the samples after the fold"
+    );
+    assert!(back.watch.samples.iter().all(|s| s.at_ms >= cut));
+    assert_eq!(back.plan, stored.plan);
+    assert_eq!(
+        outages(&back.watch)[..1],
+        found[..1],
+        "the drop, from the minutes"
+    );
+    store.remove_old(f64::INFINITY).await;
+    assert!(
+        store.newest().await.is_none(),
+        "a watch past its week is removed"
+    );
+}

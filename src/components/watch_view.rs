@@ -8,8 +8,8 @@ use std::rc::Rc;
 use linktriage_core::desk::fault_name;
 use linktriage_core::time::{format_timestamp, iso_8601};
 use linktriage_core::watch::{
-    Cell, DEFAULT_INTERVAL_MS, INTERVAL_CHOICES, Outage, Watch, Watched, outages, requested_by,
-    round_trips, summary, timeline,
+    Cell, DEFAULT_DURATION_MS, DEFAULT_INTERVAL_MS, INTERVAL_CHOICES, LONGEST_DURATION_MS, Outage,
+    Watch, Watched, outages, requested_by, requests_per_cycle, round_trips, summary, timeline,
 };
 use linktriage_core::wording::span_length;
 use web_sys::HtmlSelectElement;
@@ -45,6 +45,7 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
         .map(|(request, _)| request.interval_ms);
     let handle = use_watch(props.watched.clone(), props.config.clone(), asked);
     let chosen = use_state(|| DEFAULT_INTERVAL_MS);
+    let until_stopped = use_state(|| false);
     // A square per ten seconds, or per minute; `None` until chosen: ten
     // seconds for a watch faster than that, a minute otherwise.
     let zoom = use_state(|| None::<bool>);
@@ -96,6 +97,7 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
                 handle.stop.reform(|_: MouseEvent| ()),
                 &props.config,
                 (fine, on_zoom),
+                requests_per_cycle(&props.watched),
             )
         }
         (phase, record) => {
@@ -106,9 +108,24 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
                     chosen.set(value.parse().unwrap_or(DEFAULT_INTERVAL_MS));
                 })
             };
+            let on_duration = {
+                let until_stopped = until_stopped.clone();
+                Callback::from(move |e: Event| {
+                    let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+                    until_stopped.set(value == "until-stopped");
+                })
+            };
             let onclick = {
-                let (start, chosen) = (handle.start.clone(), chosen.clone());
-                Callback::from(move |_: MouseEvent| start.emit(*chosen))
+                let (start, chosen, until_stopped) =
+                    (handle.start.clone(), chosen.clone(), until_stopped.clone());
+                Callback::from(move |_: MouseEvent| {
+                    let duration = if *until_stopped {
+                        LONGEST_DURATION_MS
+                    } else {
+                        DEFAULT_DURATION_MS
+                    };
+                    start.emit((*chosen, duration));
+                })
             };
             let failed = match phase {
                 WatchPhase::Failed(why) => Some(html! {
@@ -133,6 +150,11 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
                             { for INTERVAL_CHOICES.iter().map(|(ms, words)| html! {
                                 <option value={ms.to_string()} selected={*ms == *chosen}>{ *words }</option>
                             }) }
+                        </select>
+                        <label for="watch-duration">{ " for " }</label>
+                        <select id="watch-duration" onchange={on_duration}>
+                            <option value="8h" selected={!*until_stopped}>{ "8 hours" }</option>
+                            <option value="until-stopped" selected={*until_stopped}>{ "as long as I leave it (a week at most)" }</option>
                         </select>
                         <button type="button" id="watch-start" {onclick}>{ "Keep watching" }</button>
                     </p>
@@ -161,6 +183,7 @@ fn watching(
     stop: Callback<MouseEvent>,
     config: &Rc<(String, String)>,
     (fine, on_zoom): (bool, Callback<MouseEvent>),
+    requests: u32,
 ) -> Html {
     let now = timers::wall_clock_ms();
     let offset = timers::utc_offset_minutes();
@@ -175,7 +198,7 @@ fn watching(
         html! {
             <>
                 <p id="watch-summary" role="status">{ summary(watch, now, offset) }</p>
-                <p class="watch-load">{ format!("Checking {n} places every {every}: {n} small requests a cycle, under half a kilobyte each.") }</p>
+                <p class="watch-load">{ format!("Checking {n} places every {every}: {requests} small requests a cycle, under half a kilobyte each.") }</p>
                 if running {
                     <p class="actions"><button type="button" id="watch-stop" onclick={stop}>{ "Stop watching" }</button></p>
                 } else {

@@ -6,12 +6,19 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use linktriage_core::watch::{DEFAULT_DURATION_MS, Sample, SampleKind, Span, Watch, Watched};
+use linktriage_core::watch::{
+    DEFAULT_DURATION_MS, LONGEST_DURATION_MS, SAMPLES_KEPT_MS, Sample, SampleKind, Span, Watch,
+    Watched,
+};
 use yew::prelude::*;
 
 use crate::probes::http::absolute_url;
 use crate::probes::watch_store::{KEPT_FOR_MS, Store, Stored};
 use crate::probes::{page, timers, watch};
+
+/// Samples fold into minutes once the oldest is this much older than the
+/// two hours kept: a fold every ten minutes, not at every sample.
+const FOLD_EVERY_MS: f64 = 10.0 * 60_000.0;
 
 /// How often a tab whose watch runs in another tab reads its record again.
 const ELSEWHERE_REFRESH_MS: u32 = 5_000;
@@ -81,8 +88,8 @@ pub struct WatchHandle {
     /// The watch went on from the browser's record after the page was
     /// reloaded or reopened.
     pub resumed: bool,
-    /// Starts a watch at this interval (milliseconds).
-    pub start: Callback<u32>,
+    /// Starts a watch at this interval, for this long (milliseconds).
+    pub start: Callback<(u32, f64)>,
     pub stop: Callback<()>,
 }
 
@@ -133,6 +140,18 @@ impl Parts {
                 if let Some(store) = &*parts.store.borrow() {
                     store.add(started_at_ms, &sample);
                 }
+                // Samples older than two hours fold into minutes, ten
+                // minutes' worth at a time.
+                let oldest = shared.borrow().samples.first().map(|s| s.at_ms);
+                if oldest.is_some_and(|o| o < sample.at_ms - SAMPLES_KEPT_MS - FOLD_EVERY_MS) {
+                    let cut = shared.borrow_mut().compact(sample.at_ms - SAMPLES_KEPT_MS);
+                    if let Some(cut) = cut {
+                        parts.keep_header(false);
+                        if let Some(store) = &*parts.store.borrow() {
+                            store.forget_before(started_at_ms, cut);
+                        }
+                    }
+                }
                 if sample.at_ms > ends_at_ms {
                     parts.finish();
                 }
@@ -180,7 +199,9 @@ impl Parts {
             return;
         };
         if let Some(record) = &*self.record.borrow() {
-            header.watch.paused.clone_from(&record.borrow().paused);
+            let record = record.borrow();
+            header.watch.paused.clone_from(&record.paused);
+            header.watch.earlier.clone_from(&record.earlier);
         }
         header.stopped = stopped;
         store.keep(header);
@@ -255,9 +276,14 @@ impl Parts {
         });
     }
 
-    /// Starts a new watch of `targets` every `interval_ms`, once this tab
-    /// has the lock.
-    async fn begin(&self, targets: &[Watched], config: &(String, String), interval_ms: u32) {
+    /// Starts a new watch of `targets` every `interval_ms` for
+    /// `duration_ms`, once this tab has the lock.
+    async fn begin(
+        &self,
+        targets: &[Watched],
+        config: &(String, String),
+        (interval_ms, duration_ms): (u32, f64),
+    ) {
         let lock = match watch::take_lock().await {
             watch::Lock::HeldElsewhere => {
                 let store = self.store.borrow().clone();
@@ -280,6 +306,7 @@ impl Parts {
                 targets: targets.iter().map(|w| w.target.clone()).collect(),
                 samples: Vec::new(),
                 paused: Vec::new(),
+                earlier: None,
             },
             plan: targets
                 .iter()
@@ -292,7 +319,7 @@ impl Parts {
                 })
                 .collect(),
             config: config.clone(),
-            ends_at_ms: started_at_ms + DEFAULT_DURATION_MS,
+            ends_at_ms: started_at_ms + duration_ms.min(LONGEST_DURATION_MS),
             stopped: false,
         };
         self.run(stored, lock);
@@ -361,17 +388,19 @@ pub fn use_watch(
                     }
                 }
                 if let Some(interval_ms) = asked {
-                    parts.begin(&targets, &config, interval_ms).await;
+                    parts
+                        .begin(&targets, &config, (interval_ms, DEFAULT_DURATION_MS))
+                        .await;
                 }
             });
         });
     }
     let start = {
         let parts = parts.clone();
-        Callback::from(move |interval_ms: u32| {
+        Callback::from(move |asked: (u32, f64)| {
             let (parts, targets, config) = (parts.clone(), targets.clone(), config.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                parts.begin(&targets, &config, interval_ms).await;
+                parts.begin(&targets, &config, asked).await;
             });
         })
     };

@@ -7,13 +7,17 @@
 //!
 //! - `watches`, keyed by the watch's start (ms since the epoch):
 //!   `[started_at, interval, ends_at, stopped, config_name, config_version,
-//!   [pause from, pause to, ...], [[name, segment, late_ms, url, is_ping, timeout_ms], ...]]`
+//!   [pause from, pause to, ...], [[name, segment, late_ms, url, is_ping, timeout_ms], ...],
+//!   the minutes folded (`codec::watch_bytes`, a `Uint8Array`) or null]`;
+//!   a watch's samples older than two hours are folded into its minutes and
+//!   removed (`Watch::compact`), so a watch of days stays a few megabytes.
 //! - `samples`, keyed by `[start, at_ms, target]`: `[at_ms, target, answered, round_trip_ms or -1]`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::Array;
+use linktriage_core::codec::{watch_bytes, watch_from_bytes};
 use linktriage_core::segment::Segment;
 use linktriage_core::watch::{Sample, Span, Watch, WatchTarget};
 use wasm_bindgen::closure::Closure;
@@ -23,8 +27,9 @@ use web_sys::{IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransacti
 const DATABASE: &str = "linktriage-watch";
 const WATCHES: &str = "watches";
 const SAMPLES: &str = "samples";
-/// Watches are kept this long, then removed.
-pub const KEPT_FOR_MS: f64 = 7.0 * 24.0 * 3_600_000.0;
+/// Watches are kept this long after they start, then removed: as long as
+/// the longest watch.
+pub const KEPT_FOR_MS: f64 = linktriage_core::watch::LONGEST_DURATION_MS;
 /// At most this many watches are kept, the newest: with a watch of 8 hours
 /// at most, the record never holds more than 40 hours of samples (about
 /// 10 MB a watch of 8 targets at the fastest interval, under 2 MB at the
@@ -129,6 +134,9 @@ impl Store {
             JsValue::from_str(&stored.config.1),
             paused.into(),
             targets.into(),
+            w.earlier.as_ref().map_or(JsValue::NULL, |earlier| {
+                js_sys::Uint8Array::from(watch_bytes(earlier).as_slice()).into()
+            }),
         ]
         .into_iter()
         .collect();
@@ -153,6 +161,22 @@ impl Store {
         .collect();
         if let Ok(store) = self.store(SAMPLES, IdbTransactionMode::Readwrite) {
             let _ = store.put_with_key(&value, &key);
+        }
+    }
+
+    /// Removes the samples of the watch that started at `started_at_ms`
+    /// from before `cut_ms`: they are folded into its header's minutes.
+    pub fn forget_before(&self, started_at_ms: f64, cut_ms: f64) {
+        let lower: Array = std::iter::once(JsValue::from_f64(started_at_ms)).collect();
+        let upper: Array = [started_at_ms, cut_ms]
+            .into_iter()
+            .map(JsValue::from_f64)
+            .collect();
+        if let (Ok(store), Ok(range)) = (
+            self.store(SAMPLES, IdbTransactionMode::Readwrite),
+            IdbKeyRange::bound_with_lower_open_and_upper_open(&lower, &upper, false, true),
+        ) {
+            let _ = store.delete(&range);
         }
     }
 
@@ -261,6 +285,12 @@ fn read_header(header: &JsValue) -> Option<Stored> {
                     to_ms: p[1],
                 })
                 .collect(),
+            earlier: h
+                .get(8)
+                .dyn_into::<js_sys::Uint8Array>()
+                .ok()
+                .and_then(|bytes| watch_from_bytes(&bytes.to_vec()).ok())
+                .map(Box::new),
         },
         plan,
         ends_at_ms: h.get(2).as_f64()?,

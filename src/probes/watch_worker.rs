@@ -1,9 +1,10 @@
 //! The watch's sampler, run in a dedicated Web Worker (`src/bin/watcher.rs`,
 //! its own small bundle fetched only when a watch starts): browsers throttle
 //! a hidden page's timers far harder than a worker's. It takes the plan from
-//! the page, then once a cycle sends each target one light request,
-//! staggered across the cycle, each with a deadline shorter than the
-//! interval, and posts every sample back with its own timestamp.
+//! the page, then once a cycle sends each target a light sample (a reach
+//! target one request, a probe target a few pings), staggered across the
+//! cycle, each with a deadline shorter than the interval, and posts every
+//! sample back with its own timestamp.
 //!
 //! Messages, as plain JavaScript values (no serialiser in either bundle):
 //! - worker to page, first: `"ready"`, once it listens;
@@ -120,10 +121,27 @@ async fn watch(interval_ms: u32, targets: Vec<Target>) {
     }
 }
 
-/// One request to `target`, posted to the page as a sample.
+/// One sample of `target` (one request, or a few pings on one deadline),
+/// posted to the page.
 async fn sample(index: usize, target: &Target, timeout_ms: u32) {
     let at = now_ms();
-    let (answered, round_trip) = request(target, timeout_ms).await;
+    let (answered, round_trip) = if target.is_ping {
+        let mut times: Vec<f64> = Vec::new();
+        let mut answered = false;
+        for _ in 0..linktriage_core::watch::PINGS_PER_SAMPLE {
+            let left = f64::from(timeout_ms) - (now_ms() - at);
+            if left < 50.0 {
+                break;
+            }
+            let (ok, time) = request(target, left as u32).await;
+            answered |= ok;
+            times.extend(time);
+        }
+        times.sort_by(f64::total_cmp);
+        (answered, times.get(times.len() / 2).copied())
+    } else {
+        request(target, timeout_ms).await
+    };
     let message = Array::of4(
         &JsValue::from_f64(at),
         &JsValue::from_f64(index as f64),

@@ -112,6 +112,7 @@ fn scripted_watch(started_at_ms: f64) -> Watch {
             from_ms: at(360.0),
             to_ms: at(363.0),
         }],
+        earlier: None,
     }
 }
 

@@ -413,6 +413,7 @@ mod tests {
                 })
                 .collect(),
             paused: vec![],
+            earlier: None,
         };
         let snapshot = WatchSnapshot::of(&watch, NINE_UTC + 180.0 * MINUTE, false);
         report(place, 180.0, &[]).with_watch(snapshot)

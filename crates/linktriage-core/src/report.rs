@@ -546,6 +546,7 @@ Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; lang
                 })
                 .collect(),
             paused: vec![],
+            earlier: None,
         };
         let dropped = watch(&[true, false, false, false, true, true]);
         let steady = watch(&[true; 6]);

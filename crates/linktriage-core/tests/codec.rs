@@ -254,6 +254,14 @@ fn a_report_with_a_watch_survives_the_round_trip_exactly() {
 /// A phone carries a report out by its QR code when the practice network
 /// is down: a working day's watch with drops must still fit one.
 #[test]
+fn a_watch_alone_reads_back_from_its_bytes() {
+    use linktriage_core::codec::{watch_bytes, watch_from_bytes};
+    let watch = watched_lab_report().watch.unwrap();
+    assert_eq!(watch_from_bytes(&watch_bytes(&watch)), Ok(watch));
+    assert!(watch_from_bytes(b"\x01\x02").is_err());
+}
+
+#[test]
 fn an_eight_hour_watch_fits_a_qr_code() {
     use linktriage_core::codec::share_link;
     use linktriage_core::qr::QrCode;

@@ -7,8 +7,8 @@ use linktriage_core::device::DeviceFacts;
 use linktriage_core::report::{Report, RunFacts};
 use linktriage_core::segment::Segment;
 use linktriage_core::watch::{
-    DOWN_AFTER, Sample, Span, Watch, WatchSnapshot, WatchTarget, down_spans, outages, pauses,
-    slow_spells,
+    DOWN_AFTER, Sample, Span, Watch, WatchSnapshot, WatchTarget, availability, down_spans, outages,
+    pauses, slow_spells, timeline,
 };
 use proptest::prelude::*;
 
@@ -18,7 +18,19 @@ const INTERVAL: u32 = 1_000;
 /// A watch of three targets on different segments; each cycle each target
 /// is answered, failed, or not sampled, and some cycles fall in a pause.
 fn watch() -> impl Strategy<Value = Watch> {
-    let cycle = proptest::collection::vec(0u8..4, 3);
+    watch_of((0u8..4).boxed())
+}
+
+/// [`watch`], mostly answered: drops, slow spells and gaps come now and
+/// then, with quiet minutes between them, as on a real link.
+fn mostly_answered_watch() -> impl Strategy<Value = Watch> {
+    watch_of(prop_oneof![2 => Just(0u8), 90 => Just(1u8), 4 => Just(2u8), 4 => Just(3u8)].boxed())
+}
+
+/// A watch whose samples are in `state` each (0 failed, 1 answered, 2
+/// answered slowly, 3 not sampled).
+fn watch_of(state: BoxedStrategy<u8>) -> impl Strategy<Value = Watch> {
+    let cycle = proptest::collection::vec(state, 3);
     (
         proptest::collection::vec(cycle, 0..300),
         proptest::collection::vec((0usize..300, 1usize..20), 0..4),
@@ -60,6 +72,7 @@ fn watch() -> impl Strategy<Value = Watch> {
                         to_ms: at(from + len) - 0.5,
                     })
                     .collect(),
+                earlier: None,
             }
         })
 }
@@ -122,5 +135,33 @@ proptest! {
         };
         let report = Report::judged(run, vec![], DeviceFacts::default()).with_watch(snapshot);
         prop_assert_eq!(decode(&encode(&report)).unwrap(), report);
+    }
+
+    /// Folding old samples into minutes, wherever asked and as often,
+    /// changes nothing the watch found: its drops (when, which targets),
+    /// slow spells, minutes and answered shares.
+    #[test]
+    fn folding_changes_nothing_found(w in mostly_answered_watch(), folds in proptest::collection::vec(0u32..300, 1..4)) {
+        let now = START + 300.0 * f64::from(INTERVAL);
+        // Times to the millisecond, as the folded minutes keep them.
+        let found = |w: &Watch| {
+            let drops: Vec<(i64, Option<i64>, Vec<usize>)> = outages(w)
+                .into_iter()
+                .map(|o| (o.start_ms.round() as i64, o.end_ms.map(|e| e.round() as i64), o.targets))
+                .collect();
+            let spells: Vec<(usize, i64, Option<i64>)> = slow_spells(w)
+                .into_iter()
+                .map(|s| (s.target, s.start_ms.round() as i64, s.end_ms.map(|e| e.round() as i64)))
+                .collect();
+            (drops, spells, timeline(w, 60_000.0, now), availability(w))
+        };
+        let before = found(&w);
+        let mut folded = w.clone();
+        for at in folds {
+            folded.compact(START + f64::from(at) * f64::from(INTERVAL));
+        }
+        prop_assert_eq!(found(&folded), before);
+        // And the watch in a report reads the same folded or not.
+        prop_assert_eq!(WatchSnapshot::of(&folded, now, true).drops.len(), outages(&w).len());
     }
 }

@@ -35,6 +35,7 @@ pub use json::{JSON_FORMAT, JSON_VERSION, to_json};
 pub use link::{DESK_PATH, code_in_link, share_link};
 
 use crate::report::Report;
+use crate::watch::WatchSnapshot;
 
 /// What every code starts with, before its version number.
 pub const MARK: &str = "LT";
@@ -104,6 +105,18 @@ pub fn wire_bytes(report: &Report) -> Vec<u8> {
 pub fn checks_wire_bytes(report: &Report) -> Vec<u8> {
     debug_assert!(report.watch.is_none(), "the checks' report has no watch");
     postcard::to_allocvec(&v3::ReportV3::checks(report)).unwrap_or_default()
+}
+
+/// A watch's folded minutes as bytes, for the browser's record of a running
+/// watch (`Watch::earlier`): version 3's wire struct for a watch, as in a
+/// report's code, uncompressed.
+pub fn watch_bytes(watch: &WatchSnapshot) -> Vec<u8> {
+    v3::watch_bytes(watch)
+}
+
+/// The watch [`watch_bytes`] wrote, or why these bytes are not one.
+pub fn watch_from_bytes(bytes: &[u8]) -> Result<WatchSnapshot, String> {
+    v3::watch_from_bytes(bytes)
 }
 
 /// `bytes` as a raw deflate stream of stored (uncompressed) blocks: valid

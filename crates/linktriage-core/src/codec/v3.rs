@@ -72,6 +72,18 @@ struct SlowV3 {
     worst_ms: u32,
 }
 
+/// `watch` alone as version 3 writes it, uncompressed.
+pub fn watch_bytes(watch: &WatchSnapshot) -> Vec<u8> {
+    postcard::to_allocvec(&WatchV3::from(watch)).unwrap_or_default()
+}
+
+/// A watch from [`watch_bytes`].
+pub fn watch_from_bytes(bytes: &[u8]) -> Result<WatchSnapshot, String> {
+    let wire: WatchV3 =
+        postcard::from_bytes(bytes).map_err(|e| format!("the watch does not read: {e}"))?;
+    WatchSnapshot::try_from(wire)
+}
+
 /// A timeline longer than a week of minutes is not a watch's.
 const MAX_MINUTES: u64 = 7 * 24 * 60;
 

@@ -60,6 +60,9 @@ pub const INTERVAL_CHOICES: [(u32, &str); 7] = [
 ];
 /// How long a watch runs unless stopped: a working day.
 pub const DEFAULT_DURATION_MS: f64 = 8.0 * 3_600_000.0;
+/// The longest a watch runs, when asked to watch until stopped: a week,
+/// as long as the browser keeps a watch's record.
+pub const LONGEST_DURATION_MS: f64 = 7.0 * 24.0 * 3_600_000.0;
 
 /// A watch asked for by a link: `#watch` (the default interval), or
 /// `#watch=2s`, `#watch=30s`, `#watch=1m`.
@@ -104,12 +107,30 @@ pub fn requested_by(fragment: &str) -> Option<(WatchRequest, Option<String>)> {
     }
 }
 
-/// How a watched target is sampled once a cycle: light, one request.
+/// How many pings make a probe target's sample: one round trip is noisy
+/// (a scheduling hiccup on either side), the median of three is steady,
+/// and more would be needless load on the server for hours. The sample is
+/// answered if any ping was.
+pub const PINGS_PER_SAMPLE: u32 = 3;
+
+/// How many requests a cycle of `targets` sends.
+pub fn requests_per_cycle(targets: &[Watched]) -> u32 {
+    targets
+        .iter()
+        .map(|t| match t.kind {
+            SampleKind::Reach => 1,
+            SampleKind::Ping => PINGS_PER_SAMPLE,
+        })
+        .sum()
+}
+
+/// How a watched target is sampled once a cycle: light.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SampleKind {
     /// One `HEAD` request in no-cors mode: answered or not, no body.
     Reach,
-    /// One `GET /api/ping` to a Link Triage server, timed.
+    /// [`PINGS_PER_SAMPLE`] `GET /api/ping`s to a Link Triage server, one
+    /// after another on the sample's deadline: the median round trip.
     Ping,
 }
 
@@ -204,6 +225,99 @@ pub struct Watch {
     /// Spans the page itself knew it was not running (hidden and frozen,
     /// discarded and reloaded), as it recorded them.
     pub paused: Vec<Span>,
+    /// What the watch saw before its oldest sample, a minute a cell, once
+    /// [`Watch::compact`] has folded those samples away: a watch of many
+    /// hours keeps its recent samples, and the minutes before them.
+    pub earlier: Option<Box<WatchSnapshot>>,
+}
+
+/// Each target's samples before a fold that must have answered in time:
+/// enough that no run [`DOWN_AFTER`], [`UP_AFTER`] or [`SLOW_AFTER`]
+/// counts is cut in two.
+const QUIET_SAMPLES: usize = {
+    let most = if DOWN_AFTER > UP_AFTER {
+        DOWN_AFTER
+    } else {
+        UP_AFTER
+    };
+    (if most > SLOW_AFTER { most } else { SLOW_AFTER }) as usize
+};
+
+/// A watch keeps every sample this long; [`Watch::compact`] folds older
+/// ones into minutes. Two hours of samples at the fastest interval of the
+/// default list are about 58,000: a few megabytes, in memory and stored.
+pub const SAMPLES_KEPT_MS: f64 = 2.0 * 3_600_000.0;
+
+impl Watch {
+    /// Folds the samples from before `before_ms` into [`Watch::earlier`],
+    /// a minute a cell, cutting at a minute of the watch when nothing was
+    /// failing or slow (within the hour before `before_ms`), so that no
+    /// drop or slow spell is cut in two. What the watch found is the same
+    /// after as before, to the minute. Returns the cut, or `None` when
+    /// there was nothing to fold or no quiet minute.
+    pub fn compact(&mut self, before_ms: f64) -> Option<f64> {
+        let folded_to = self
+            .earlier
+            .as_ref()
+            .map_or(self.started_at_ms, |e| e.until_ms);
+        let minute = |at: f64| {
+            self.started_at_ms
+                + ((at - self.started_at_ms) / snapshot::MINUTE_MS).floor() * snapshot::MINUTE_MS
+        };
+        let pauses = pauses(self);
+        let drops = raw_outages(self, &pauses);
+        let spells = raw_slow_spells(self, &pauses);
+        let across =
+            |start: f64, end: Option<f64>, cut: f64| start < cut && end.is_none_or(|e| e > cut);
+        // Quiet at `cut`: no drop, slow spell or pause across it, and each
+        // target's last samples before it answered in time (so no run of
+        // failures, of answers ending a drop, or of slow answers is cut).
+        let quiet = |cut: f64| {
+            !drops.iter().any(|d| across(d.start_ms, d.end_ms, cut))
+                && !spells.iter().any(|s| across(s.start_ms, s.end_ms, cut))
+                && !pauses.iter().any(|p| across(p.from_ms, Some(p.to_ms), cut))
+                && self.targets.iter().enumerate().all(|(t, target)| {
+                    self.samples
+                        .iter()
+                        .rev()
+                        .filter(|s| s.target == t && s.at_ms < cut)
+                        .take(QUIET_SAMPLES)
+                        .all(|s| {
+                            s.answered
+                                && s.round_trip_ms
+                                    .is_none_or(|ms| ms <= f64::from(target.late_ms))
+                        })
+                })
+        };
+        let latest = minute(before_ms);
+        let cut = (0..=60)
+            .map(|back| latest - f64::from(back) * snapshot::MINUTE_MS)
+            .take_while(|&cut| cut > folded_to)
+            .find(|&cut| quiet(cut))?;
+        if !self.samples.iter().any(|s| s.at_ms < cut) {
+            return None;
+        }
+        // Every pause, those the samples' gaps show included, goes to the
+        // side of the cut it is on: a gap that ends after the cut would not
+        // be seen again in the samples kept.
+        let before = Watch {
+            started_at_ms: self.started_at_ms,
+            interval_ms: self.interval_ms,
+            targets: self.targets.clone(),
+            samples: self
+                .samples
+                .iter()
+                .filter(|s| s.at_ms < cut)
+                .copied()
+                .collect(),
+            paused: pauses.iter().filter(|p| p.to_ms <= cut).copied().collect(),
+            earlier: self.earlier.take(),
+        };
+        self.earlier = Some(Box::new(WatchSnapshot::of(&before, cut, true)));
+        self.samples.retain(|s| s.at_ms >= cut);
+        self.paused = pauses.into_iter().filter(|p| p.from_ms >= cut).collect();
+        Some(cut)
+    }
 }
 
 /// A time when one or more targets were down together.
@@ -299,7 +413,8 @@ pub fn pauses(watch: &Watch) -> Vec<Span> {
     // In order of their start, by insertion: pauses are few, and one more
     // sort of its own would cost the clinician's page kilobytes.
     let mut spans: Vec<Span> = Vec::new();
-    for span in watch.paused.iter().copied().chain(gaps) {
+    let earlier = watch.earlier.iter().flat_map(|e| e.paused.iter().copied());
+    for span in earlier.chain(watch.paused.iter().copied()).chain(gaps) {
         let at = spans.partition_point(|s| s.from_ms <= span.from_ms);
         spans.insert(at, span);
     }
@@ -365,12 +480,21 @@ fn down_spans_in(watch: &Watch, pauses: &[Span], target: usize) -> Vec<(f64, Opt
 /// The drops of the whole watch: each time one or more targets were down,
 /// the targets down together, and where on the path it was.
 pub fn outages(watch: &Watch) -> Vec<Outage> {
+    let mut all = watch
+        .earlier
+        .as_ref()
+        .map_or_else(Vec::new, |e| e.drops.clone());
+    all.extend(raw_outages(watch, &pauses(watch)));
+    all
+}
+
+/// The drops of the samples kept (not of [`Watch::earlier`]).
+fn raw_outages(watch: &Watch, pauses: &[Span]) -> Vec<Outage> {
     // Every target's down spans in order of their start (by insertion, as
     // in `pauses`).
-    let pauses = pauses(watch);
     let mut spans: Vec<(f64, Option<f64>, usize)> = Vec::new();
     for target in 0..watch.targets.len() {
-        for (start, end) in down_spans_in(watch, &pauses, target) {
+        for (start, end) in down_spans_in(watch, pauses, target) {
             let at = spans.partition_point(|s| s.0 <= start);
             spans.insert(at, (start, end, target));
         }
@@ -440,7 +564,16 @@ fn place(watch: &Watch, down: &[usize]) -> Diagnosis {
 /// row slower than its threshold, with no pause between them. A spell still
 /// slow when a pause began ends there, as a drop does.
 pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
-    let pauses = pauses(watch);
+    let mut all = watch
+        .earlier
+        .as_ref()
+        .map_or_else(Vec::new, |e| e.slow_spells.clone());
+    all.extend(raw_slow_spells(watch, &pauses(watch)));
+    all
+}
+
+/// The slow spells of the samples kept (not of [`Watch::earlier`]).
+fn raw_slow_spells(watch: &Watch, pauses: &[Span]) -> Vec<SlowSpell> {
     let mut spells = Vec::new();
     for (t, target) in watch.targets.iter().enumerate() {
         let late = |s: &Sample| {
@@ -448,7 +581,7 @@ pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
                 && s.round_trip_ms
                     .is_some_and(|ms| ms > f64::from(target.late_ms))
         };
-        for run in runs_of(watch, &pauses, t) {
+        for run in runs_of(watch, pauses, t) {
             let mut i = 0;
             while i < run.len() {
                 let slow = run[i..].iter().take_while(|s| late(s)).count();
@@ -463,7 +596,7 @@ pub fn slow_spells(watch: &Watch) -> Vec<SlowSpell> {
                             end_ms: run
                                 .get(i + slow)
                                 .map(|s| s.at_ms)
-                                .or_else(|| pause_after(&pauses, start)),
+                                .or_else(|| pause_after(pauses, start)),
                             worst_ms: run[i..i + slow]
                                 .iter()
                                 .filter_map(|s| s.round_trip_ms)
@@ -495,6 +628,11 @@ pub fn availability(watch: &Watch) -> Vec<Option<f64>> {
 /// Each target's samples answered, and all its samples, outside `pauses`.
 fn answer_counts(watch: &Watch, pauses: &[Span]) -> Vec<(u32, u32)> {
     let mut counts = vec![(0u32, 0u32); watch.targets.len()];
+    if let Some(earlier) = &watch.earlier {
+        for (count, target) in counts.iter_mut().zip(&earlier.targets) {
+            *count = (target.answered, target.sampled);
+        }
+    }
     for sample in counted(watch, pauses) {
         if let Some((answered, all)) = counts.get_mut(sample.target) {
             *answered += u32::from(sample.answered);
@@ -510,7 +648,14 @@ fn answer_counts(watch: &Watch, pauses: &[Span]) -> Vec<(u32, u32)> {
 /// (`utc_offset_minutes` east); `now_ms` closes what is still open.
 pub fn summary(watch: &Watch, now_ms: f64, utc_offset_minutes: i32) -> String {
     let sampled: Vec<bool> = (0..watch.targets.len())
-        .map(|t| watch.samples.iter().any(|s| s.target == t))
+        .map(|t| {
+            watch.samples.iter().any(|s| s.target == t)
+                || watch
+                    .earlier
+                    .as_ref()
+                    .and_then(|e| e.targets.get(t))
+                    .is_some_and(|e| e.sampled > 0)
+        })
         .collect();
     let segments: Vec<Segment> = watch.targets.iter().map(|t| t.segment).collect();
     let found = outages(watch);
@@ -646,13 +791,23 @@ pub fn timeline(watch: &Watch, cell_ms: f64, until_ms: f64) -> Vec<Vec<Cell>> {
             *failed += 1;
         }
     }
+    // Cells before the samples kept read the minutes they were folded into.
+    let folded = |t: usize, middle: f64| {
+        let earlier = watch.earlier.as_ref().filter(|e| middle < e.until_ms)?;
+        let minute = ((middle - watch.started_at_ms) / snapshot::MINUTE_MS).floor() as usize;
+        earlier.targets.get(t)?.minutes.get(minute).copied()
+    };
     counts
         .into_iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(t, row)| {
             row.into_iter()
                 .enumerate()
                 .map(|(i, counted)| {
                     let middle = watch.started_at_ms + (i as f64 + 0.5) * cell_ms;
+                    if let Some(cell) = folded(t, middle) {
+                        return cell;
+                    }
                     match counted {
                         (0, 0) if pauses.iter().any(|p| p.contains(middle)) => Cell::Paused,
                         (0, 0) => Cell::NoData,
@@ -734,6 +889,7 @@ mod tests {
                 .collect(),
             samples,
             paused: Vec::new(),
+            earlier: None,
         }
     }
 
@@ -1013,6 +1169,11 @@ mod tests {
             "the page's own server, on loopback"
         );
         assert!(found[1..].iter().all(|w| w.kind == SampleKind::Reach));
+        // One request a reach target, a few pings the probe.
+        assert_eq!(
+            requests_per_cycle(&found),
+            found.len() as u32 - 1 + PINGS_PER_SAMPLE
+        );
         assert_eq!(sample_timeout_ms(4_000, 10_000), 4_000);
         assert_eq!(sample_timeout_ms(4_000, 2_000), 1_600);
         assert_eq!(sample_timeout_ms(4_000, 1_000), 800);
@@ -1062,6 +1223,63 @@ mod tests {
             WatchSnapshot::of(&watch(&[("HSCN", Hscn, "....")]), cycle(4), false).finding(),
             None
         );
+    }
+
+    #[test]
+    fn folding_old_samples_into_minutes_keeps_what_the_watch_found() {
+        // 18 minutes at 10 s: HSCN down in minutes 2 to 4, slow in minute
+        // 8, a gap in minutes 11 and 12, and down again from minute 16.
+        let mut hscn = String::new();
+        for minute in 0..18 {
+            hscn.push_str(match minute {
+                2..=4 => "xxxxxx",
+                8 => "ssssss",
+                11 | 12 => "      ",
+                16 | 17 => "xxxxxx",
+                _ => "......",
+            });
+        }
+        let whole = watch(&[
+            ("Internet", Internet, &".".repeat(108)),
+            ("HSCN", Hscn, &hscn),
+        ]);
+        let now = cycle(108);
+        let found = |w: &Watch| {
+            (
+                outages(w),
+                slow_spells(w),
+                timeline(w, 60_000.0, now),
+                availability(w),
+                summary(w, now, 0),
+            )
+        };
+        let mut folded = whole.clone();
+        // Asked to fold up to 09:17:30: the drop open since 09:16 is not
+        // cut, so the fold is at 09:16 (the quiet minute before it).
+        assert_eq!(
+            folded.compact(START + 17.5 * 60_000.0),
+            Some(START + 16.0 * 60_000.0)
+        );
+        assert!(
+            folded
+                .samples
+                .iter()
+                .all(|s| s.at_ms >= START + 16.0 * 60_000.0)
+        );
+        assert_eq!(found(&folded), found(&whole));
+        assert_eq!(
+            WatchSnapshot::of(&folded, now, true),
+            WatchSnapshot::of(&whole, now, true)
+        );
+        // Nothing before the last fold is folded again.
+        assert_eq!(folded.compact(START + 10.0 * 60_000.0), None);
+        // A fold inside the drop of minutes 2 to 4 moves before it.
+        let mut early = whole.clone();
+        assert_eq!(
+            early.compact(START + 3.5 * 60_000.0),
+            Some(START + 2.0 * 60_000.0)
+        );
+        assert_eq!(found(&early), found(&whole));
     }
 
     #[test]
