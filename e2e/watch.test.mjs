@@ -406,3 +406,42 @@ test('a hidden page frozen by the browser for 20 s is a pause and no drop', asyn
     browser.close();
   }
 });
+
+test('while no samples come the watch says it is paused, and goes on by itself', async () => {
+  // The worker held in the debugger: the page runs, its sampler does not.
+  const browser = await launchChromiumOverPipe(lab.hostMap);
+  try {
+    const workers = [];
+    browser.on((m) => {
+      if (m.method === 'Target.attachedToTarget' && m.params.targetInfo.type === 'worker') workers.push(m.params.sessionId);
+    });
+    const { targetId } = await browser.send('Target.createTarget', { url: `${lab.server.url}/watch/#watch=1s`, newWindow: false });
+    const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
+    await browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sessionId);
+    const evaluate = async (expression) =>
+      (await browser.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId)).result.value;
+    const state = () => evaluate("document.querySelector('#watch')?.dataset.state");
+    const samples = () => evaluate("Number(document.querySelector('#watch')?.dataset.samples ?? 0)");
+    const waitFor = async (what, check) => {
+      for (let tries = 0; !(await check()); tries += 1) {
+        if (tries > 80) throw new Error(`waited in vain for ${what}`);
+        await sleep(250);
+      }
+    };
+    await waitFor('the watch to run and sample', async () => (await samples()) >= 8 && workers.length > 0);
+    const worker = workers[0];
+    await browser.send('Debugger.enable', {}, worker);
+    await browser.send('Debugger.pause', {}, worker);
+    await waitFor('the watch to say it is paused', async () => (await state()) === 'paused');
+    assert.match(await evaluate("document.querySelector('#watch-paused').textContent"), /^The watch is paused: the browser has stopped it for now/);
+    await sleep(2_000);
+    await browser.send('Debugger.resume', {}, worker);
+    await waitFor('the watch to run again', async () => (await state()) === 'running');
+    const after = await samples();
+    await waitFor('samples after the pause', async () => (await samples()) >= after + 8);
+    assert.equal(await evaluate("document.querySelectorAll('li.drop').length"), 0, 'paused is not down');
+    assert.equal(await evaluate("document.querySelector('#watch-paused')"), null);
+  } finally {
+    browser.close();
+  }
+});

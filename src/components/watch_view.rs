@@ -8,8 +8,9 @@ use std::rc::Rc;
 use linktriage_core::desk::fault_name;
 use linktriage_core::time::{format_timestamp, iso_8601};
 use linktriage_core::watch::{
-    Cell, DEFAULT_DURATION_MS, DEFAULT_INTERVAL_MS, INTERVAL_CHOICES, LONGEST_DURATION_MS, Outage,
-    Watch, Watched, outages, requested_by, requests_per_cycle, round_trips, summary, timeline,
+    Cell, DEFAULT_DURATION_MS, DEFAULT_INTERVAL_MS, GAP_INTERVALS, INTERVAL_CHOICES,
+    LONGEST_DURATION_MS, Outage, Watch, Watched, outages, requested_by, requests_per_cycle,
+    round_trips, summary, timeline,
 };
 use linktriage_core::wording::span_length;
 use web_sys::HtmlSelectElement;
@@ -49,6 +50,33 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
     // A square per ten seconds, or per minute; `None` until chosen: ten
     // seconds for a watch faster than that, a minute otherwise.
     let zoom = use_state(|| None::<bool>);
+    // While it runs, the page looks once a second whether samples still
+    // come: none for longer than a gap means the browser has stopped the
+    // watch for now (the worker held up, the computer asleep). That is
+    // `data-state="paused"`, said in words, and never a drop.
+    let tick = use_force_update();
+    let running = handle.phase == WatchPhase::Running;
+    use_effect_with(running, move |&running| {
+        let alive = Rc::new(std::cell::Cell::new(running));
+        if running {
+            let alive = alive.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                while alive.get() {
+                    timers::sleep(1_000).await;
+                    tick.force_update();
+                }
+            });
+        }
+        move || alive.set(false)
+    });
+    let stalled = running
+        && handle.record.as_ref().is_some_and(|r| {
+            r.read(|w| {
+                let last = w.samples.last().map_or(w.started_at_ms, |s| s.at_ms);
+                timers::wall_clock_ms() - last > GAP_INTERVALS * f64::from(w.interval_ms)
+            })
+        });
+    let state = if stalled { "paused" } else { handle.phase.id() };
     let dropping = handle
         .record
         .as_ref()
@@ -78,8 +106,15 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
         }),
         _ => None,
     };
-    let resumed = handle.resumed.then(|| html! {
-        <p id="watch-resumed">{ "The watch went on from where it was when this page was closed or reloaded: the time in between shows as paused, not as a drop." }</p>
+    let resumed = handle.resumed.then(|| {
+        let why = if page::was_discarded() {
+            "The browser put this tab to sleep to save memory, and has opened it again. "
+        } else {
+            ""
+        };
+        html! {
+            <p id="watch-resumed">{ format!("{why}The watch went on from where it was when this page was closed or reloaded: the time in between shows as paused, not as a drop.") }</p>
+        }
     });
     let body = match (&handle.phase, &handle.record) {
         (WatchPhase::Opening, _) => html! {
@@ -164,8 +199,11 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
         }
     };
     html! {
-        <section id="watch" data-state={handle.phase.id()} data-samples={samples} aria-labelledby="watch-heading">
+        <section id="watch" data-state={state} data-samples={samples} aria-labelledby="watch-heading">
             <h2 id="watch-heading">{ "Keep watching" }</h2>
+            if stalled {
+                <p id="watch-paused" role="status">{ "The watch is paused: the browser has stopped it for now (the computer asleep, or the tab put to sleep). It goes on by itself, and the time in between shows as paused, not as a drop." }</p>
+            }
             { problem }
             { kept }
             { resumed }
