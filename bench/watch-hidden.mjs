@@ -123,7 +123,8 @@ try {
   // throttling's grace period).
   const ticks = (await evaluate('window.__ticks')).filter((at) => at >= hiddenFrom + 5 * 60_000);
   const tickSpacing = ticks.slice(1).map((at, i) => at - ticks[i]).sort((a, b) => a - b);
-  const cycles = bytes.requests - bytesFrom.requests > 0 ? (bytes.requests - bytesFrom.requests) / 3 : 0;
+  // A cycle is a sample of each target: as many as one target's samples.
+  const cycles = spacing.length + 1;
   Object.assign(result, {
     hidden_minutes: Math.round(hiddenFor / 6_000) / 10,
     visibility_checks: seen.length,
@@ -133,13 +134,11 @@ try {
     spacing_ms: { median: pick(0.5), p99: pick(0.99), max: spacing.at(-1), min: spacing[0] },
     page_timer_after_5_min: { ticks: ticks.length, median_ms: tickSpacing[Math.floor(tickSpacing.length / 2)] ?? null, max_ms: tickSpacing.at(-1) ?? null },
     renderer_cpu_seconds_per_hour: Math.round((cpuSeconds / hiddenFor) * 3_600_000 * 10) / 10,
-    bytes_per_cycle: cycles
-      ? {
-          sent: Math.round((bytes.sent - bytesFrom.sent) / cycles),
-          received: Math.round((bytes.received - bytesFrom.received) / cycles),
-          requests: 3,
-        }
-      : null,
+    bytes_per_cycle: {
+      sent: Math.round((bytes.sent - bytesFrom.sent) / cycles),
+      received: Math.round((bytes.received - bytesFrom.received) / cycles),
+      requests: Math.round(((bytes.requests - bytesFrom.requests) / cycles) * 10) / 10,
+    },
   });
 
   // The browser's record of an 8-hour watch of 8 targets, written in the

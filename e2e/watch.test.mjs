@@ -1,5 +1,5 @@
 // Keep watching, end to end at a one-second interval: a scripted outage of
-// the HSCN host and later of the supplier gives two drops, each with its
+// the HSCN host for 30 s and later of the supplier for 20 s gives two drops, each with its
 // start and end near the truth and its own segment, and no drop while
 // everything answers. The sampling runs in the page's Web Worker.
 import { test, before, after } from 'node:test';
@@ -80,19 +80,21 @@ test('a watch from a #watch=1s link records each drop with its time and segment,
   await sleep(4_000);
   assert.equal(await page.locator('li.drop').count(), 0, 'no drop while everything answers');
 
+  // The HSCN host stops answering for 30 s, then recovers.
   lab.hosts.hscn.refuse();
   await page.waitForSelector('li.drop[data-segment="hscn"]', { timeout: 10_000 });
   assert.equal(await page.title(), 'Drop in progress: Link Triage');
   assert.equal(await page.getAttribute('li.drop', 'data-end'), '', 'open while it lasts');
-  await sleep(5_000);
+  await sleep(30_000 - (Date.now() - lab.hosts.hscn.switches.at(-1).at));
   lab.hosts.hscn.answer();
   await page.waitForSelector('li.drop[data-segment="hscn"][data-end^="20"]', { timeout: 10_000 });
   assert.equal(await page.title(), 'Link Triage');
   await sleep(3_000);
 
+  // Later the supplier refuses for 20 s.
   lab.hosts.supplier.refuse();
   await page.waitForSelector('li.drop[data-segment="supplier"]', { timeout: 10_000 });
-  await sleep(3_000);
+  await sleep(20_000 - (Date.now() - lab.hosts.supplier.switches.at(-1).at));
   lab.hosts.supplier.answer();
   await page.waitForSelector('li.drop[data-segment="supplier"][data-end^="20"]', { timeout: 10_000 });
   await sleep(2_000);
@@ -121,7 +123,7 @@ test('a watch from a #watch=1s link records each drop with its time and segment,
   // The report, while the watch runs: the watch so far, drops first.
   await page.waitForFunction(() => /\nWatch: 2 drops so far: /.test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''));
   const running = await page.textContent('#report-text');
-  assert.match(running, /^Link Triage report\nVerdict: The connection dropped twice in \d+ s of watching, the last time at the clinical system supplier\.\n/);
+  assert.match(running, /^Link Triage report\nVerdict: The connection dropped twice in \d+ (s|min) of watching, the last time at the clinical system supplier\.\n/);
   assert.match(running, /\nWatched: .* every 1 s; still watching when this report was made\n/);
   assert.match(running, /\nDrops:\n- .* UTC \(\d+ s\)(; .* local \(\d+ s\))?: at the NHS network link \(HSCN\); not answering: HSCN gateway\n- .*: at the clinical system supplier; not answering: Supplier API\nAnswered:\n/);
   assert.match(running, /\nReport code .*\nLT3\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
@@ -173,9 +175,10 @@ test('Keep watching, after the verdict, opens a watch at the interval chosen in 
   await page.goto(lab.server.url);
   await page.waitForSelector('#keep-watching', { timeout: 20_000 });
   await page.selectOption('#watch-interval', '2s');
+  await page.selectOption('#watch-for', 'as-long-as-left');
   const [watchPage] = await Promise.all([context.waitForEvent('page'), page.click('#watch-open')]);
   await watchPage.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
-  assert.match(watchPage.url(), /\/watch\/\?watch=2s$/);
+  assert.match(watchPage.url(), /\/watch\/\?watch=2s&for=as-long-as-left$/);
   assert.match(await watchPage.textContent('.watch-load'), /Checking 4 places every 2 s: 6 small requests a cycle, under half a kilobyte each\./);
   await watchPage.waitForFunction(() => document.querySelector('#watch-summary')?.textContent.startsWith('No drops in'));
   // The clinician's page, its verdict and its report, stay as they were.

@@ -1,6 +1,7 @@
 //! "Keep watching" on the clinician's page: a form that opens the watch page
-//! (`/watch/?watch=10s`, a bundle of its own) in a new tab at the interval
-//! chosen, so this page, its verdict and its report stay as they are.
+//! (`/watch/?watch=10s&for=8h`, a bundle of its own) in a new tab at the
+//! interval and for the time chosen, so this page, its verdict and its
+//! report stay as they are.
 //!
 //! Plain markup, with no handler of the page's own: the browser submits the
 //! form, the watch page reads the interval (`core::watch::requested_by`),
@@ -13,7 +14,7 @@ use yew::prelude::*;
 pub const KEEP_WATCHING: &str = concat!(
     r#"<section id="keep-watching" aria-labelledby="keep-watching-heading">"#,
     r#"<h2 id="keep-watching-heading">Keep watching</h2>"#,
-    r#"<p>If the problem comes and goes, keep watching: a page of its own checks the connection again and again, for up to 8 hours, and records each drop, even in a background tab.</p>"#,
+    r#"<p>If the problem comes and goes, keep watching: a page of its own checks the connection again and again, for 8 hours or as long as you leave it, and records each drop, even in a background tab.</p>"#,
     r#"<form class="actions" action="/watch/" method="get" target="_blank">"#,
     r#"<label for="watch-interval">Check every </label>"#,
     r#"<select id="watch-interval" name="watch">"#,
@@ -24,6 +25,11 @@ pub const KEEP_WATCHING: &str = concat!(
     r#"<option value="30s">30 seconds</option>"#,
     r#"<option value="1m">1 minute</option>"#,
     r#"<option value="5m">5 minutes</option>"#,
+    r#"</select> "#,
+    r#"<label for="watch-for">for </label>"#,
+    r#"<select id="watch-for" name="for">"#,
+    r#"<option value="8h" selected>8 hours</option>"#,
+    r#"<option value="as-long-as-left">as long as I leave it (a week at most)</option>"#,
     r#"</select> "#,
     r#"<button type="submit" id="watch-open">Keep watching (opens in a new tab)</button>"#,
     r#"</form></section>"#,
@@ -37,11 +43,16 @@ pub fn WatchLink() -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linktriage_core::watch::{INTERVAL_CHOICES, WATCH_PATH, WatchRequest, requested_by};
+    use linktriage_core::watch::{
+        AS_LONG_AS_LEFT, INTERVAL_CHOICES, WATCH_PATH, WatchRequest, requested_by,
+    };
 
     #[test]
     fn the_form_offers_every_interval_the_watch_page_reads() {
-        let options: Vec<(&str, &str)> = KEEP_WATCHING
+        let (intervals, durations) = KEEP_WATCHING
+            .split_once("name=\"for\"")
+            .expect("a choice of how long");
+        let options: Vec<(&str, &str)> = intervals
             .split("<option value=\"")
             .skip(1)
             .map(|option| {
@@ -53,9 +64,17 @@ mod tests {
         assert_eq!(options.len(), INTERVAL_CHOICES.len());
         for ((value, words), (interval_ms, expected)) in options.into_iter().zip(INTERVAL_CHOICES) {
             assert_eq!(words, expected);
-            let asked = requested_by(&format!("watch={value}"));
-            assert_eq!(asked, Some((WatchRequest { interval_ms }, None)), "{value}");
+            let asked = requested_by(&format!("watch={value}&for=8h"));
+            let expected = WatchRequest {
+                interval_ms,
+                until_stopped: false,
+            };
+            assert_eq!(asked, Some((expected, None)), "{value}");
         }
+        // How long: 8 hours, or as long as it is left.
+        assert!(durations.contains("<option value=\"8h\" selected>8 hours</option>"));
+        let until = format!("<option value=\"{AS_LONG_AS_LEFT}\">");
+        assert!(durations.contains(&until), "{durations}");
         assert!(KEEP_WATCHING.contains(&format!("action=\"{WATCH_PATH}\"")));
         assert!(KEEP_WATCHING.contains("name=\"watch\""));
     }

@@ -43,7 +43,7 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
     let asked = link
         .as_ref()
         .as_ref()
-        .map(|(request, _)| request.interval_ms);
+        .map(|(request, _)| (request.interval_ms, request.duration_ms()));
     let handle = use_watch(props.watched.clone(), props.config.clone(), asked);
     let chosen = use_state(|| DEFAULT_INTERVAL_MS);
     let until_stopped = use_state(|| false);

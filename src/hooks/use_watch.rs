@@ -7,8 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use linktriage_core::watch::{
-    DEFAULT_DURATION_MS, LONGEST_DURATION_MS, SAMPLES_KEPT_MS, Sample, SampleKind, Span, Watch,
-    Watched,
+    LONGEST_DURATION_MS, SAMPLES_KEPT_MS, Sample, SampleKind, Span, Watch, Watched,
 };
 use yew::prelude::*;
 
@@ -333,12 +332,12 @@ impl Parts {
 
 /// The watch of `targets` (from the list `config` names): the browser's
 /// record of one still running goes on; otherwise one starts at once when
-/// `asked` (a `#watch` link's interval), or when started.
+/// `asked` (a `#watch` link's interval and duration), or when started.
 #[hook]
 pub fn use_watch(
     targets: Rc<Vec<Watched>>,
     config: Rc<(String, String)>,
-    asked: Option<u32>,
+    asked: Option<(u32, f64)>,
 ) -> WatchHandle {
     let parts = Parts {
         phase: use_state(|| WatchPhase::Opening),
@@ -387,10 +386,8 @@ pub fn use_watch(
                         parts.phase.set(WatchPhase::Idle);
                     }
                 }
-                if let Some(interval_ms) = asked {
-                    parts
-                        .begin(&targets, &config, (interval_ms, DEFAULT_DURATION_MS))
-                        .await;
+                if let Some(asked) = asked {
+                    parts.begin(&targets, &config, asked).await;
                 }
             });
         });

@@ -65,16 +65,36 @@ pub const DEFAULT_DURATION_MS: f64 = 8.0 * 3_600_000.0;
 pub const LONGEST_DURATION_MS: f64 = 7.0 * 24.0 * 3_600_000.0;
 
 /// A watch asked for by a link: `#watch` (the default interval), or
-/// `#watch=2s`, `#watch=30s`, `#watch=1m`.
+/// `#watch=2s`, `#watch=30s`, `#watch=1m`; followed by `&for=` and
+/// [`AS_LONG_AS_LEFT`] to watch until stopped rather than for 8 hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WatchRequest {
     pub interval_ms: u32,
+    /// Until stopped ([`LONGEST_DURATION_MS`] at most), not
+    /// [`DEFAULT_DURATION_MS`].
+    pub until_stopped: bool,
 }
+
+/// The words of a link for a watch until stopped: `&for=as-long-as-left`.
+/// Any other `for` is the default 8 hours.
+pub const AS_LONG_AS_LEFT: &str = "as-long-as-left";
 
 impl Default for WatchRequest {
     fn default() -> WatchRequest {
         WatchRequest {
             interval_ms: DEFAULT_INTERVAL_MS,
+            until_stopped: false,
+        }
+    }
+}
+
+impl WatchRequest {
+    /// How long the watch runs, in milliseconds.
+    pub fn duration_ms(self) -> f64 {
+        if self.until_stopped {
+            LONGEST_DURATION_MS
+        } else {
+            DEFAULT_DURATION_MS
         }
     }
 }
@@ -84,8 +104,16 @@ impl Default for WatchRequest {
 /// the page).
 pub fn requested_by(fragment: &str) -> Option<(WatchRequest, Option<String>)> {
     let rest = fragment.strip_prefix('#').unwrap_or(fragment);
+    let (rest, options) = rest.split_once('&').unwrap_or((rest, ""));
+    let until_stopped = options
+        .split('&')
+        .any(|option| option.strip_prefix("for=") == Some(AS_LONG_AS_LEFT));
+    let asked = |interval_ms| WatchRequest {
+        interval_ms,
+        until_stopped,
+    };
     let value = match rest.strip_prefix("watch") {
-        Some("") => return Some((WatchRequest::default(), None)),
+        Some("") => return Some((asked(DEFAULT_INTERVAL_MS), None)),
         Some(value) => value.strip_prefix('=')?,
         None => return None,
     };
@@ -96,9 +124,9 @@ pub fn requested_by(fragment: &str) -> Option<(WatchRequest, Option<String>)> {
         .filter(|(n, _)| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
         .map(|(n, unit)| n.bytes().fold(0u32, |v, d| v * 10 + u32::from(d - b'0')) * unit);
     match parsed {
-        Some(ms) if INTERVALS_MS.contains(&ms) => Some((WatchRequest { interval_ms: ms }, None)),
+        Some(ms) if INTERVALS_MS.contains(&ms) => Some((asked(ms), None)),
         _ => Some((
-            WatchRequest::default(),
+            asked(DEFAULT_INTERVAL_MS),
             Some(format!(
                 "The link asked to watch every \"{value}\", which is not an interval from 1 second to 5 minutes (such as 2s, 30s or 1m): watching every {} seconds instead.",
                 DEFAULT_INTERVAL_MS / 1_000
@@ -1058,8 +1086,27 @@ mod tests {
 
     #[test]
     fn a_watch_link_asks_for_an_interval_or_gets_the_default_with_a_reason() {
-        let ok = |interval_ms| Some((WatchRequest { interval_ms }, None));
+        let ok = |interval_ms| {
+            Some((
+                WatchRequest {
+                    interval_ms,
+                    until_stopped: false,
+                },
+                None,
+            ))
+        };
         assert_eq!(requested_by("#watch"), ok(10_000));
+        // The clinician's form, as the browser submits it.
+        assert_eq!(requested_by("watch=30s&for=8h"), ok(30_000));
+        let until_stopped = requested_by("watch=2s&for=as-long-as-left").map(|(r, _)| r);
+        assert_eq!(
+            until_stopped.map(|r| (r.interval_ms, r.duration_ms())),
+            Some((2_000, LONGEST_DURATION_MS))
+        );
+        assert_eq!(
+            requested_by("#watch&for=as-long-as-left").map(|(r, _)| r.until_stopped),
+            Some(true)
+        );
         assert_eq!(requested_by("#watch=2s"), ok(2_000));
         assert_eq!(requested_by("#watch=30s"), ok(30_000));
         assert_eq!(requested_by("#watch=1m"), ok(60_000));
@@ -1102,14 +1149,12 @@ mod tests {
     fn every_interval_offered_reads_back_from_its_link_words() {
         for (interval_ms, _) in INTERVAL_CHOICES {
             let asked = format!("watch={}", link_words(interval_ms));
-            assert_eq!(
-                requested_by(&asked),
-                Some((WatchRequest { interval_ms }, None))
-            );
-            assert_eq!(
-                requested_by(&format!("#{asked}")),
-                Some((WatchRequest { interval_ms }, None))
-            );
+            let expected = WatchRequest {
+                interval_ms,
+                until_stopped: false,
+            };
+            assert_eq!(requested_by(&asked), Some((expected, None)));
+            assert_eq!(requested_by(&format!("#{asked}")), Some((expected, None)));
         }
     }
 
