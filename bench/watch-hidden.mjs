@@ -49,8 +49,7 @@ try {
   const blank = targetInfos.find((t) => t.type === 'page');
   const { targetId } = await browser.send('Target.createTarget', { url: `${server.url}/watch/#watch=${INTERVAL_S}s`, newWindow: false });
   const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
-  const evaluate = async (expression) =>
-    (await browser.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId)).result.value;
+  const evaluate = (expression) => browser.evaluate(sessionId, expression);
 
   // The bytes of every request the watch's worker makes, from the network
   // events of the page (and of the worker, where the browser reports them

@@ -5,10 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { startServer, launchBrowser, openAndFinish, tempFile } from './lab.mjs';
+import { startServer, launchBrowser, openAndFinish, tempFile, injectAxe } from './lab.mjs';
 
 // Markup and script in every text a person or a configuration can set. Each
 // must arrive as the very characters typed, and run nothing.
@@ -317,8 +316,7 @@ test('the desk view has no WCAG 2.2 AA violations that axe can find', async () =
   const second = await typeSiteDetails(page, { place: 'Y002' });
   const desk = await browser.newContext();
   const { page: deskPage } = await pasteIntoDesk(desk, server.url, `${first}\n${second}\nLT2.cut`);
-  const require = createRequire(import.meta.url);
-  await deskPage.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  await injectAxe(deskPage);
   const result = await deskPage.evaluate(() =>
     window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }),
   );

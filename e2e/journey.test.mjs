@@ -2,9 +2,7 @@
 // link, the checks run by themselves, the report shows the figure, Copy works.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { startServer, launchBrowser, openAndFinish, runCli } from './lab.mjs';
+import { startServer, launchBrowser, openAndFinish, runCli, injectAxe } from './lab.mjs';
 
 let server;
 let browser;
@@ -137,13 +135,37 @@ test('the finished page has no WCAG 2.2 AA violations that axe can find', async 
   await page.click('.verdict-details summary');
   await page.click('#share-qr-details summary');
   await page.waitForSelector('#share-qr');
-  const require = createRequire(import.meta.url);
-  await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  await injectAxe(page);
   const result = await page.evaluate(() =>
     window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }),
   );
   const violations = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`);
   assert.deepEqual(violations, []);
   assert.ok(result.passes.length > 5, 'axe really checked the page');
+  await context.close();
+});
+
+test('every page carries a Content-Security-Policy that lets the app run and refuses an injected inline script', async () => {
+  const context = await browser.newContext();
+  for (const [path, ready] of [['/', '#verdict'], ['/desk/', '#paste'], ['/watch/', '#watch[data-state="idle"]']]) {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const response = await page.goto(new URL(path, server.url).href);
+    const policy = response.headers()['content-security-policy'] ?? '';
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[^']+'/, path);
+    assert.match(policy, /frame-ancestors 'none'/, path);
+    assert.doesNotMatch(policy, /unsafe-inline/, path);
+    await page.waitForSelector(ready, { timeout: 30_000 });
+    const refused = await page.evaluate(() => new Promise((resolve) => {
+      document.addEventListener('securitypolicyviolation', (e) => resolve([e.violatedDirective, window.__injected === undefined]));
+      const script = document.createElement('script');
+      script.textContent = 'window.__injected = true';
+      document.body.append(script);
+    }));
+    assert.deepEqual(refused, ['script-src-elem', true], path);
+    assert.deepEqual(errors, [], path);
+    await page.close();
+  }
   await context.close();
 });

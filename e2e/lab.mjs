@@ -101,7 +101,7 @@ function hostRules(hostMap) {
  * page behind another tab is never hidden, never throttled and cannot be
  * frozen. The lab's flags and host map as `launchBrowser`'s, none of them
  * about throttling. Resolves with `send(method, params, sessionId)`,
- * `on(listener)` for events, and `close()`.
+ * `evaluate(sessionId, expression)`, `on(listener)` for events, and `close()`.
  */
 export async function launchChromiumOverPipe(hostMap = {}) {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -143,7 +143,20 @@ export async function launchChromiumOverPipe(hostMap = {}) {
       if (tries > 40) throw e;
     }
   }
-  return { send, on: (f) => listeners.push(f), close: () => child.kill() };
+  // A page's value of `expression`, tried again while its context is being
+  // made (just after it is attached to, or has resumed).
+  const evaluate = async (sessionId, expression) => {
+    for (let tries = 0; ; tries += 1) {
+      try {
+        const { result } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
+        return result.value;
+      } catch (e) {
+        if (tries > 20 || !/execution context/i.test(e.message)) throw e;
+        await sleep(250);
+      }
+    }
+  };
+  return { send, evaluate, on: (f) => listeners.push(f), close: () => child.kill() };
 }
 
 
@@ -159,6 +172,18 @@ export async function openAndFinish(context, url, { complete = false } = {}) {
   const selector = complete ? '#report-text[data-complete="true"]' : '#report-text';
   await page.waitForSelector(selector, { timeout: 30_000 });
   return { page, errors };
+}
+
+/**
+ * Puts axe-core into `page`, through the DevTools protocol rather than as a
+ * script element: the pages' Content-Security-Policy refuses inline scripts,
+ * as it should.
+ */
+export async function injectAxe(page) {
+  const { readFile } = await import('node:fs/promises');
+  const { createRequire } = await import('node:module');
+  const source = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
 }
 
 /** Writes `text` to a new temporary file; resolves with its path. */

@@ -4,9 +4,7 @@
 // everything answers. The sampling runs in the page's Web Worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { startServer, launchBrowser, launchChromiumOverPipe, tempFile } from './lab.mjs';
+import { startServer, launchBrowser, launchChromiumOverPipe, tempFile, injectAxe } from './lab.mjs';
 import { startSwitchableHost } from './faults.mjs';
 
 const INTERVAL_MS = 1000;
@@ -148,8 +146,7 @@ test('a watch from a #watch=1s link records each drop with its time and segment,
   assert.equal(await desk.locator('.timeline-legend').count(), 1);
   await desk.close();
   // With its drops, timeline and legend on it, the page is accessible.
-  const require = createRequire(import.meta.url);
-  await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  await injectAxe(page);
   const result = await page.evaluate(() =>
     window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }),
   );
@@ -376,8 +373,7 @@ test('a hidden page frozen by the browser for 20 s is a pause and no drop', asyn
     const blank = targetInfos.find((t) => t.type === 'page');
     const { targetId } = await browser.send('Target.createTarget', { url: `${lab.server.url}/watch/#watch=1s`, newWindow: false });
     const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
-    const evaluate = async (expression) =>
-      (await browser.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId)).result.value;
+    const evaluate = (expression) => browser.evaluate(sessionId, expression);
     const samples = () => evaluate("Number(document.querySelector('#watch')?.dataset.samples ?? 0)");
     await browser.send('Runtime.enable', {}, sessionId);
     const waitFor = async (what, check) => {
@@ -421,8 +417,7 @@ test('while no samples come the watch says it is paused, and goes on by itself',
     const { targetId } = await browser.send('Target.createTarget', { url: `${lab.server.url}/watch/#watch=1s`, newWindow: false });
     const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
     await browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sessionId);
-    const evaluate = async (expression) =>
-      (await browser.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId)).result.value;
+    const evaluate = (expression) => browser.evaluate(sessionId, expression);
     const state = () => evaluate("document.querySelector('#watch')?.dataset.state");
     const samples = () => evaluate("Number(document.querySelector('#watch')?.dataset.samples ?? 0)");
     const waitFor = async (what, check) => {

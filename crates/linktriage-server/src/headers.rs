@@ -1,6 +1,8 @@
 //! The headers the page and its files carry, as middleware.
 
-use axum::extract::Request;
+use crate::AppState;
+
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -23,6 +25,22 @@ pub async fn isolation_and_privacy(request: Request, next: Next) -> Response {
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
         );
+    }
+    response
+}
+
+/// The pages' Content-Security-Policy (`csp`), on every HTML answer.
+pub async fn page_policy(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if let (true, Some(policy)) = (is_page, &state.page_policy) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, policy.clone());
     }
     response
 }

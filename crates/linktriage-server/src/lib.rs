@@ -8,6 +8,7 @@
 //! nothing that a request leaves behind.
 
 pub mod api;
+mod csp;
 pub mod decode;
 mod headers;
 mod serve;
@@ -39,6 +40,8 @@ pub struct Shared {
     config_compact: Vec<u8>,
     /// Folder holding the built app.
     assets: PathBuf,
+    /// The pages' Content-Security-Policy (`csp`), worked out at start.
+    page_policy: Option<HeaderValue>,
     /// Download and upload slots: a cap on bandwidth use, not state.
     transfers: Arc<tokio::sync::Semaphore>,
 }
@@ -56,7 +59,9 @@ impl AppState {
         let config_json = serde_json::to_string(&config)
             .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}"));
         let config_compact = linktriage_core::wire::to_compact(&config);
+        let page_policy = HeaderValue::from_str(&csp::policy(&assets)).ok();
         AppState(Arc::new(Shared {
+            page_policy,
             config,
             config_json,
             config_compact,
@@ -193,7 +198,11 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
-        .layer(middleware::from_fn(headers::isolation_and_privacy));
+        .layer(middleware::from_fn(headers::isolation_and_privacy))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::page_policy,
+        ));
     Router::new()
         .merge(api::router(&state))
         .route("/healthz", get(|| async { "ok\n" }))
