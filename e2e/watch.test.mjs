@@ -364,6 +364,28 @@ test('a path that fails for 3 s of every 10 s is reported as repeated drops, not
   await context.close();
 });
 
+/**
+ * The watch page at a 1-second interval in a new tab of `browser` (driven
+ * over its DevTools pipe): its target and session, `evaluate(expression)`,
+ * and `samples()`, how many its record holds.
+ */
+async function watchOverPipe(browser) {
+  const { targetId } = await browser.send('Target.createTarget', { url: `${lab.server.url}/watch/#watch=1s`, newWindow: false });
+  const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
+  await browser.send('Runtime.enable', {}, sessionId);
+  const evaluate = (expression) => browser.evaluate(sessionId, expression);
+  const samples = () => evaluate("Number(document.querySelector('#watch')?.dataset.samples ?? 0)");
+  return { targetId, sessionId, evaluate, samples };
+}
+
+/** Waits, a quarter of a second at a time for up to 20 s, until `check()` holds. */
+async function waitFor(what, check) {
+  for (let tries = 0; !(await check()); tries += 1) {
+    if (tries > 80) throw new Error(`waited in vain for ${what}`);
+    await sleep(250);
+  }
+}
+
 test('a hidden page frozen by the browser for 20 s is a pause and no drop', async () => {
   // Over the DevTools pipe: a page Playwright drives is never hidden, and
   // the browser freezes only a hidden page.
@@ -371,17 +393,7 @@ test('a hidden page frozen by the browser for 20 s is a pause and no drop', asyn
   try {
     const { targetInfos } = await browser.send('Target.getTargets');
     const blank = targetInfos.find((t) => t.type === 'page');
-    const { targetId } = await browser.send('Target.createTarget', { url: `${lab.server.url}/watch/#watch=1s`, newWindow: false });
-    const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
-    const evaluate = (expression) => browser.evaluate(sessionId, expression);
-    const samples = () => evaluate("Number(document.querySelector('#watch')?.dataset.samples ?? 0)");
-    await browser.send('Runtime.enable', {}, sessionId);
-    const waitFor = async (what, check) => {
-      for (let tries = 0; !(await check()); tries += 1) {
-        if (tries > 80) throw new Error(`waited in vain for ${what}`);
-        await sleep(250);
-      }
-    };
+    const { targetId, sessionId, evaluate, samples } = await watchOverPipe(browser);
     await waitFor('the watch to run and sample', async () => (await samples()) >= 12);
     await browser.send('Target.activateTarget', { targetId: blank.targetId });
     await waitFor('the page to be hidden', async () => (await evaluate('document.visibilityState')) === 'hidden');
@@ -414,18 +426,9 @@ test('while no samples come the watch says it is paused, and goes on by itself',
     browser.on((m) => {
       if (m.method === 'Target.attachedToTarget' && m.params.targetInfo.type === 'worker') workers.push(m.params.sessionId);
     });
-    const { targetId } = await browser.send('Target.createTarget', { url: `${lab.server.url}/watch/#watch=1s`, newWindow: false });
-    const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
+    const { sessionId, evaluate, samples } = await watchOverPipe(browser);
     await browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sessionId);
-    const evaluate = (expression) => browser.evaluate(sessionId, expression);
     const state = () => evaluate("document.querySelector('#watch')?.dataset.state");
-    const samples = () => evaluate("Number(document.querySelector('#watch')?.dataset.samples ?? 0)");
-    const waitFor = async (what, check) => {
-      for (let tries = 0; !(await check()); tries += 1) {
-        if (tries > 80) throw new Error(`waited in vain for ${what}`);
-        await sleep(250);
-      }
-    };
     await waitFor('the watch to run and sample', async () => (await samples()) >= 8 && workers.length > 0);
     const worker = workers[0];
     await browser.send('Debugger.enable', {}, worker);

@@ -250,6 +250,13 @@ impl Parts {
         }
     }
 
+    /// The newest watch the browser keeps, if it keeps any.
+    async fn newest_kept(&self) -> Option<Stored> {
+        // Cloned out first: no borrow is held across the wait.
+        let store = self.store.borrow().clone()?;
+        store.newest().await
+    }
+
     /// Another tab holds the watch: show its record as kept, read again
     /// every few seconds while this tab shows it.
     fn watch_elsewhere(&self, stored: Option<Stored>) {
@@ -264,9 +271,7 @@ impl Parts {
         wasm_bindgen_futures::spawn_local(async move {
             while parts.elsewhere.get() {
                 timers::sleep(ELSEWHERE_REFRESH_MS).await;
-                let store = parts.store.borrow().clone();
-                let Some(store) = store else { break };
-                let newest = store.newest().await;
+                let newest = parts.newest_kept().await;
                 if let (true, Some(newest)) = (parts.elsewhere.get(), newest) {
                     parts.show(newest);
                     parts.update.force_update();
@@ -285,12 +290,7 @@ impl Parts {
     ) {
         let lock = match watch::take_lock().await {
             watch::Lock::HeldElsewhere => {
-                let store = self.store.borrow().clone();
-                let newest = match store {
-                    Some(store) => store.newest().await,
-                    None => None,
-                };
-                self.watch_elsewhere(newest);
+                self.watch_elsewhere(self.newest_kept().await);
                 return;
             }
             watch::Lock::Held(guard) => Some(guard),

@@ -167,38 +167,48 @@ impl Store {
     /// Removes the samples of the watch that started at `started_at_ms`
     /// from before `cut_ms`: they are folded into its header's minutes.
     pub fn forget_before(&self, started_at_ms: f64, cut_ms: f64) {
-        let lower: Array = std::iter::once(JsValue::from_f64(started_at_ms)).collect();
-        let upper: Array = [started_at_ms, cut_ms]
-            .into_iter()
-            .map(JsValue::from_f64)
-            .collect();
-        if let (Ok(store), Ok(range)) = (
+        if let (Ok(store), Some(range)) = (
             self.store(SAMPLES, IdbTransactionMode::Readwrite),
-            IdbKeyRange::bound_with_lower_open_and_upper_open(&lower, &upper, false, true),
+            sample_keys(started_at_ms, cut_ms),
         ) {
             let _ = store.delete(&range);
         }
     }
 
+    /// When each kept watch started, oldest first (the keys' own order).
+    async fn starts(&self) -> Vec<f64> {
+        let Some(request) = self
+            .store(WATCHES, IdbTransactionMode::Readonly)
+            .ok()
+            .and_then(|watches| watches.get_all_keys().ok())
+        else {
+            return Vec::new();
+        };
+        match finished(&request).await {
+            Ok(keys) => Array::from(&keys)
+                .iter()
+                .filter_map(|k| k.as_f64())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// The newest watch kept, with its samples.
     pub async fn newest(&self) -> Option<Stored> {
-        let watches = self.store(WATCHES, IdbTransactionMode::Readonly).ok()?;
-        let keys = finished(&watches.get_all_keys().ok()?).await.ok()?;
-        let newest = Array::from(&keys)
-            .iter()
-            .filter_map(|k| k.as_f64())
-            .fold(None, |max: Option<f64>, k| {
-                Some(max.map_or(k, |m| m.max(k)))
-            })?;
+        let newest = self.starts().await.last().copied()?;
         let watches = self.store(WATCHES, IdbTransactionMode::Readonly).ok()?;
         let header = finished(&watches.get(&JsValue::from_f64(newest)).ok()?)
             .await
             .ok()?;
         let mut stored = read_header(&header)?;
         let samples = self.store(SAMPLES, IdbTransactionMode::Readonly).ok()?;
-        let all = finished(&samples.get_all_with_key(&of_watch(newest)?.into()).ok()?)
-            .await
-            .ok()?;
+        let all = finished(
+            &samples
+                .get_all_with_key(&sample_keys(newest, f64::INFINITY)?.into())
+                .ok()?,
+        )
+        .await
+        .ok()?;
         stored.watch.samples = Array::from(&all)
             .iter()
             .filter_map(|s| read_sample(&s, stored.watch.targets.len()))
@@ -209,31 +219,13 @@ impl Store {
     /// Removes the watches that started before `cutoff_ms`, and all but the
     /// newest [`KEPT_WATCHES`], with their samples.
     pub async fn remove_old(&self, cutoff_ms: f64) {
-        let Ok(watches) = self.store(WATCHES, IdbTransactionMode::Readonly) else {
-            return;
-        };
-        let Some(keys) = watches.get_all_keys().ok() else {
-            return;
-        };
-        let Ok(keys) = finished(&keys).await else {
-            return;
-        };
-        // Keys come in ascending order: the newest are last.
-        let starts: Vec<f64> = Array::from(&keys)
-            .iter()
-            .filter_map(|k| k.as_f64())
-            .collect();
+        let starts = self.starts().await;
         let newest_kept = starts.len().saturating_sub(KEPT_WATCHES);
         for (i, &started) in starts.iter().enumerate() {
             if started >= cutoff_ms && i >= newest_kept {
                 continue;
             }
-            if let (Ok(samples), Some(range)) = (
-                self.store(SAMPLES, IdbTransactionMode::Readwrite),
-                of_watch(started),
-            ) {
-                let _ = samples.delete(&range);
-            }
+            self.forget_before(started, f64::INFINITY);
             if let Ok(watches) = self.store(WATCHES, IdbTransactionMode::Readwrite) {
                 let _ = watches.delete(&JsValue::from_f64(started));
             }
@@ -241,15 +233,16 @@ impl Store {
     }
 }
 
-/// Every sample key of the watch that started at `started_at_ms`: from
-/// `[start]` to `[start, Infinity]`.
-fn of_watch(started_at_ms: f64) -> Option<IdbKeyRange> {
+/// The sample keys of the watch that started at `started_at_ms`, of
+/// samples sent before `before_ms` (`Infinity` for all of them): from
+/// `[start]` up to, not including, `[start, before]`.
+fn sample_keys(started_at_ms: f64, before_ms: f64) -> Option<IdbKeyRange> {
     let lower: Array = std::iter::once(JsValue::from_f64(started_at_ms)).collect();
-    let upper: Array = [started_at_ms, f64::INFINITY]
+    let upper: Array = [started_at_ms, before_ms]
         .into_iter()
         .map(JsValue::from_f64)
         .collect();
-    IdbKeyRange::bound(&lower, &upper).ok()
+    IdbKeyRange::bound_with_lower_open_and_upper_open(&lower, &upper, false, true).ok()
 }
 
 fn read_header(header: &JsValue) -> Option<Stored> {

@@ -354,11 +354,6 @@ fn write_watch(out: &mut String, watch: &WatchSnapshot, offset: i32) {
         let _ = writeln!(out, "- none");
     }
     for drop in &watch.drops {
-        let names: Vec<&str> = drop
-            .targets
-            .iter()
-            .filter_map(|&t| watch.targets.get(t).map(|t| t.name.as_str()))
-            .collect();
         let place = match drop.diagnosis {
             Diagnosis::At(segment) => format!("at {}", segment.plain_name()),
             _ => "not placed".to_owned(),
@@ -371,7 +366,7 @@ fn write_watch(out: &mut String, watch: &WatchSnapshot, offset: i32) {
         let _ = writeln!(
             out,
             "- {when}: {place}; not answering: {}",
-            names.join(", ")
+            watch.names(&drop.targets).join(", ")
         );
     }
     let _ = writeln!(out, "Answered:");
@@ -390,10 +385,7 @@ fn write_watch(out: &mut String, watch: &WatchSnapshot, offset: i32) {
         let _ = writeln!(out, "- none");
     }
     for spell in &watch.slow_spells {
-        let name = watch
-            .targets
-            .get(spell.target)
-            .map_or("?", |t| t.name.as_str());
+        let name = watch.names(&[spell.target]).concat();
         let _ = writeln!(
             out,
             "- {name}: {}, slowest {} ms",

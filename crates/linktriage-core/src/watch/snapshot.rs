@@ -171,16 +171,19 @@ impl WatchSnapshot {
     /// "Watch: drop 09:05:10 to 09:31:20 UTC (26 min), HSCN DNS and Spine
     /// not answering", for the desk.
     fn evidence(&self, drop: &Outage) -> String {
-        let names: Vec<&str> = drop
-            .targets
-            .iter()
-            .filter_map(|&t| self.targets.get(t).map(|t| t.name.as_str()))
-            .collect();
         format!(
             "Watch: drop {}, {} not answering",
             self.when_utc(drop.start_ms, drop.end_ms),
-            super::join_and(&names)
+            super::join_and(&self.names(&drop.targets))
         )
+    }
+
+    /// The names of `targets` (indices into the watch's targets).
+    pub fn names(&self, targets: &[usize]) -> Vec<&str> {
+        targets
+            .iter()
+            .filter_map(|&t| self.targets.get(t).map(|t| t.name.as_str()))
+            .collect()
     }
 
     /// "09:05:10 to 09:31:20 UTC (26 min)", or "since 09:05:10 UTC (12
