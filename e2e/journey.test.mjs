@@ -2,7 +2,10 @@
 // link, the checks run by themselves, the report shows the figure, Copy works.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openAndFinish, runCli, injectAxe } from './lab.mjs';
+import { chmod, copyFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, launchBrowser, openAndFinish, runCli, injectAxe, BIN } from './lab.mjs';
 
 let server;
 let browser;
@@ -145,18 +148,34 @@ test('the finished page has no WCAG 2.2 AA violations that axe can find', async 
   await context.close();
 });
 
-test('every page carries a Content-Security-Policy that lets the app run and refuses an injected inline script', async () => {
+/** The three pages, each with what shows it has started. */
+const PAGES = [['/', '#verdict'], ['/desk/', '#paste'], ['/watch/', '#watch[data-state="idle"]']];
+
+/**
+ * Opens each page of the server at `base` in a fresh context, waits until it
+ * has started, and hands it to `visit` with its answer; no page may throw.
+ */
+async function visitEachPage(base, visit) {
   const context = await browser.newContext();
-  for (const [path, ready] of [['/', '#verdict'], ['/desk/', '#paste'], ['/watch/', '#watch[data-state="idle"]']]) {
+  for (const [path, ready] of PAGES) {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const response = await page.goto(new URL(path, server.url).href);
+    const response = await page.goto(new URL(path, base).href);
+    await page.waitForSelector(ready, { timeout: 30_000 });
+    await visit(page, response, path);
+    assert.deepEqual(errors, [], path);
+    await page.close();
+  }
+  await context.close();
+}
+
+test('every page carries a Content-Security-Policy that lets the app run and refuses an injected inline script', async () => {
+  await visitEachPage(server.url, async (page, response, path) => {
     const policy = response.headers()['content-security-policy'] ?? '';
     assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[^']+'/, path);
     assert.match(policy, /frame-ancestors 'none'/, path);
     assert.doesNotMatch(policy, /unsafe-inline/, path);
-    await page.waitForSelector(ready, { timeout: 30_000 });
     const refused = await page.evaluate(() => new Promise((resolve) => {
       document.addEventListener('securitypolicyviolation', (e) => resolve([e.violatedDirective, window.__injected === undefined]));
       const script = document.createElement('script');
@@ -164,8 +183,60 @@ test('every page carries a Content-Security-Policy that lets the app run and ref
       document.body.append(script);
     }));
     assert.deepEqual(refused, ['script-src-elem', true], path);
-    assert.deepEqual(errors, [], path);
-    await page.close();
+  });
+});
+
+test('the binary alone in an empty folder serves all three pages from inside itself, with ETags', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'linktriage-alone-'));
+  const bin = join(folder, 'linktriage');
+  await copyFile(BIN, bin);
+  await chmod(bin, 0o755);
+  const alone = await startServer({ assets: null, bin, cwd: folder });
+  try {
+    assert.match(alone.output(), /the app inside this binary/);
+    await visitEachPage(alone.url, async (page, response, path) => {
+      assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self' 'wasm-unsafe-eval' 'sha256-/, path);
+    });
+    const first = await fetch(alone.url, { headers: { 'accept-encoding': 'br' } });
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('content-encoding'), 'br');
+    const etag = first.headers.get('etag');
+    assert.match(etag ?? '', /^"[0-9a-f]{24}"$/);
+    const again = await fetch(alone.url, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+  } finally {
+    alone.stop();
   }
-  await context.close();
+});
+
+const TLS = new URL('../crates/linktriage-server/tests/tls/', import.meta.url).pathname;
+
+test('over TLS, on a name that is not loopback, the page is a secure context, cross-origin isolated, on HTTP/2, and every check runs', async () => {
+  const secure = await startServer({ args: ['--tls-cert', `${TLS}first.pem`, '--tls-key', `${TLS}first.key`] });
+  const named = await launchBrowser({ 'linktriage.test': '127.0.0.1' }, ['--ignore-certificate-errors']);
+  try {
+    const facts = async (url) => {
+      const context = await named.newContext({ ignoreHTTPSErrors: true });
+      const { page, errors } = await openAndFinish(context, url);
+      const seen = await page.evaluate(() => ({
+        secure: isSecureContext,
+        isolated: crossOriginIsolated,
+        protocol: performance.getEntriesByType('navigation')[0].nextHopProtocol,
+      }));
+      const report = await page.textContent('#report-text');
+      await context.close();
+      return { seen, report, errors };
+    };
+    const overTls = await facts(`https://linktriage.test:${new URL(secure.url).port}/`);
+    assert.deepEqual(overTls.seen, { secure: true, isolated: true, protocol: 'h2' });
+    assert.deepEqual(overTls.errors, []);
+    assert.match(overTls.report, /Link Triage server \[\w+\]: HTTP round trip median [\d.]+ ms .*; 20 of 20 answered/);
+    assert.match(overTls.report, /Link Triage server \[\w+\]: WebSocket round trip median [\d.]+ ms .*; 10 of 10 answered/);
+    // The same name over plain HTTP is no secure context: what TLS is for.
+    const plain = await facts(`http://linktriage.test:${new URL(server.url).port}/`);
+    assert.deepEqual(plain.seen, { secure: false, isolated: false, protocol: 'http/1.1' });
+  } finally {
+    await named.close();
+    secure.stop();
+  }
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const BIN = process.env.LINKTRIAGE_BIN ?? 'target/release/linktriage';
+export const BIN = process.env.LINKTRIAGE_BIN ?? 'target/release/linktriage';
 const DIST = process.env.LINKTRIAGE_DIST ?? 'dist';
 
 // Flags that keep a headless Chromium from reaching outside this machine.
@@ -24,18 +24,25 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Starts `linktriage serve` (on a free loopback port unless `listen` says
- * otherwise); resolves once it listens.
+ * otherwise); resolves once it listens. The app comes from the built folder
+ * unless `assets` is null (then from inside the binary); `bin` and `cwd`
+ * run another copy of the binary somewhere else.
  */
-export async function startServer({ listen = '127.0.0.1:0', args = [] } = {}) {
-  const child = spawn(BIN, ['serve', '--listen', listen, '--assets', DIST, ...args], {
+export async function startServer({ listen = '127.0.0.1:0', args = [], assets = DIST, bin = BIN, cwd } = {}) {
+  const from = assets === null ? [] : ['--assets', assets];
+  const child = spawn(bin, ['serve', '--listen', listen, ...from, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
   });
   let output = '';
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`server did not start:\n${output}`));
+    }, 10_000);
     const read = (chunk) => {
       output += chunk;
-      const match = output.match(/serving at (http:\/\/\S+\/)/);
+      const match = output.match(/serving at (https?:\/\/\S+\/)/);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);

@@ -67,10 +67,13 @@ fn short_source_paths() -> String {
     .join("\u{1f}")
 }
 
-/// Builds the server and returns the path of its binary.
+/// Builds the server with the app in `dist/` inside it (its build script
+/// reads `LINKTRIAGE_EMBED`), and returns the path of its binary: one file
+/// that serves both pages from any folder. Call [`app`] first.
 pub fn server() -> anyhow::Result<PathBuf> {
     run(Command::new("cargo")
         .args(["build", "--release", "--package", "linktriage-server"])
+        .env("LINKTRIAGE_EMBED", root().join("dist"))
         .current_dir(root()))?;
     Ok(root().join("target").join("release").join("linktriage"))
 }

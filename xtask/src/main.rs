@@ -35,6 +35,7 @@ fn main() -> anyhow::Result<()> {
         "setup" => tools::setup(tools::Need::Everything),
         "golden" => golden::write_missing(),
         "serve" => serve(&rest),
+        "dist" => dist(),
         "test" => test::run_all(),
         "bench" => bench::run_all(&rest),
         "fuzz" => {
@@ -44,7 +45,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask (serve [-- linktriage serve ARGS] | test | bench [PART] | fuzz [SECONDS] | golden | setup)"
+                "usage: cargo xtask (serve [-- linktriage serve ARGS] | dist | test | bench [PART] | fuzz [SECONDS] | golden | setup)"
             );
             if task == "help" {
                 Ok(())
@@ -66,6 +67,21 @@ fn serve(args: &[&str]) -> anyhow::Result<()> {
         .arg(root().join("dist"))
         .args(args);
     run(&mut command)
+}
+
+/// Builds the one file to deploy: `target/release/linktriage` with both
+/// pages inside it.
+fn dist() -> anyhow::Result<()> {
+    tools::setup(tools::Need::Build)?;
+    build::app()?;
+    let server = build::server()?;
+    let bytes = std::fs::metadata(&server)?.len();
+    println!(
+        "{}: {:.1} MB, the app inside; copy it anywhere and run `linktriage serve`",
+        server.display(),
+        bytes as f64 / 1e6
+    );
+    Ok(())
 }
 
 /// The workspace root (xtask lives one level below it).

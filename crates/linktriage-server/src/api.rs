@@ -337,16 +337,33 @@ async fn payload() -> impl IntoResponse {
 }
 
 /// Echoes every message back, within limits.
-async fn websocket(upgrade: WebSocketUpgrade) -> Response {
+async fn websocket(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
+    let stopping = state.stopping();
     upgrade
         .max_message_size(WS_MAX_MESSAGE_BYTES)
         .max_frame_size(WS_MAX_MESSAGE_BYTES)
-        .on_upgrade(echo)
+        .on_upgrade(|socket| echo(socket, stopping))
 }
 
-async fn echo(mut socket: WebSocket) {
+/// Until the limits, or the server stops: then a close frame, "going away"
+/// (1001), so the page sees a clean close and not a cut connection.
+async fn echo(mut socket: WebSocket, mut stopping: tokio::sync::watch::Receiver<bool>) {
+    use axum::extract::ws::{CloseFrame, close_code};
     for _ in 0..WS_MAX_MESSAGES {
-        let message = match tokio::time::timeout(WS_IDLE, socket.recv()).await {
+        let received = tokio::select! {
+            received = tokio::time::timeout(WS_IDLE, socket.recv()) => Some(received),
+            () = crate::stopped(&mut stopping) => None,
+        };
+        let Some(received) = received else {
+            let _ = socket
+                .send(Message::Close(Some(CloseFrame {
+                    code: close_code::AWAY,
+                    reason: "the server is restarting".into(),
+                })))
+                .await;
+            return;
+        };
+        let message = match received {
             Ok(Some(Ok(message))) => message,
             _ => return,
         };
@@ -363,7 +380,7 @@ async fn echo(mut socket: WebSocket) {
 }
 
 /// The server's wall clock in milliseconds since the Unix epoch.
-fn unix_ms() -> f64 {
+pub(crate) fn unix_ms() -> f64 {
     #[expect(
         clippy::disallowed_methods,
         reason = "native server: the clock is what whoami reports"

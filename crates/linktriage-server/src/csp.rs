@@ -5,8 +5,6 @@
 //! pasted, untrusted text: if anything of it ever became markup, no script
 //! of it would run.
 
-use std::path::Path;
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
@@ -14,11 +12,11 @@ use sha2::{Digest, Sha256};
 /// The pages Trunk writes, each with its inline module loader.
 const PAGES: [&str; 3] = ["index.html", "desk/index.html", "watch/index.html"];
 
-/// The policy for the pages built into `assets`.
-pub fn policy(assets: &Path) -> String {
+/// The policy for the pages among `assets`.
+pub fn policy(assets: &crate::Assets) -> String {
     let mut scripts = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
     for page in PAGES {
-        if let Ok(html) = std::fs::read_to_string(assets.join(page)) {
+        if let Some(html) = assets.text(page) {
             for script in inline_scripts(&html) {
                 let hash = format!("'sha256-{}'", STANDARD.encode(Sha256::digest(script)));
                 if !scripts.contains(&hash) {
@@ -85,7 +83,7 @@ mod tests {
             format!("<html><head><script type=\"module\">{loader}</script></head></html>"),
         )
         .unwrap_or_default();
-        let policy = policy(&dir);
+        let policy = policy(&crate::Assets::Folder(dir.clone()));
         let hash = STANDARD.encode(Sha256::digest(loader));
         assert!(
             policy.contains(&format!(

@@ -8,20 +8,26 @@
 //! nothing that a request leaves behind.
 
 pub mod api;
+mod assets;
+pub mod connection;
 mod csp;
 pub mod decode;
 mod headers;
+pub mod log;
 mod serve;
+pub mod tls;
 
+pub use assets::Assets;
+pub use connection::Limits;
 pub use serve::{Serving, serve};
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::routing::get;
+use connection::AnswerBody;
 use linktriage_core::config::Config;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -38,12 +44,15 @@ pub struct Shared {
     /// form the app reads.
     config_json: String,
     config_compact: Vec<u8>,
-    /// Folder holding the built app.
-    assets: PathBuf,
+    /// The built app.
+    assets: Assets,
     /// The pages' Content-Security-Policy (`csp`), worked out at start.
     page_policy: Option<HeaderValue>,
     /// Download and upload slots: a cap on bandwidth use, not state.
     transfers: Arc<tokio::sync::Semaphore>,
+    /// Turns true once, when the server stops: connections end gracefully
+    /// and WebSockets close.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::ops::Deref for AppState {
@@ -55,7 +64,7 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, assets: PathBuf) -> AppState {
+    pub fn new(config: Config, assets: Assets) -> AppState {
         let config_json = serde_json::to_string(&config)
             .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}"));
         let config_compact = linktriage_core::wire::to_compact(&config);
@@ -67,45 +76,26 @@ impl AppState {
             config_compact,
             assets,
             transfers: Arc::new(tokio::sync::Semaphore::new(api::MAX_CONCURRENT_TRANSFERS)),
+            stopping: tokio::sync::watch::Sender::new(false),
         }))
+    }
+
+    /// Tells every connection, WebSocket and event loop that the server is
+    /// stopping.
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Turns true when the server stops.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stopping.subscribe()
     }
 }
 
-/// Accepts connections on `listener` until `stop` completes, serving each
-/// with [`Surface`] over HTTP/1.1 with upgrades (WebSocket) on the current
-/// event loop. HTTP/1.1 only: browsers speak HTTP/2 over TLS alone, which a
-/// proxy in front ends, and not sniffing for HTTP/2's preface is part of
-/// what keeps `/api/ping` as cheap as nginx's answer (BENCHMARKS.md). No
-/// header read timeout, as with `axum::serve` before: hyper's arms a timer
-/// on every request, 5 % of a ping; on an untrusted network a proxy in front
-/// deals with slow clients.
-pub async fn serve_connections(
-    listener: tokio::net::TcpListener,
-    surface: Surface,
-    stop: impl Future<Output = ()>,
-) -> anyhow::Result<()> {
-    use hyper_util::rt::TokioIo;
-    use hyper_util::service::TowerToHyperService;
-    let mut stop = std::pin::pin!(stop);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                // A connection reset before it was accepted, or out of
-                // descriptors for a moment: the next accept may succeed.
-                Err(_) => continue,
-            },
-            () = &mut stop => return Ok(()),
-        };
-        let service = TowerToHyperService::new(surface.for_peer(peer));
-        tokio::spawn(async move {
-            // A client that goes away mid-request is not the server's error.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades()
-                .await;
-        });
-    }
+/// Completes once `stopping` turns true (or its sender is gone).
+pub(crate) async fn stopped(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    // The borrow `wait_for` returns ends here, before any later await.
+    let _ = stopping.wait_for(|stop| *stop).await;
 }
 
 /// The whole HTTP surface, as every connection is served: a plain ping
@@ -117,6 +107,7 @@ pub async fn serve_connections(
 pub struct Surface {
     app: Router,
     peer: Option<std::net::SocketAddr>,
+    connection: Option<Arc<connection::Connection>>,
 }
 
 impl Surface {
@@ -124,14 +115,21 @@ impl Surface {
         Surface {
             app: router(state),
             peer: None,
+            connection: None,
         }
     }
 
-    /// The surface for one connection from `peer`.
-    pub fn for_peer(&self, peer: std::net::SocketAddr) -> Surface {
+    /// The surface for one connection from `peer`, which marks each of its
+    /// requests in flight on `connection` until the answer is sent.
+    pub fn for_connection(
+        &self,
+        peer: std::net::SocketAddr,
+        connection: Arc<connection::Connection>,
+    ) -> Surface {
         Surface {
             app: self.app.clone(),
             peer: Some(peer),
+            connection: Some(connection),
         }
     }
 }
@@ -141,11 +139,11 @@ where
     B: http_body::Body<Data = axum::body::Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
 {
-    type Response = axum::response::Response;
+    type Response = axum::http::Response<AnswerBody>;
     type Error = std::convert::Infallible;
     type Future = futures_util::future::Either<
-        std::future::Ready<Result<axum::response::Response, std::convert::Infallible>>,
-        tower::util::Oneshot<Router, axum::http::Request<axum::body::Body>>,
+        std::future::Ready<Result<Self::Response, std::convert::Infallible>>,
+        Answering,
     >;
 
     fn poll_ready(
@@ -158,42 +156,77 @@ where
 
     fn call(&mut self, mut request: axum::http::Request<B>) -> Self::Future {
         use futures_util::future::Either;
+        let in_flight = self
+            .connection
+            .as_ref()
+            .map(connection::Connection::request_began);
         if api::is_plain_ping(&request) {
-            return Either::Left(std::future::ready(Ok(api::ping_response())));
+            let answer = api::ping_response().map(|body| AnswerBody::new(body, in_flight));
+            return Either::Left(std::future::ready(Ok(answer)));
         }
         if let Some(peer) = self.peer {
             request
                 .extensions_mut()
                 .insert(axum::extract::ConnectInfo(peer));
         }
-        Either::Right(tower::ServiceExt::oneshot(
-            self.app.clone(),
-            request.map(axum::body::Body::new),
-        ))
+        Either::Right(Answering {
+            routed: tower::ServiceExt::oneshot(
+                self.app.clone(),
+                request.map(axum::body::Body::new),
+            ),
+            in_flight,
+        })
+    }
+}
+
+/// A routed request being answered, holding its place in flight for the
+/// answer's body.
+#[derive(Debug)]
+pub struct Answering {
+    routed: tower::util::Oneshot<Router, axum::http::Request<axum::body::Body>>,
+    in_flight: Option<connection::InFlight>,
+}
+
+impl Future for Answering {
+    type Output = Result<axum::http::Response<AnswerBody>, std::convert::Infallible>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        context: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = &mut *self;
+        let answer = std::task::ready!(std::pin::Pin::new(&mut this.routed).poll(context));
+        let in_flight = this.in_flight.take();
+        std::task::Poll::Ready(
+            answer.map(|answer| answer.map(|body| AnswerBody::new(body, in_flight))),
+        )
     }
 }
 
 /// Everything but the plain ping: the measurement API under `/api`,
 /// `/healthz`, and the built app for every other path.
 pub fn router(state: AppState) -> Router {
-    let index = state.assets.join("index.html");
     // Unknown paths get the app itself, so a deep link still opens it.
     // The build writes .br and .gz copies beside each file; they are sent
     // as they are to browsers that accept them. Nothing is compressed per
     // request, so measurement answers (throughput above all) never are.
-    let app = ServeDir::new(&state.assets)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(
-            ServeFile::new(index)
+    let files = match &state.assets {
+        Assets::Embedded => Router::new().fallback(assets::serve_embedded),
+        Assets::Folder(folder) => Router::new().fallback_service(
+            ServeDir::new(folder)
                 .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .append_index_html_on_directories(true);
+                .precompressed_gzip()
+                .fallback(
+                    ServeFile::new(folder.join("index.html"))
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                )
+                .append_index_html_on_directories(true),
+        ),
+    };
     // Isolation and privacy headers matter on the page and its files; the
     // measurement answers go without them, which halves the work per ping.
-    let static_files = Router::new()
-        .fallback_service(app)
+    let static_files = files
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),

@@ -3,11 +3,13 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use linktriage_core::config::Config;
-use linktriage_server::AppState;
+use linktriage_server::tls::{CertificateFiles, Tls};
+use linktriage_server::{AppState, Assets, Limits, log};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,9 +32,23 @@ enum Command {
         /// Target list (TOML). Without it, the embedded default is served.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Folder holding the built app (Trunk's output).
-        #[arg(long, default_value = "dist")]
-        assets: PathBuf,
+        /// Serve the app from this folder (Trunk's output, for development)
+        /// rather than the one inside the binary. Without it, and with no
+        /// app inside (a plain cargo build), `dist` is used.
+        #[arg(long)]
+        assets: Option<PathBuf>,
+        /// Serve over TLS (HTTP/2 and HTTP/1.1) with this certificate chain
+        /// (PEM); read again when it changes or on SIGHUP.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// How log lines are written on standard error.
+        #[arg(long, value_enum, default_value_t)]
+        log_format: log::Format,
     },
     /// Check a target list and say what is wrong with it, if anything.
     CheckConfig {
@@ -47,6 +63,55 @@ enum Command {
         #[arg(long)]
         text: bool,
     },
+}
+
+/// The connection limits, each with its default from [`Limits::default`].
+#[derive(Debug, clap::Args)]
+struct LimitArgs {
+    /// Time a client has to send a request's headers (10s, 500ms, 1m).
+    #[arg(long, value_parser = duration, default_value = "10s")]
+    header_timeout: Duration,
+    /// Time a kept-alive connection may wait for its next request, and a
+    /// request may go with nothing sent or received.
+    #[arg(long, value_parser = duration, default_value = "75s")]
+    idle_timeout: Duration,
+    /// Connections at once; never more than the descriptor limit allows.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// After SIGTERM or SIGINT, time requests in flight have to finish.
+    #[arg(long, value_parser = duration, default_value = "10s")]
+    grace: Duration,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            header: self.header_timeout,
+            idle: self.idle_timeout,
+            max_connections: self.max_connections,
+            grace: self.grace,
+        }
+    }
+}
+
+/// A duration as a number and a unit: `500ms`, `10s`, `2m`, `1h`; a bare
+/// number is seconds.
+fn duration(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 10s, 500ms or 2m"))?;
+    let seconds = match unit {
+        "ms" => return Ok(Duration::from_millis(number)),
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(format!("{text:?}: the unit must be ms, s, m or h")),
+    };
+    Ok(Duration::from_secs(number.saturating_mul(seconds)))
 }
 
 fn main() -> std::process::ExitCode {
@@ -66,20 +131,53 @@ fn run(command: Command) -> anyhow::Result<()> {
             listen,
             config,
             assets,
+            limits,
+            log_format,
+            tls_cert,
+            tls_key,
         } => {
+            log::set_format(log_format);
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(Tls::new(CertificateFiles { cert, key })?),
+                _ => None,
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
             let config = match config {
                 Some(path) => load_config(&path)?,
                 None => Config::embedded_default(),
             };
-            if !assets.join("index.html").is_file() {
-                eprintln!(
-                    "warning: {} has no index.html; build the app first (cargo xtask serve does)",
-                    assets.display()
+            let assets = match assets {
+                Some(folder) => Assets::Folder(folder),
+                None => Assets::embedded().unwrap_or_else(|| Assets::Folder("dist".into())),
+            };
+            if !assets.has_app() {
+                log::warn(
+                    "assets",
+                    &format!(
+                        "no app to serve: {} has no index.html; build one into the binary with cargo xtask dist, or give --assets",
+                        assets.describe()
+                    ),
                 );
             }
-            let serving = linktriage_server::serve(listen, AppState::new(config, assets))?;
-            println!("Link Triage is serving at http://{}/", serving.address());
-            serving.wait()
+            let (limits, descriptors) = limits.limits().for_descriptors();
+            let serving = linktriage_server::serve(
+                listen,
+                AppState::new(config, assets.clone()),
+                limits,
+                tls,
+            )?;
+            log::info(
+                "start",
+                &format!(
+                    "Link Triage is serving at {scheme}://{}/ ({}; {} connections at most; descriptor limit {descriptors})",
+                    serving.address(),
+                    assets.describe(),
+                    limits.max_connections
+                ),
+            );
+            serving.wait()?;
+            log::info("stop", "stopped");
+            Ok(())
         }
         Command::Decode { text } => decode(text),
         Command::CheckConfig { file } => {

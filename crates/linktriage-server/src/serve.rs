@@ -3,24 +3,40 @@
 //! (`SO_REUSEPORT`), so the kernel spreads connections across them and no
 //! request crosses threads. This is nginx's model, and it beats a shared
 //! work-stealing runtime on `/api/ping` (BENCHMARKS.md).
+//!
+//! SIGTERM and SIGINT (and [`Serving::stop`]) stop every loop's accepting;
+//! requests in flight finish within the grace, WebSockets are closed with a
+//! close frame (the echo watches [`AppState::stopping`]), and the command
+//! exits 0.
 
 use std::net::SocketAddr;
 
 use anyhow::Context;
 
-use crate::{AppState, Surface, serve_connections};
+use std::sync::Arc;
+
+use crate::connection::{Census, Limits, serve_connections};
+use crate::tls::Tls;
+use crate::{AppState, Surface, log};
 
 /// A running server: where it listens, and its event loops.
 #[derive(Debug)]
 pub struct Serving {
     address: SocketAddr,
-    stop: tokio::sync::watch::Sender<bool>,
+    state: AppState,
+    census: Arc<Census>,
     workers: Vec<std::thread::JoinHandle<anyhow::Result<()>>>,
 }
 
-/// Starts serving `state` on `listen` (port 0 picks a free port). Each event
-/// loop also stops on Ctrl+C.
-pub fn serve(listen: SocketAddr, state: AppState) -> anyhow::Result<Serving> {
+/// Starts serving `state` on `listen` (port 0 picks a free port) under
+/// `limits`, until SIGTERM, SIGINT or [`Serving::stop`].
+/// With `tls`, every connection is TLS, and the certificate is kept current.
+pub fn serve(
+    listen: SocketAddr,
+    state: AppState,
+    limits: Limits,
+    tls: Option<Tls>,
+) -> anyhow::Result<Serving> {
     // SO_REUSEPORT would quietly share a port that another server of ours
     // already holds; an ordinary bind first says "in use" as it should.
     if listen.port() != 0 {
@@ -40,35 +56,80 @@ pub fn serve(listen: SocketAddr, state: AppState) -> anyhow::Result<Serving> {
             reuse_port_listener(address).with_context(|| format!("cannot listen on {address}"))?,
         );
     }
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let surface = Surface::new(state);
-    let workers = listeners
+    let census = Arc::new(Census::default());
+    let surface = Surface::new(state.clone());
+    let mut workers: Vec<_> = listeners
         .into_iter()
         .map(|listener| {
-            let (surface, mut stopped) = (surface.clone(), stopped.clone());
+            let (surface, census, stopping) = (surface.clone(), census.clone(), state.stopping());
+            let acceptor = tls.as_ref().map(|tls| tls.acceptor.clone());
             std::thread::spawn(move || -> anyhow::Result<()> {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .context("starting an event loop")?;
-                runtime.block_on(async {
+                event_loop()?.block_on(async {
                     let listener = tokio::net::TcpListener::from_std(listener)?;
-                    serve_connections(listener, surface, async {
-                        tokio::select! {
-                            _ = tokio::signal::ctrl_c() => {}
-                            _ = stopped.wait_for(|stop| *stop) => {}
-                        }
-                    })
-                    .await
+                    serve_connections(listener, surface, limits, census, acceptor, stopping).await
                 })
             })
         })
         .collect();
+    let (signal_loop, signals, hangup) = signals()?;
+    let stopper = state.clone();
+    workers.push(std::thread::spawn(move || -> anyhow::Result<()> {
+        signal_loop.block_on(async move {
+            if let Some(tls) = tls {
+                tokio::spawn(tls.watch(hangup, stopper.stopping()));
+            }
+            let mut stopping = stopper.stopping();
+            tokio::select! {
+                name = signals => {
+                    log::info("stop", &format!("{name}: stopping; requests in flight have {} s to finish", limits.grace.as_secs()));
+                    stopper.stop();
+                }
+                () = crate::stopped(&mut stopping) => {}
+            }
+        });
+        Ok(())
+    }));
     Ok(Serving {
         address,
-        stop,
+        state,
+        census,
         workers,
     })
+}
+
+fn event_loop() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting an event loop")
+}
+
+/// The first of SIGTERM and SIGINT, by name, on an event loop of its own,
+/// and SIGHUP (read the certificate again). Registered before serving
+/// begins, so that a signal a moment after start is not the default action
+/// (an abrupt exit).
+fn signals() -> anyhow::Result<(
+    tokio::runtime::Runtime,
+    impl Future<Output = &'static str> + Send,
+    tokio::signal::unix::Signal,
+)> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let runtime = event_loop()?;
+    let (mut terminate, mut interrupt, hangup) = {
+        let _entered = runtime.enter();
+        (
+            signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+            signal(SignalKind::interrupt()).context("listening for SIGINT")?,
+            signal(SignalKind::hangup()).context("listening for SIGHUP")?,
+        )
+    };
+    let first = async move {
+        tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = interrupt.recv() => "SIGINT",
+        }
+    };
+    Ok((runtime, first, hangup))
 }
 
 impl Serving {
@@ -77,7 +138,12 @@ impl Serving {
         self.address
     }
 
-    /// Waits until every event loop has stopped (on Ctrl+C, or [`stop`]).
+    /// Connections open, refused and cut, across every event loop.
+    pub fn census(&self) -> &Census {
+        &self.census
+    }
+
+    /// Waits until every event loop has stopped (on a signal, or [`stop`]).
     ///
     /// [`stop`]: Serving::stop
     pub fn wait(self) -> anyhow::Result<()> {
@@ -91,7 +157,7 @@ impl Serving {
 
     /// Stops accepting connections and waits for the event loops to end.
     pub fn stop(self) -> anyhow::Result<()> {
-        let _ = self.stop.send(true);
+        self.state.stop();
         self.wait()
     }
 }

@@ -39,7 +39,10 @@ fn assets() -> &'static std::path::Path {
 fn state() -> AppState {
     let mut config = Config::embedded_default();
     config.allowed_origins = vec!["https://desk.example".into()];
-    AppState::new(config, assets().to_owned())
+    AppState::new(
+        config,
+        linktriage_server::Assets::Folder(assets().to_owned()),
+    )
 }
 
 /// The whole surface, as a connection is served.
@@ -48,7 +51,7 @@ fn app() -> Surface {
 }
 
 async fn send(request: Request<Body>) -> axum::response::Response {
-    app().oneshot(request).await.unwrap()
+    app().oneshot(request).await.unwrap().map(Body::new)
 }
 
 async fn body_bytes(response: axum::response::Response) -> Vec<u8> {
@@ -62,10 +65,7 @@ async fn body_bytes(response: axum::response::Response) -> Vec<u8> {
 }
 
 async fn get(path: &str) -> axum::response::Response {
-    app()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap()
+    send(Request::get(path).body(Body::empty()).unwrap()).await
 }
 
 async fn body_text(response: axum::response::Response) -> String {
@@ -175,7 +175,7 @@ async fn the_apps_files_go_out_as_the_builds_brotli_copy_when_accepted() {
         .header(header::ACCEPT_ENCODING, "gzip, br")
         .body(Body::empty())
         .unwrap();
-    let response = app().oneshot(request).await.unwrap();
+    let response = send(request).await;
     assert_eq!(
         response
             .headers()
@@ -194,7 +194,7 @@ async fn measurement_answers_are_never_compressed() {
         .header(header::ACCEPT_ENCODING, "gzip, br")
         .body(Body::empty())
         .unwrap();
-    let response = app().oneshot(request).await.unwrap();
+    let response = send(request).await;
     assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
 }
 
@@ -394,7 +394,10 @@ struct RealServer(Option<linktriage_server::Serving>);
 impl RealServer {
     fn start() -> RealServer {
         let listen = "127.0.0.1:0".parse().unwrap();
-        RealServer(Some(linktriage_server::serve(listen, state()).unwrap()))
+        RealServer(Some(
+            linktriage_server::serve(listen, state(), linktriage_server::Limits::default(), None)
+                .unwrap(),
+        ))
     }
 
     fn address(&self) -> std::net::SocketAddr {

@@ -1,0 +1,585 @@
+//! The life of each connection, under limits: the accept loop of one event
+//! loop, a cap on connections at once, a time limit to send a request's
+//! headers and one for a quiet connection, and a graceful end on stop.
+//!
+//! One timer per connection, never one per request: the connection records
+//! when bytes last moved and whether a request is being answered (a few
+//! relaxed atomic operations a request), and its watchdog wakes only at the
+//! earliest deadline that could apply, to check again. This keeps
+//! `/api/ping` at nginx's rate (BENCHMARKS.md) where hyper's own header
+//! timeout, armed afresh for every request, cost 5 %.
+//!
+//! At the cap, a new connection closes the connection of this event loop
+//! that has waited longest without a request in flight (a half-sent request
+//! or an idle keep-alive) rather than being refused: a flood of clients that
+//! never finish a request cannot keep a clinician's ping out.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
+
+use crate::Surface;
+use crate::log;
+
+/// The limits every connection is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// From a connection's first byte (or its opening) to the end of its
+    /// request's headers: a client that sends headers slowly or not at all
+    /// holds a connection this long at most.
+    pub header: Duration,
+    /// How long a kept-alive connection may wait for its next request, and
+    /// a request may go with no byte moving either way (an upload stalled,
+    /// a download nobody reads).
+    pub idle: Duration,
+    /// Connections at once, across every event loop.
+    pub max_connections: usize,
+    /// After a stop, how long requests in flight may take to finish.
+    pub grace: Duration,
+}
+
+impl Default for Limits {
+    /// Go's and nginx's customs: 10 s for the headers, nginx's 75 s for a
+    /// kept-alive connection (longer than the watch's longest interval, so
+    /// a watch keeps its connection), 10 s of grace as systemd and
+    /// Kubernetes allow before they kill. The cap is set from the
+    /// descriptor limit at start ([`Limits::for_descriptors`]).
+    fn default() -> Limits {
+        Limits {
+            header: Duration::from_secs(10),
+            idle: Duration::from_secs(75),
+            max_connections: 10_000,
+            grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Descriptors kept back from the cap for everything that is not a client
+/// connection: listening sockets, the event loops' own, a certificate or
+/// configuration file being read.
+const DESCRIPTORS_KEPT_BACK: u64 = 64;
+
+impl Limits {
+    /// Raises this process's descriptor limit to its hard limit, and caps
+    /// connections at what the limit leaves once others are kept back. The
+    /// limit found is returned for the start-up line.
+    pub fn for_descriptors(self) -> (Limits, u64) {
+        let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+        let room = limit.saturating_sub(DESCRIPTORS_KEPT_BACK).max(16);
+        let max_connections = self
+            .max_connections
+            .min(usize::try_from(room).unwrap_or(usize::MAX));
+        (
+            Limits {
+                max_connections,
+                ..self
+            },
+            limit,
+        )
+    }
+}
+
+/// What all event loops share about connections: how many are open, and
+/// how many were turned away.
+#[derive(Debug, Default)]
+pub struct Census {
+    open: AtomicUsize,
+    pub refused: AtomicU64,
+    pub cut_for_room: AtomicU64,
+    pub timed_out: AtomicU64,
+}
+
+impl Census {
+    pub fn open(&self) -> usize {
+        self.open.load(Relaxed)
+    }
+}
+
+/// The clock every connection's times are read on, in milliseconds: one
+/// scale, so that the longest-waiting connection can be found.
+static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+fn now_ms() -> u64 {
+    u64::try_from(EPOCH.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn instant_at(ms: u64) -> Instant {
+    EPOCH
+        .checked_add(Duration::from_millis(ms))
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(365 * 24 * 3600))
+}
+
+/// What one connection's watchdog reads. Written by the connection's I/O
+/// and its requests, on its own event loop; atomics only because a task
+/// must be `Send`.
+#[derive(Debug)]
+pub struct Connection {
+    /// When a byte last moved, either way.
+    last_io: AtomicU64,
+    /// When the request now being sent began (its first byte, or the
+    /// connection's opening); [`NOT_WAITING`] while a request is answered
+    /// or the connection is quiet between requests.
+    head_since: AtomicU64,
+    in_flight: AtomicU32,
+    /// HTTP/2: after the first request, bytes between requests are
+    /// frames of the connection (settings, window updates), not a request
+    /// being sent, so only the idle limit applies.
+    multiplexed: std::sync::atomic::AtomicBool,
+    /// Told to close: at the cap, to make room.
+    cut: tokio::sync::Notify,
+}
+
+const NOT_WAITING: u64 = u64::MAX;
+
+impl Connection {
+    fn new(now: u64) -> Connection {
+        Connection {
+            last_io: AtomicU64::new(now),
+            head_since: AtomicU64::new(now),
+            in_flight: AtomicU32::new(0),
+            multiplexed: std::sync::atomic::AtomicBool::new(false),
+            cut: tokio::sync::Notify::new(),
+        }
+    }
+
+    fn bytes_read(&self) {
+        let now = now_ms();
+        self.last_io.store(now, Relaxed);
+        if self.in_flight.load(Relaxed) == 0
+            && self.head_since.load(Relaxed) == NOT_WAITING
+            && !self.multiplexed.load(Relaxed)
+        {
+            self.head_since.store(now, Relaxed);
+        }
+    }
+
+    fn bytes_written(&self) {
+        self.last_io.store(now_ms(), Relaxed);
+    }
+
+    /// A request's headers are in: it is answered from here on.
+    pub fn request_began(self: &Arc<Connection>) -> InFlight {
+        self.in_flight.fetch_add(1, Relaxed);
+        self.head_since.store(NOT_WAITING, Relaxed);
+        InFlight(Arc::clone(self))
+    }
+
+    /// When this connection, left as it is, would be over a limit.
+    fn deadline(&self, limits: &Limits) -> u64 {
+        let quiet_until = self
+            .last_io
+            .load(Relaxed)
+            .saturating_add(millis(limits.idle));
+        if self.in_flight.load(Relaxed) > 0 {
+            return quiet_until;
+        }
+        match self.head_since.load(Relaxed) {
+            NOT_WAITING => quiet_until,
+            since => since.saturating_add(millis(limits.header)),
+        }
+    }
+
+    /// Since when it has waited for a request, if it is waiting: the
+    /// eviction order at the cap.
+    fn waiting_since(&self) -> Option<u64> {
+        if self.in_flight.load(Relaxed) > 0 {
+            return None;
+        }
+        Some(match self.head_since.load(Relaxed) {
+            NOT_WAITING => self.last_io.load(Relaxed),
+            since => since,
+        })
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A request being answered on a connection, until its answer's body has
+/// been sent (or dropped).
+#[derive(Debug)]
+pub struct InFlight(Arc<Connection>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Relaxed);
+        self.0.bytes_written();
+    }
+}
+
+/// A connection's socket, noting each read and write for its watchdog, and
+/// counted open as long as it lives (after a WebSocket upgrade too, when
+/// the socket outlives the HTTP connection).
+#[derive(Debug)]
+struct Watched<S> {
+    socket: S,
+    connection: Arc<Connection>,
+    _open: Open,
+}
+
+#[derive(Debug)]
+struct Open(Arc<Census>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Relaxed);
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        buffer: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buffer.filled().len();
+        let polled = Pin::new(&mut self.socket).poll_read(context, buffer);
+        if matches!(polled, Poll::Ready(Ok(()))) && buffer.filled().len() > before {
+            self.connection.bytes_read();
+        }
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        bytes: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.socket).poll_write(context, bytes);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.connection.bytes_written();
+        }
+        polled
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        buffers: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.socket).poll_write_vectored(context, buffers);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.connection.bytes_written();
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.socket.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.socket).poll_flush(context)
+    }
+
+    fn poll_shutdown(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.socket).poll_shutdown(context)
+    }
+}
+
+/// The HTTP connections of one event loop, for eviction at the cap and for
+/// waiting on them at a stop. Touched once when a connection opens and once
+/// when it ends, never per request.
+#[derive(Debug, Default)]
+struct Local {
+    next_id: AtomicU64,
+    connections: Mutex<HashMap<u64, Arc<Connection>>>,
+}
+
+impl Local {
+    fn add(self: &Arc<Local>, connection: &Arc<Connection>) -> Registered {
+        let id = self.next_id.fetch_add(1, Relaxed);
+        self.lock().insert(id, Arc::clone(connection));
+        Registered(Arc::clone(self), id)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Connection>>> {
+        // Nothing panics while holding it; if something did, the map is
+        // still whole.
+        self.connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Tells the connection that has waited longest for a request to close,
+    /// and forgets it, so that it is not chosen twice; false when every
+    /// connection here has a request in flight.
+    fn cut_longest_waiting(&self) -> bool {
+        let mut connections = self.lock();
+        let oldest = connections
+            .iter()
+            .filter_map(|(id, c)| Some((c.waiting_since()?, *id)))
+            .min();
+        let Some(connection) = oldest.and_then(|(_, id)| connections.remove(&id)) else {
+            return false;
+        };
+        connection.cut.notify_one();
+        true
+    }
+}
+
+struct Registered(Arc<Local>, u64);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.0.lock().remove(&self.1);
+    }
+}
+
+/// Whether an accept failed for want of descriptors (or kernel memory):
+/// retrying at once would fail the same way, and spin.
+fn out_of_descriptors(error: &std::io::Error) -> bool {
+    // EMFILE 24, ENFILE 23, ENOBUFS 105, ENOMEM 12 on Linux.
+    matches!(error.raw_os_error(), Some(24 | 23 | 105 | 12))
+}
+
+/// How long the accept loop rests when descriptors have run out.
+const ACCEPT_BACK_OFF: Duration = Duration::from_millis(100);
+
+/// Accepts connections on `listener` until `stopping` turns true, serving
+/// each with [`Surface`] over HTTP/1.1 with upgrades (WebSocket) on the
+/// current event loop, under `limits`; then lets them finish for up to the
+/// grace. HTTP/1.1 only on plain TCP: browsers speak HTTP/2 over TLS alone,
+/// and not sniffing for HTTP/2's preface is part of what keeps `/api/ping`
+/// as cheap as nginx's answer (BENCHMARKS.md).
+pub async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    surface: Surface,
+    limits: Limits,
+    census: Arc<Census>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let local = Arc::new(Local::default());
+    let mut short_of_descriptors = false;
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) if out_of_descriptors(&error) => {
+                    if !short_of_descriptors {
+                        log::warn("accept", &format!("out of descriptors ({error}); closing the longest-waiting connection and resting"));
+                        short_of_descriptors = true;
+                    }
+                    if !local.cut_longest_waiting() {
+                        tokio::time::sleep(ACCEPT_BACK_OFF).await;
+                    }
+                    // The connection cut closes its socket when it runs.
+                    tokio::task::yield_now().await;
+                    continue;
+                }
+                // A connection reset before it was accepted: the next may
+                // succeed.
+                Err(_) => continue,
+            },
+            () = crate::stopped(&mut stopping) => break,
+        };
+        short_of_descriptors = false;
+        if census.open.load(Relaxed) >= limits.max_connections {
+            if local.cut_longest_waiting() {
+                census.cut_for_room.fetch_add(1, Relaxed);
+                // Let it close its socket before this one takes a descriptor.
+                tokio::task::yield_now().await;
+            } else {
+                census.refused.fetch_add(1, Relaxed);
+                drop(stream);
+                continue;
+            }
+        }
+        census.open.fetch_add(1, Relaxed);
+        let connection = Arc::new(Connection::new(now_ms()));
+        let socket = Watched {
+            socket: stream,
+            connection: Arc::clone(&connection),
+            _open: Open(Arc::clone(&census)),
+        };
+        let registered = local.add(&connection);
+        let service = surface.for_connection(peer, Arc::clone(&connection));
+        let (census, stopping, tls) = (Arc::clone(&census), stopping.clone(), tls.clone());
+        tokio::spawn(async move {
+            let _registered = registered;
+            if !run(socket, tls, connection, service, limits, stopping).await {
+                census.timed_out.fetch_add(1, Relaxed);
+            }
+        });
+    }
+    drop(listener);
+    // Stopping: each connection ends once its request in flight is
+    // answered; the grace is the most they get.
+    let deadline = Instant::now() + limits.grace;
+    while (local.len() > 0 || census.open() > 0) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+/// Serves one connection until it ends, is over a limit (false), or is cut
+/// to make room: over TLS when the server has it (the handshake within the
+/// header limit), then HTTP/2 if the client chose it, else HTTP/1.1 with
+/// upgrades (WebSocket).
+async fn run(
+    socket: Watched<tokio::net::TcpStream>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    connection: Arc<Connection>,
+    service: Surface,
+    limits: Limits,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    let Some(acceptor) = tls else {
+        let served = http1(socket, service);
+        return watch(served, &connection, limits, stopping).await;
+    };
+    let handshake = tokio::time::timeout_at(
+        instant_at(connection.deadline(&limits)),
+        acceptor.accept(socket),
+    );
+    let stream = match handshake.await {
+        Ok(Ok(stream)) => stream,
+        // A client that does not finish its handshake in time.
+        Err(_) => return false,
+        // One that speaks something else, or gives up: its own affair.
+        Ok(Err(_)) => return true,
+    };
+    if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+        connection.multiplexed.store(true, Relaxed);
+        let served = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+            .timer(hyper_util::rt::TokioTimer::new())
+            .serve_connection(
+                hyper_util::rt::TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            );
+        return watch(served, &connection, limits, stopping).await;
+    }
+    let served = http1(stream, service);
+    watch(served, &connection, limits, stopping).await
+}
+
+fn http1<S>(socket: S, service: Surface) -> impl EndsGracefully
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    hyper::server::conn::http1::Builder::new()
+        .serve_connection(
+            hyper_util::rt::TokioIo::new(socket),
+            hyper_util::service::TowerToHyperService::new(service),
+        )
+        .with_upgrades()
+}
+
+/// A connection hyper serves, which can be asked to finish what it is
+/// answering and close.
+trait EndsGracefully: Future {
+    fn end_gracefully(self: Pin<&mut Self>);
+}
+
+type Service = hyper_util::service::TowerToHyperService<Surface>;
+
+impl<I> EndsGracefully for hyper::server::conn::http1::UpgradeableConnection<I, Service>
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    fn end_gracefully(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
+impl<I, E> EndsGracefully for hyper::server::conn::http2::Connection<I, Service, E>
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + 'static,
+    E: hyper::rt::bounds::Http2ServerConnExec<
+            <Service as hyper::service::Service<hyper::Request<hyper::body::Incoming>>>::Future,
+            AnswerBody,
+        >,
+{
+    fn end_gracefully(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
+/// Drives a connection under its watchdog: true when it ended or was cut,
+/// false when it went over a limit.
+async fn watch(
+    served: impl EndsGracefully,
+    connection: &Connection,
+    limits: Limits,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    let mut served = std::pin::pin!(served);
+    let watchdog = tokio::time::sleep_until(instant_at(connection.deadline(&limits)));
+    let mut watchdog = std::pin::pin!(watchdog);
+    let mut ending = false;
+    loop {
+        tokio::select! {
+            // A client that goes away mid-request is not the server's error.
+            _ = &mut served => return true,
+            () = &mut watchdog => {
+                let deadline = connection.deadline(&limits);
+                if now_ms() >= deadline {
+                    return false;
+                }
+                watchdog.as_mut().reset(instant_at(deadline));
+            }
+            () = connection.cut.notified() => return true,
+            () = crate::stopped(&mut stopping), if !ending => {
+                ending = true;
+                served.as_mut().end_gracefully();
+            }
+        }
+    }
+}
+
+/// An answer's body, holding its request in flight until the body has been
+/// sent or dropped: then the connection is waiting again.
+#[derive(Debug)]
+pub struct AnswerBody {
+    body: axum::body::Body,
+    _in_flight: Option<InFlight>,
+}
+
+impl AnswerBody {
+    pub fn new(body: axum::body::Body, in_flight: Option<InFlight>) -> AnswerBody {
+        AnswerBody {
+            body,
+            _in_flight: in_flight,
+        }
+    }
+}
+
+impl http_body::Body for AnswerBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(context)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}

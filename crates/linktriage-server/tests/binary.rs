@@ -1,0 +1,566 @@
+//! The `linktriage serve` binary under the faults an operator meets: clients
+//! that never finish a request while descriptors are short, a stop during a
+//! download or a WebSocket, connections kept alive and left. Each test runs
+//! the real binary on loopback and reads only what a client can see (and
+//! the process's CPU time from /proc).
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first surprise"
+)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a native test of a native binary: the clock works here"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `linktriage serve`, killed when dropped.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+    /// Standard error so far, start-up line included.
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Server {
+    /// Starts the binary with `args`, its descriptor limit first set to
+    /// `descriptors` (soft and hard) when given.
+    fn start(descriptors: Option<u32>, args: &[&str]) -> Server {
+        let bin = env!("CARGO_BIN_EXE_linktriage");
+        let assets = std::env::temp_dir().join("linktriage-binary-test-no-assets");
+        let mut command = Command::new("sh");
+        let limit = descriptors.map_or(String::new(), |n| format!("ulimit -n {n} && "));
+        command
+            .arg("-c")
+            .arg(format!("{limit}exec \"$0\" \"$@\""))
+            .arg(bin)
+            .args(["serve", "--listen", "127.0.0.1:0", "--assets"])
+            .arg(&assets)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("start linktriage");
+        let stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (found, address) = std::sync::mpsc::channel();
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                {
+                    let mut log = kept.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+                if let Some(rest) = line.split("serving at ").nth(1) {
+                    let address: SocketAddr = rest.split('/').nth(2).unwrap().parse().unwrap();
+                    let _ = found.send(address);
+                }
+            }
+        });
+        let Ok(address) = address.recv_timeout(Duration::from_secs(10)) else {
+            let _ = child.kill();
+            panic!(
+                "the server did not say where it serves:\n{}",
+                log.lock().unwrap()
+            );
+        };
+        Server {
+            child,
+            address,
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit, at most `within`.
+    fn exit_status(&mut self, within: Duration) -> std::process::ExitStatus {
+        let until = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < until,
+                "still running after {within:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// User and system CPU time the process has used.
+    fn cpu_time(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        // Fields after the command's closing parenthesis; utime and stime
+        // are the 14th and 15th of the whole line, in clock ticks (100 a
+        // second on Linux).
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<u64> = after
+            .split(' ')
+            .skip(11)
+            .take(2)
+            .map(|f| f.parse().unwrap())
+            .collect();
+        Duration::from_millis((fields[0] + fields[1]) * 10)
+    }
+
+    /// One ping on a fresh connection: how long until its answer.
+    fn ping(&self) -> Duration {
+        let started = Instant::now();
+        let mut stream = TcpStream::connect(self.address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream
+            .write_all(b"GET /api/ping HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 204"), "{answer:?}");
+        started.elapsed()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads until the server closes the connection (or `within` passes):
+/// whether it closed.
+fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
+    stream.set_read_timeout(Some(within)).unwrap();
+    let mut buffer = [0u8; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[test]
+fn half_sent_requests_under_256_descriptors_keep_neither_pings_out_nor_the_cpu_busy() {
+    let server = Server::start(Some(256), &["--header-timeout", "3s"]);
+    assert!(
+        server.log().contains("descriptor limit 256"),
+        "{}",
+        server.log()
+    );
+    let mut attackers: Vec<TcpStream> = (0..400)
+        .map(|_| {
+            let mut stream = TcpStream::connect(server.address).unwrap();
+            stream
+                .write_all(b"GET /api/ping HTTP/1.1\r\nHost: test\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    let connected = Instant::now();
+    // While they hold on: each ping is answered within a second, and the
+    // server rests instead of spinning.
+    std::thread::sleep(Duration::from_millis(300));
+    let cpu_before = server.cpu_time();
+    let window = Instant::now();
+    for _ in 0..10 {
+        let took = server.ping();
+        assert!(took < Duration::from_secs(1), "a ping took {took:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let busy = server.cpu_time() - cpu_before;
+    let elapsed = window.elapsed();
+    assert!(
+        busy.as_secs_f64() < elapsed.as_secs_f64() * 0.25,
+        "{busy:?} of CPU in {elapsed:?}"
+    );
+    // Every attacker is closed within the header limit of its connection
+    // (3 s), give or take the scheduling of a busy machine.
+    let deadline = connected + Duration::from_secs(3) + Duration::from_secs(3);
+    for (n, attacker) in attackers.iter_mut().enumerate() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            closed_within(attacker, left.max(Duration::from_millis(1))),
+            "attacker {n} still open"
+        );
+    }
+    // And the server serves as before.
+    assert!(server.ping() < Duration::from_secs(1));
+}
+
+#[test]
+fn a_connection_left_idle_is_closed_but_a_slow_download_is_not() {
+    let server = Server::start(None, &["--header-timeout", "1s", "--idle-timeout", "2s"]);
+    // Kept alive after an answer, then left: closed after the idle limit.
+    let mut idle = TcpStream::connect(server.address).unwrap();
+    idle.write_all(b"GET /api/ping HTTP/1.1\r\nHost: test\r\n\r\n")
+        .unwrap();
+    let left = Instant::now();
+    assert!(closed_within(&mut idle, Duration::from_secs(6)));
+    let waited = left.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1900),
+        "closed after {waited:?}"
+    );
+
+    // A download read slowly for longer than the header limit, with bytes
+    // always moving, runs to its end.
+    let mut download = TcpStream::connect(server.address).unwrap();
+    download
+        .write_all(
+            b"GET /api/download?bytes=4000000 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+    download
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let (mut total, mut buffer) = (0usize, vec![0u8; 100_000]);
+    let started = Instant::now();
+    loop {
+        let n = download.read(&mut buffer).unwrap();
+        if n == 0 {
+            break;
+        }
+        total += n;
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    assert!(started.elapsed() > Duration::from_secs(1));
+    // The whole body, and its headers.
+    assert!(total > 4_000_000, "only {total} bytes arrived");
+}
+
+/// Reads an HTTP answer's headers from `stream`; the body's length.
+fn content_length(stream: &mut TcpStream) -> (usize, Vec<u8>) {
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut buffer).unwrap();
+        assert!(n > 0, "closed before the headers");
+        seen.extend_from_slice(&buffer[..n]);
+        if let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&seen[..end]).to_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+            return (length, seen[end + 4..].to_vec());
+        }
+    }
+}
+
+#[test]
+fn sigterm_during_a_download_lets_it_finish_and_exits_0() {
+    let mut server = Server::start(None, &[]);
+    let mut download = TcpStream::connect(server.address).unwrap();
+    download
+        .write_all(b"GET /api/download?bytes=60000000 HTTP/1.1\r\nHost: test\r\n\r\n")
+        .unwrap();
+    download
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let (length, already) = content_length(&mut download);
+    assert_eq!(length, 60_000_000);
+    server.signal("TERM");
+    std::thread::sleep(Duration::from_millis(200));
+    // Stopped accepting,
+    assert!(
+        TcpStream::connect(server.address).is_err(),
+        "still accepting after SIGTERM"
+    );
+    // but the transfer in flight goes on to its last byte, read slowly.
+    let mut total = already.len();
+    let mut buffer = vec![0u8; 1 << 20];
+    while total < length {
+        let n = download.read(&mut buffer).unwrap();
+        assert!(n > 0, "cut off after {total} of {length} bytes");
+        total += n;
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(total, length);
+    let status = server.exit_status(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0), "{}", server.log());
+    assert!(server.log().contains("SIGTERM"), "{}", server.log());
+}
+
+#[test]
+fn sigint_closes_a_websocket_with_a_close_frame_and_exits_0() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    let mut server = Server::start(None, &[]);
+    let url = format!("ws://{}/api/ws", server.address);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let close = runtime.block_on(async {
+        let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        socket.send(Message::text("before")).await.unwrap();
+        assert_eq!(
+            socket.next().await.unwrap().unwrap(),
+            Message::text("before")
+        );
+        server.signal("INT");
+        let next = tokio::time::timeout(Duration::from_secs(5), socket.next()).await;
+        next.expect("a message before the time limit")
+            .unwrap()
+            .unwrap()
+    });
+    match close {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Away),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+    let status = server.exit_status(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0), "{}", server.log());
+}
+
+#[test]
+fn a_request_during_the_grace_on_a_kept_alive_connection_is_still_answered_then_closed() {
+    let mut server = Server::start(None, &["--grace", "3s"]);
+    let mut kept = TcpStream::connect(server.address).unwrap();
+    kept.write_all(b"GET /api/download?bytes=3000000 HTTP/1.1\r\nHost: test\r\n\r\n")
+        .unwrap();
+    kept.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let (length, already) = content_length(&mut kept);
+    server.signal("TERM");
+    let mut total = already.len();
+    let mut buffer = vec![0u8; 1 << 16];
+    while total < length {
+        let n = kept.read(&mut buffer).unwrap();
+        assert!(n > 0, "cut off after {total} of {length} bytes");
+        total += n;
+    }
+    // Once answered, the stopping server closes the kept-alive connection.
+    assert!(closed_within(&mut kept, Duration::from_secs(4)));
+    let status = server.exit_status(Duration::from_secs(5));
+    assert_eq!(status.code(), Some(0), "{}", server.log());
+}
+
+/// A TLS client for a server whose certificate nothing trusts: it takes
+/// any certificate and says which one it was given.
+mod tls_client {
+    use std::sync::Arc;
+
+    use rustls::DigitallySignedStruct;
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+    use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+    #[derive(Debug)]
+    struct TakesAny(Arc<CryptoProvider>);
+
+    impl ServerCertVerifier for TakesAny {
+        fn verify_server_cert(
+            &self,
+            _: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: &[u8],
+            _: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    /// What one handshake offering `alpn` gave: the protocol chosen, the
+    /// certificate presented, and the answer to a plain HTTP/1.1 ping when
+    /// HTTP/1.1 was chosen.
+    pub struct Handshake {
+        pub protocol: Option<Vec<u8>>,
+        pub certificate: Vec<u8>,
+        pub ping_status_line: Option<String>,
+    }
+
+    pub async fn connect(address: std::net::SocketAddr, alpn: &[&[u8]]) -> Handshake {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(TakesAny(provider)))
+            .with_no_client_auth();
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+        let name = ServerName::try_from("localhost").unwrap();
+        let mut stream = connector.connect(name, tcp).await.unwrap();
+        let (_, session) = stream.get_ref();
+        let protocol = session.alpn_protocol().map(<[u8]>::to_vec);
+        let certificate = session.peer_certificates().unwrap()[0].to_vec();
+        let mut ping_status_line = None;
+        if protocol.as_deref() != Some(b"h2") {
+            stream
+                .write_all(
+                    b"GET /api/ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                )
+                .await
+                .unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).await.unwrap_or_default();
+            ping_status_line = answer.lines().next().map(str::to_owned);
+        }
+        Handshake {
+            protocol,
+            certificate,
+            ping_status_line,
+        }
+    }
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tls")
+        .join(name)
+}
+
+/// The first certificate in a PEM file, as DER.
+fn certificate_der(pem_file: &std::path::Path) -> Vec<u8> {
+    use rustls_pki_types::pem::PemObject;
+    rustls_pki_types::CertificateDer::pem_file_iter(pem_file)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .to_vec()
+}
+
+#[test]
+fn over_tls_http2_and_http1_are_served_and_a_replaced_certificate_is_used_without_a_restart() {
+    let folder = std::env::temp_dir().join(format!("linktriage-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let (cert, key) = (folder.join("cert.pem"), folder.join("key.pem"));
+    std::fs::copy(fixture("first.pem"), &cert).unwrap();
+    std::fs::copy(fixture("first.key"), &key).unwrap();
+    let server = Server::start(
+        None,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        server.log().contains("serving at https://"),
+        "{}",
+        server.log()
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let first = certificate_der(&fixture("first.pem"));
+    let second = certificate_der(&fixture("second.pem"));
+    runtime.block_on(async {
+        let h2 = tls_client::connect(server.address, &[b"h2", b"http/1.1"]).await;
+        assert_eq!(h2.protocol.as_deref(), Some(&b"h2"[..]));
+        assert_eq!(h2.certificate, first);
+        let http1 = tls_client::connect(server.address, &[b"http/1.1"]).await;
+        assert_eq!(http1.protocol.as_deref(), Some(&b"http/1.1"[..]));
+        assert_eq!(
+            http1.ping_status_line.as_deref(),
+            Some("HTTP/1.1 204 No Content")
+        );
+    });
+    // The files replaced, as a renewal does (the key first, so that for a
+    // moment the two do not match, which must change nothing).
+    std::fs::copy(fixture("second.key"), &key).unwrap();
+    std::fs::copy(fixture("second.pem"), &cert).unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    let presented = loop {
+        let presented = runtime
+            .block_on(tls_client::connect(server.address, &[b"http/1.1"]))
+            .certificate;
+        if presented == second || Instant::now() > until {
+            break presented;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        presented == second,
+        "still the first certificate:\n{}",
+        server.log()
+    );
+    // SIGHUP reads the files again at once.
+    server.signal("HUP");
+    let until = Instant::now() + Duration::from_secs(5);
+    while !server.log().contains("SIGHUP: serving the certificate") {
+        assert!(Instant::now() < until, "{}", server.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_missing_certificate_file_is_named_and_the_server_does_not_start() {
+    let output = Command::new(env!("CARGO_BIN_EXE_linktriage"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            "/nonexistent/cert.pem",
+            "--tls-key",
+        ])
+        .arg(fixture("first.key"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: /nonexistent/cert.pem: cannot read it: No such file or directory (os error 2)\n"
+    );
+}
