@@ -71,11 +71,28 @@ fn short_source_paths() -> String {
 /// reads `LINKTRIAGE_EMBED`), and returns the path of its binary: one file
 /// that serves both pages from any folder. Call [`app`] first.
 pub fn server() -> anyhow::Result<PathBuf> {
-    run(Command::new("cargo")
+    let mut cargo = Command::new("cargo");
+    cargo
         .args(["build", "--release", "--package", "linktriage-server"])
         .env("LINKTRIAGE_EMBED", root().join("dist"))
-        .current_dir(root()))?;
+        .current_dir(root());
+    // The commit, for the metrics' build_info; a copy without git has none.
+    if let Some(commit) = commit() {
+        cargo.env("LINKTRIAGE_COMMIT", commit);
+    }
+    run(&mut cargo)?;
     Ok(root().join("target").join("release").join("linktriage"))
+}
+
+/// The commit checked out, shortened, if this is a git clone.
+fn commit() -> Option<String> {
+    let output = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(root())
+        .output()
+        .ok()?;
+    let commit = String::from_utf8(output.stdout).ok()?;
+    (output.status.success() && !commit.trim().is_empty()).then(|| commit.trim().to_owned())
 }
 
 /// The environment the end-to-end lab and the benchmarks find the built

@@ -41,6 +41,10 @@ pub fn setup(need: Need) -> anyhow::Result<()> {
         debian_packages(&[
             ("chromium", "chromium"),
             ("chromedriver", "chromium-driver"),
+            // The server's tests read its systemd unit with systemd-analyze,
+            // and the end-to-end tests make certificates with openssl.
+            ("systemd-analyze", "systemd"),
+            ("openssl", "openssl"),
             // cargo fuzz builds libFuzzer, which is C++.
             ("c++", "g++"),
         ])?;

@@ -23,6 +23,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
+use crate::proxy::FORWARDING_HEADERS;
 
 /// The largest download or upload one request may ask for. At 100 Mbit/s a
 /// one-second transfer is 12.5 MB; this leaves room for faster links.
@@ -42,6 +43,7 @@ const TIMING_ALLOW_ORIGIN: HeaderName = HeaderName::from_static("timing-allow-or
 /// The headers the app reads, exposed to pages of other origins.
 const EXPOSED: [HeaderName; 2] = [SERVER_TIMING, header::CONTENT_LENGTH];
 const CHUNK: usize = 64 * 1024;
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// The endpoints, at their full paths (a nested router would cost a second
 /// match on every ping), with what every answer needs: CORS for configured
@@ -249,6 +251,7 @@ async fn download(
         let mut chunk = vec![0u8; remaining.min(CHUNK)];
         rng.fill(&mut chunk);
         remaining -= chunk.len();
+        crate::metrics::sent(chunk.len());
         std::task::Poll::Ready(Some(Ok::<_, Infallible>(Bytes::from(chunk))))
     });
     // The permit lives as long as the body is being sent.
@@ -284,6 +287,7 @@ async fn upload(State(state): State<AppState>, request: Request) -> Result<Respo
         };
         if let Some(data) = frame.data_ref() {
             bytes += data.len() as u64;
+            crate::metrics::received(data.len());
             if bytes > MAX_TRANSFER_BYTES {
                 return Err(ApiError::TooLarge { bytes });
             }
@@ -298,6 +302,7 @@ async fn upload(State(state): State<AppState>, request: Request) -> Result<Respo
 }
 
 async fn whoami(
+    State(state): State<AppState>,
     format: Result<Query<FormatQuery>, QueryRejection>,
     request: Request,
 ) -> Result<Response, ApiError> {
@@ -307,9 +312,22 @@ async fn whoami(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .copied();
-    let headers = request
+    let forwarded: Vec<&str> = request
+        .headers()
+        .get_all(X_FORWARDED_FOR)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let behind =
+        connect.map(|ConnectInfo(peer)| state.trusted_proxies.behind(peer.ip(), &forwarded));
+    // Through the deployment's own proxy, its forwarding headers are its
+    // own and not a sign of something on the clinician's path; what the
+    // request carried before it stays.
+    let from_trusted_proxy = behind.as_ref().is_some_and(|b| b.from_trusted_proxy);
+    let mut headers: Vec<(String, String)> = request
         .headers()
         .iter()
+        .filter(|(name, _)| !(from_trusted_proxy && FORWARDING_HEADERS.contains(&name.as_str())))
         .map(|(name, value)| {
             (
                 name.to_string(),
@@ -317,8 +335,11 @@ async fn whoami(
             )
         })
         .collect();
+    if let Some(before) = behind.as_ref().and_then(|b| b.forwarded_before.clone()) {
+        headers.push((X_FORWARDED_FOR.to_string(), before));
+    }
     let who = WhoAmI {
-        client: connect.map(|ConnectInfo(addr)| addr.ip().to_string()),
+        client: behind.map(|b| b.client.to_string()),
         headers,
         server_time_ms: unix_ms(),
     };
@@ -349,6 +370,7 @@ async fn websocket(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> 
 /// (1001), so the page sees a clean close and not a cut connection.
 async fn echo(mut socket: WebSocket, mut stopping: tokio::sync::watch::Receiver<bool>) {
     use axum::extract::ws::{CloseFrame, close_code};
+    let _open = crate::metrics::OpenWebSocket::opened();
     for _ in 0..WS_MAX_MESSAGES {
         let received = tokio::select! {
             received = tokio::time::timeout(WS_IDLE, socket.recv()) => Some(received),

@@ -104,7 +104,8 @@ fn serve_from(files: &'static [Embedded], request: &Request) -> Response {
     } else {
         find(path)
     };
-    let Some(file) = file.or_else(|| find(INDEX)) else {
+    let file = file.or_else(|| is_page_path(path).then(|| find(INDEX)).flatten());
+    let Some(file) = file else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let headers = request.headers();
@@ -137,6 +138,15 @@ fn serve_from(files: &'static [Embedded], request: &Request) -> Response {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
     response
+}
+
+/// Whether an unknown path is a page's (a deep link, answered with the
+/// app's page) rather than a file's: every built file has an extension. A
+/// missing file is answered 404, so that a page of one release asking an
+/// instance of another for its files (during a rolling upgrade) fails
+/// plainly, rather than being handed the page as its script.
+pub fn is_page_path(path: &str) -> bool {
+    !path.rsplit('/').next().unwrap_or("").contains('.')
 }
 
 /// Whether `Accept-Encoding` takes `coding` (named, and not at `q=0`).
@@ -260,7 +270,7 @@ mod serving {
             &'static [u8],
             Option<&'static str>,
         );
-        let cases: [Case; 7] = [
+        let cases: [Case; 9] = [
             ("/", "gzip, br", StatusCode::OK, b"br page", Some("br")),
             ("/", "gzip", StatusCode::OK, b"gz page", Some("gzip")),
             ("/", "", StatusCode::OK, b"<p>page", None),
@@ -273,6 +283,8 @@ mod serving {
                 Some("gzip"),
             ),
             ("/no/such/page", "", StatusCode::OK, b"<p>page", None),
+            ("/watch/", "", StatusCode::OK, b"<p>page", None),
+            ("/app-0123abcd.js", "", StatusCode::NOT_FOUND, b"", None),
             ("/desk", "", StatusCode::TEMPORARY_REDIRECT, b"", None),
         ];
         for (path, accepted, status, expected, encoding) in cases {

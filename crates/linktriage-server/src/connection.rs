@@ -352,6 +352,42 @@ fn out_of_descriptors(error: &std::io::Error) -> bool {
     matches!(error.raw_os_error(), Some(24 | 23 | 105 | 12))
 }
 
+/// One log line at most every ten seconds for what the cap does, however
+/// many connections it turns away: a flood must not flood the log.
+#[derive(Debug, Default)]
+struct CapLog {
+    refused: u64,
+    cut: u64,
+    logged_at: Option<Instant>,
+}
+
+impl CapLog {
+    const EVERY: Duration = Duration::from_secs(10);
+
+    fn note(&mut self, cut: bool, open: usize, cap: usize) {
+        if cut {
+            self.cut += 1;
+        } else {
+            self.refused += 1;
+        }
+        let now = Instant::now();
+        if self.logged_at.is_some_and(|at| now - at < Self::EVERY) {
+            return;
+        }
+        log::warn(
+            "cap",
+            &format!(
+                "at the cap of {cap} connections ({open} open): {} longest-waiting closed to make room, {} refused",
+                self.cut, self.refused
+            ),
+        );
+        *self = CapLog {
+            logged_at: Some(now),
+            ..CapLog::default()
+        };
+    }
+}
+
 /// How long the accept loop rests when descriptors have run out.
 const ACCEPT_BACK_OFF: Duration = Duration::from_millis(100);
 
@@ -371,6 +407,7 @@ pub async fn serve_connections(
 ) -> anyhow::Result<()> {
     let local = Arc::new(Local::default());
     let mut short_of_descriptors = false;
+    let mut cap_log = CapLog::default();
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -394,8 +431,11 @@ pub async fn serve_connections(
             () = crate::stopped(&mut stopping) => break,
         };
         short_of_descriptors = false;
-        if census.open.load(Relaxed) >= limits.max_connections {
-            if local.cut_longest_waiting() {
+        let open = census.open.load(Relaxed);
+        if open >= limits.max_connections {
+            let cut = local.cut_longest_waiting();
+            cap_log.note(cut, open, limits.max_connections);
+            if cut {
                 census.cut_for_room.fetch_add(1, Relaxed);
                 // Let it close its socket before this one takes a descriptor.
                 tokio::task::yield_now().await;
@@ -548,19 +588,45 @@ async fn watch(
 }
 
 /// An answer's body, holding its request in flight until the body has been
-/// sent or dropped: then the connection is waiting again.
+/// sent or dropped: then the connection is waiting again, and the exchange
+/// is counted (`metrics`).
 #[derive(Debug)]
 pub struct AnswerBody {
     body: axum::body::Body,
+    exchange: Exchange,
     _in_flight: Option<InFlight>,
 }
 
+/// What is counted of one exchange when its answer has been sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Exchange {
+    pub route: crate::metrics::Route,
+    pub status: u16,
+    pub began: Instant,
+}
+
 impl AnswerBody {
-    pub fn new(body: axum::body::Body, in_flight: Option<InFlight>) -> AnswerBody {
+    pub fn new(
+        body: axum::body::Body,
+        exchange: Exchange,
+        in_flight: Option<InFlight>,
+    ) -> AnswerBody {
         AnswerBody {
             body,
+            exchange,
             _in_flight: in_flight,
         }
+    }
+}
+
+impl Drop for AnswerBody {
+    fn drop(&mut self) {
+        let Exchange {
+            route,
+            status,
+            began,
+        } = self.exchange;
+        crate::metrics::answered(route, status, began.elapsed());
     }
 }
 

@@ -13,13 +13,16 @@ pub mod connection;
 mod csp;
 pub mod decode;
 mod headers;
+pub mod health;
 pub mod log;
+pub mod metrics;
+pub mod proxy;
 mod serve;
 pub mod tls;
 
 pub use assets::Assets;
 pub use connection::Limits;
-pub use serve::{Serving, serve};
+pub use serve::{Options, Serving, serve};
 
 use std::sync::Arc;
 
@@ -27,7 +30,7 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::routing::get;
-use connection::AnswerBody;
+use connection::{AnswerBody, Exchange};
 use linktriage_core::config::Config;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -46,6 +49,8 @@ pub struct Shared {
     config_compact: Vec<u8>,
     /// The built app.
     assets: Assets,
+    /// Whose `X-Forwarded-For` is believed.
+    trusted_proxies: proxy::TrustedProxies,
     /// The pages' Content-Security-Policy (`csp`), worked out at start.
     page_policy: Option<HeaderValue>,
     /// Download and upload slots: a cap on bandwidth use, not state.
@@ -64,7 +69,7 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, assets: Assets) -> AppState {
+    pub fn new(config: Config, assets: Assets, trusted_proxies: proxy::TrustedProxies) -> AppState {
         let config_json = serde_json::to_string(&config)
             .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}"));
         let config_compact = linktriage_core::wire::to_compact(&config);
@@ -75,6 +80,7 @@ impl AppState {
             config_json,
             config_compact,
             assets,
+            trusted_proxies,
             transfers: Arc::new(tokio::sync::Semaphore::new(api::MAX_CONCURRENT_TRANSFERS)),
             stopping: tokio::sync::watch::Sender::new(false),
         }))
@@ -160,10 +166,18 @@ where
             .connection
             .as_ref()
             .map(connection::Connection::request_began);
+        let began = tokio::time::Instant::now();
         if api::is_plain_ping(&request) {
-            let answer = api::ping_response().map(|body| AnswerBody::new(body, in_flight));
+            let exchange = Exchange {
+                route: metrics::Route::Ping,
+                status: 204,
+                began,
+            };
+            let answer =
+                api::ping_response().map(|body| AnswerBody::new(body, exchange, in_flight));
             return Either::Left(std::future::ready(Ok(answer)));
         }
+        let route = metrics::Route::of(request.uri().path());
         if let Some(peer) = self.peer {
             request
                 .extensions_mut()
@@ -174,6 +188,8 @@ where
                 self.app.clone(),
                 request.map(axum::body::Body::new),
             ),
+            route,
+            began,
             in_flight,
         })
     }
@@ -184,6 +200,8 @@ where
 #[derive(Debug)]
 pub struct Answering {
     routed: tower::util::Oneshot<Router, axum::http::Request<axum::body::Body>>,
+    route: metrics::Route,
+    began: tokio::time::Instant,
     in_flight: Option<connection::InFlight>,
 }
 
@@ -197,9 +215,14 @@ impl Future for Answering {
         let this = &mut *self;
         let answer = std::task::ready!(std::pin::Pin::new(&mut this.routed).poll(context));
         let in_flight = this.in_flight.take();
-        std::task::Poll::Ready(
-            answer.map(|answer| answer.map(|body| AnswerBody::new(body, in_flight))),
-        )
+        std::task::Poll::Ready(answer.map(|answer| {
+            let exchange = Exchange {
+                route: this.route,
+                status: answer.status().as_u16(),
+                began: this.began,
+            };
+            answer.map(|body| AnswerBody::new(body, exchange, in_flight))
+        }))
     }
 }
 
@@ -212,17 +235,31 @@ pub fn router(state: AppState) -> Router {
     // request, so measurement answers (throughput above all) never are.
     let files = match &state.assets {
         Assets::Embedded => Router::new().fallback(assets::serve_embedded),
-        Assets::Folder(folder) => Router::new().fallback_service(
-            ServeDir::new(folder)
-                .precompressed_br()
-                .precompressed_gzip()
-                .fallback(
-                    ServeFile::new(folder.join("index.html"))
-                        .precompressed_br()
-                        .precompressed_gzip(),
-                )
-                .append_index_html_on_directories(true),
-        ),
+        Assets::Folder(folder) => {
+            let index = folder.join("index.html");
+            let page_or_nothing = tower::service_fn(move |request: axum::extract::Request| {
+                let page = ServeFile::new(&index)
+                    .precompressed_br()
+                    .precompressed_gzip();
+                async move {
+                    if assets::is_page_path(request.uri().path()) {
+                        let page = tower::ServiceExt::oneshot(page, request).await;
+                        page.map(axum::response::IntoResponse::into_response)
+                    } else {
+                        Ok(axum::response::IntoResponse::into_response(
+                            axum::http::StatusCode::NOT_FOUND,
+                        ))
+                    }
+                }
+            });
+            Router::new().fallback_service(
+                ServeDir::new(folder)
+                    .precompressed_br()
+                    .precompressed_gzip()
+                    .fallback(page_or_nothing)
+                    .append_index_html_on_directories(true),
+            )
+        }
     };
     // Isolation and privacy headers matter on the page and its files; the
     // measurement answers go without them, which halves the work per ping.

@@ -8,8 +8,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use linktriage_core::config::Config;
+use linktriage_server::proxy::{Cidr, TrustedProxies};
 use linktriage_server::tls::{CertificateFiles, Tls};
-use linktriage_server::{AppState, Assets, Limits, log};
+use linktriage_server::{AppState, Assets, Limits, Options, log};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,6 +24,10 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once at start, never moved about"
+)]
 enum Command {
     /// Serve the app, its configuration and the measurement endpoints.
     Serve {
@@ -44,11 +49,28 @@ enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// A proxy in front (an address or block, such as 10.0.0.0/8; the
+        /// flag may be given again): its X-Forwarded-For says who the
+        /// client is. From anyone else the header is ignored.
+        #[arg(long = "trusted-proxy", value_name = "CIDR")]
+        trusted_proxies: Vec<Cidr>,
+        /// Serve Prometheus metrics at http://ADDR/metrics, apart from the
+        /// app (keep it off the clinicians' network).
+        #[arg(long, value_name = "ADDR")]
+        metrics_listen: Option<SocketAddr>,
         #[command(flatten)]
         limits: LimitArgs,
         /// How log lines are written on standard error.
         #[arg(long, value_enum, default_value_t)]
         log_format: log::Format,
+    },
+    /// Ask a running server for /healthz: exit 0 if it answers 200 (a
+    /// container's health check, where there is no curl). Over https the
+    /// certificate is not checked.
+    Health {
+        /// The address to ask.
+        #[arg(default_value = linktriage_server::health::DEFAULT_URL)]
+        url: String,
     },
     /// Check a target list and say what is wrong with it, if anything.
     CheckConfig {
@@ -135,6 +157,8 @@ fn run(command: Command) -> anyhow::Result<()> {
             log_format,
             tls_cert,
             tls_key,
+            trusted_proxies,
+            metrics_listen,
         } => {
             log::set_format(log_format);
             let tls = match (tls_cert, tls_key) {
@@ -162,14 +186,20 @@ fn run(command: Command) -> anyhow::Result<()> {
             let (limits, descriptors) = limits.limits().for_descriptors();
             let serving = linktriage_server::serve(
                 listen,
-                AppState::new(config, assets.clone()),
-                limits,
-                tls,
+                AppState::new(config, assets.clone(), TrustedProxies(trusted_proxies)),
+                Options {
+                    limits,
+                    tls,
+                    metrics_listen,
+                },
             )?;
+            let metrics = serving.metrics_address().map_or(String::new(), |a| {
+                format!("; metrics at http://{a}/metrics")
+            });
             log::info(
                 "start",
                 &format!(
-                    "Link Triage is serving at {scheme}://{}/ ({}; {} connections at most; descriptor limit {descriptors})",
+                    "Link Triage is serving at {scheme}://{}/ ({}; {} connections at most; descriptor limit {descriptors}{metrics})",
                     serving.address(),
                     assets.describe(),
                     limits.max_connections
@@ -180,6 +210,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Decode { text } => decode(text),
+        Command::Health { url } => linktriage_server::health::check(&url),
         Command::CheckConfig { file } => {
             let config = load_config(&file)?;
             println!(

@@ -23,20 +23,41 @@ use crate::{AppState, Surface, log};
 #[derive(Debug)]
 pub struct Serving {
     address: SocketAddr,
+    metrics_address: Option<SocketAddr>,
     state: AppState,
     census: Arc<Census>,
     workers: Vec<std::thread::JoinHandle<anyhow::Result<()>>>,
 }
 
-/// Starts serving `state` on `listen` (port 0 picks a free port) under
-/// `limits`, until SIGTERM, SIGINT or [`Serving::stop`].
-/// With `tls`, every connection is TLS, and the certificate is kept current.
-pub fn serve(
-    listen: SocketAddr,
-    state: AppState,
-    limits: Limits,
-    tls: Option<Tls>,
-) -> anyhow::Result<Serving> {
+/// How the server runs, beyond what it serves.
+#[derive(Debug, Default)]
+pub struct Options {
+    pub limits: Limits,
+    /// With it, every connection is TLS, and the certificate is kept current.
+    pub tls: Option<Tls>,
+    /// Where to serve `/metrics` (Prometheus text), apart from the app.
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+/// Starts serving `state` on `listen` (port 0 picks a free port) as
+/// `options` say, until SIGTERM, SIGINT or [`Serving::stop`].
+pub fn serve(listen: SocketAddr, state: AppState, options: Options) -> anyhow::Result<Serving> {
+    let Options {
+        limits,
+        tls,
+        metrics_listen,
+    } = options;
+    let metrics = metrics_listen
+        .map(|address| {
+            std::net::TcpListener::bind(address)
+                .and_then(|l| l.set_nonblocking(true).map(|()| l))
+                .with_context(|| format!("cannot listen on {address} for metrics"))
+        })
+        .transpose()?;
+    let metrics_address = metrics
+        .as_ref()
+        .map(std::net::TcpListener::local_addr)
+        .transpose()?;
     // SO_REUSEPORT would quietly share a port that another server of ours
     // already holds; an ordinary bind first says "in use" as it should.
     if listen.port() != 0 {
@@ -73,10 +94,15 @@ pub fn serve(
         .collect();
     let (signal_loop, signals, hangup) = signals()?;
     let stopper = state.clone();
+    let counted = Arc::clone(&census);
     workers.push(std::thread::spawn(move || -> anyhow::Result<()> {
         signal_loop.block_on(async move {
             if let Some(tls) = tls {
                 tokio::spawn(tls.watch(hangup, stopper.stopping()));
+            }
+            if let Some(listener) = metrics {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                tokio::spawn(serve_metrics(listener, counted, stopper.stopping()));
             }
             let mut stopping = stopper.stopping();
             tokio::select! {
@@ -86,15 +112,45 @@ pub fn serve(
                 }
                 () = crate::stopped(&mut stopping) => {}
             }
-        });
-        Ok(())
+            anyhow::Ok(())
+        })
     }));
     Ok(Serving {
         address,
+        metrics_address,
         state,
         census,
         workers,
     })
+}
+
+/// `GET /metrics` on its own address, until the server stops.
+async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    census: Arc<Census>,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/metrics",
+        get(move || {
+            let text = crate::metrics::render(&census);
+            async move {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                    )],
+                    text,
+                )
+            }
+        }),
+    );
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { crate::stopped(&mut stopping).await });
+    if let Err(error) = served.await {
+        log::error("metrics", &format!("the metrics listener failed: {error}"));
+    }
 }
 
 fn event_loop() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -136,6 +192,11 @@ impl Serving {
     /// Where it listens.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where `/metrics` is served, if anywhere.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_address
     }
 
     /// Connections open, refused and cut, across every event loop.

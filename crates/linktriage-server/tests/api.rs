@@ -37,11 +37,18 @@ fn assets() -> &'static std::path::Path {
 }
 
 fn state() -> AppState {
+    state_trusting(&[])
+}
+
+fn state_trusting(proxies: &[&str]) -> AppState {
     let mut config = Config::embedded_default();
     config.allowed_origins = vec!["https://desk.example".into()];
     AppState::new(
         config,
         linktriage_server::Assets::Folder(assets().to_owned()),
+        linktriage_server::proxy::TrustedProxies(
+            proxies.iter().map(|p| p.parse().unwrap()).collect(),
+        ),
     )
 }
 
@@ -148,7 +155,15 @@ async fn the_desk_view_is_its_own_page_at_desk() {
 }
 
 #[tokio::test]
-async fn unknown_paths_open_the_app_and_unknown_api_paths_do_not() {
+async fn unknown_paths_open_the_app_but_unknown_files_and_api_paths_do_not() {
+    // A page of another release asking for its script gets no page as one.
+    for missing in ["/linktriage-app-0123456789abcdef.js", "/desk/style-00.css"] {
+        assert_eq!(
+            get(missing).await.status(),
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
     let response = get("/some/deep/link").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
@@ -393,10 +408,13 @@ struct RealServer(Option<linktriage_server::Serving>);
 
 impl RealServer {
     fn start() -> RealServer {
+        RealServer::start_with(state())
+    }
+
+    fn start_with(state: AppState) -> RealServer {
         let listen = "127.0.0.1:0".parse().unwrap();
         RealServer(Some(
-            linktriage_server::serve(listen, state(), linktriage_server::Limits::default(), None)
-                .unwrap(),
+            linktriage_server::serve(listen, state, linktriage_server::Options::default()).unwrap(),
         ))
     }
 
@@ -491,6 +509,64 @@ async fn over_a_real_socket_whoami_knows_the_clients_address() {
     assert_eq!(status, "HTTP/1.1 200 OK");
     let who: linktriage_core::wire::WhoAmI = serde_json::from_str(&body).unwrap();
     assert_eq!(who.client.as_deref(), Some("127.0.0.1"));
+}
+
+/// What whoami says for a request naming another client in
+/// `X-Forwarded-For`, from a server that trusts `proxies`.
+async fn client_seen(proxies: &[&str], forwarded_for: &str) -> Option<String> {
+    whoami_through(proxies, forwarded_for).await.client
+}
+
+async fn whoami_through(proxies: &[&str], forwarded_for: &str) -> linktriage_core::wire::WhoAmI {
+    let server = RealServer::start_with(state_trusting(proxies));
+    let headers = [("x-forwarded-for", forwarded_for), ("via", "1.1 balancer")];
+    let (_, _, body) = raw_get(server.address(), "/api/whoami", &headers).await;
+    serde_json::from_str(&body).unwrap()
+}
+
+/// The forwarding headers whoami hands the page to look for interception.
+fn forwarding_headers(who: &linktriage_core::wire::WhoAmI) -> Vec<String> {
+    who.headers
+        .iter()
+        .filter(|(name, _)| name == "x-forwarded-for" || name == "via")
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn x_forwarded_for_is_believed_from_a_trusted_proxy_only() {
+    let forwarded = "192.0.2.66, 203.0.113.5";
+    assert_eq!(
+        client_seen(&[], forwarded).await.as_deref(),
+        Some("127.0.0.1")
+    );
+    assert_eq!(
+        client_seen(&["10.0.0.0/8"], forwarded).await.as_deref(),
+        Some("127.0.0.1")
+    );
+    assert_eq!(
+        client_seen(&["127.0.0.0/8"], forwarded).await.as_deref(),
+        Some("203.0.113.5")
+    );
+}
+
+#[tokio::test]
+async fn a_trusted_proxys_own_headers_do_not_read_as_interception_but_what_came_before_it_does() {
+    // Not trusted: every header is as it arrived, for the page to judge.
+    let untrusted = whoami_through(&[], "203.0.113.5").await;
+    assert_eq!(
+        forwarding_headers(&untrusted),
+        ["x-forwarded-for: 203.0.113.5", "via: 1.1 balancer"]
+    );
+    // The deployment's balancer, straight from the client: nothing left.
+    let direct = whoami_through(&["127.0.0.0/8"], "203.0.113.5").await;
+    assert_eq!(forwarding_headers(&direct), Vec::<String>::new());
+    // Something on the client's side had added an entry before it: kept.
+    let through = whoami_through(&["127.0.0.0/8"], "192.0.2.66, 203.0.113.5").await;
+    assert_eq!(
+        forwarding_headers(&through),
+        ["x-forwarded-for: 192.0.2.66"]
+    );
 }
 
 #[tokio::test]

@@ -26,19 +26,25 @@ struct Server {
 }
 
 impl Server {
-    /// Starts the binary with `args`, its descriptor limit first set to
-    /// `descriptors` (soft and hard) when given.
+    /// Starts `serve` on a free loopback port with `args`, its descriptor
+    /// limit first set to `descriptors` (soft and hard) when given.
     fn start(descriptors: Option<u32>, args: &[&str]) -> Server {
-        let bin = env!("CARGO_BIN_EXE_linktriage");
         let assets = std::env::temp_dir().join("linktriage-binary-test-no-assets");
+        let mut all = vec!["serve", "--listen", "127.0.0.1:0", "--assets"];
+        all.push(assets.to_str().unwrap());
+        all.extend_from_slice(args);
+        Server::run(descriptors, &all)
+    }
+
+    /// Starts the binary with exactly `args`.
+    fn run(descriptors: Option<u32>, args: &[&str]) -> Server {
+        let bin = env!("CARGO_BIN_EXE_linktriage");
         let mut command = Command::new("sh");
         let limit = descriptors.map_or(String::new(), |n| format!("ulimit -n {n} && "));
         command
             .arg("-c")
             .arg(format!("{limit}exec \"$0\" \"$@\""))
             .arg(bin)
-            .args(["serve", "--listen", "127.0.0.1:0", "--assets"])
-            .arg(&assets)
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
@@ -360,60 +366,7 @@ fn a_request_during_the_grace_on_a_kept_alive_connection_is_still_answered_then_
 /// A TLS client for a server whose certificate nothing trusts: it takes
 /// any certificate and says which one it was given.
 mod tls_client {
-    use std::sync::Arc;
-
-    use rustls::DigitallySignedStruct;
-    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-    use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
-    use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
-
-    #[derive(Debug)]
-    struct TakesAny(Arc<CryptoProvider>);
-
-    impl ServerCertVerifier for TakesAny {
-        fn verify_server_cert(
-            &self,
-            _: &CertificateDer<'_>,
-            _: &[CertificateDer<'_>],
-            _: &ServerName<'_>,
-            _: &[u8],
-            _: UnixTime,
-        ) -> Result<ServerCertVerified, rustls::Error> {
-            Ok(ServerCertVerified::assertion())
-        }
-
-        fn verify_tls12_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            verify_tls12_signature(
-                message,
-                cert,
-                dss,
-                &self.0.signature_verification_algorithms,
-            )
-        }
-
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            verify_tls13_signature(
-                message,
-                cert,
-                dss,
-                &self.0.signature_verification_algorithms,
-            )
-        }
-
-        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-            self.0.signature_verification_algorithms.supported_schemes()
-        }
-    }
+    use rustls_pki_types::ServerName;
 
     /// What one handshake offering `alpn` gave: the protocol chosen, the
     /// certificate presented, and the answer to a plain HTTP/1.1 ping when
@@ -426,15 +379,7 @@ mod tls_client {
 
     pub async fn connect(address: std::net::SocketAddr, alpn: &[&[u8]]) -> Handshake {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(TakesAny(provider)))
-            .with_no_client_auth();
-        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let connector = linktriage_server::health::connector(alpn).unwrap();
         let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
         let name = ServerName::try_from("localhost").unwrap();
         let mut stream = connector.connect(name, tcp).await.unwrap();
@@ -516,6 +461,16 @@ fn over_tls_http2_and_http1_are_served_and_a_replaced_certificate_is_used_withou
             Some("HTTP/1.1 204 No Content")
         );
     });
+    // The container's health check speaks TLS to it too.
+    let healthy = Command::new(env!("CARGO_BIN_EXE_linktriage"))
+        .arg("health")
+        .arg(format!(
+            "https://127.0.0.1:{}/healthz",
+            server.address.port()
+        ))
+        .output()
+        .unwrap();
+    assert!(healthy.status.success(), "{healthy:?}");
     // The files replaced, as a renewal does (the key first, so that for a
     // moment the two do not match, which must change nothing).
     std::fs::copy(fixture("second.key"), &key).unwrap();
@@ -563,4 +518,226 @@ fn a_missing_certificate_file_is_named_and_the_server_does_not_start() {
         String::from_utf8_lossy(&output.stderr),
         "error: /nonexistent/cert.pem: cannot read it: No such file or directory (os error 2)\n"
     );
+}
+
+/// One GET over a fresh connection: the whole answer as text.
+fn get_text(address: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn metrics_on_their_own_address_count_requests_bytes_and_connections_in_base_units() {
+    let server = Server::start(
+        None,
+        &["--metrics-listen", "127.0.0.1:0", "--log-format", "json"],
+    );
+    // Every line of the log is one JSON object, the start among them.
+    let start: serde_json::Value =
+        serde_json::from_str(server.log().lines().last().unwrap()).unwrap();
+    assert_eq!(start["event"], "start");
+    assert_eq!(start["level"], "info");
+    assert!(start["time"].as_str().unwrap().ends_with('Z'));
+    let message = start["message"].as_str().unwrap();
+    let metrics: SocketAddr = message
+        .split("metrics at http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(metrics.port(), server.address.port());
+
+    server.ping();
+    server.ping();
+    assert!(get_text(server.address, "/api/download?bytes=1000").starts_with("HTTP/1.1 200"));
+    assert!(get_text(server.address, "/api/nothing").starts_with("HTTP/1.1 404"));
+    // The app's own address does not serve them.
+    assert!(!get_text(server.address, "/metrics").contains("linktriage_build_info"));
+    // Counted when each answer has gone: give the last a moment.
+    std::thread::sleep(Duration::from_millis(100));
+    let text = get_text(metrics, "/metrics");
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    for expected in [
+        "# TYPE linktriage_build_info gauge\nlinktriage_build_info{version=\"",
+        "# TYPE linktriage_http_requests_total counter\n",
+        "linktriage_http_requests_total{route=\"ping\",code=\"204\"} 2\n",
+        "linktriage_http_requests_total{route=\"download\",code=\"200\"} 1\n",
+        "linktriage_http_requests_total{route=\"other_api\",code=\"404\"} 1\n",
+        "# TYPE linktriage_http_request_duration_seconds histogram\n",
+        "linktriage_http_request_duration_seconds_bucket{route=\"ping\",le=\"+Inf\"} 2\n",
+        "linktriage_http_request_duration_seconds_count{route=\"ping\"} 2\n",
+        "linktriage_transfer_bytes_total{direction=\"sent\"} 1000\n",
+        "linktriage_transfer_bytes_total{direction=\"received\"} 0\n",
+        "linktriage_websockets_open 0\n",
+        "# TYPE linktriage_connections_open gauge\n",
+        "linktriage_connections_refused_total 0\n",
+        "linktriage_connections_cut_total{reason=\"time_limit\"} 0\n",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
+    // Base units and Prometheus's names: every counter ends in _total, and
+    // no label names a client.
+    for line in text.lines().filter(|l| l.starts_with("# TYPE ")) {
+        let fields: Vec<&str> = line.split(' ').collect();
+        if fields[3] == "counter" {
+            assert!(fields[2].ends_with("_total"), "{line}");
+        }
+    }
+    assert!(!text.contains("127.0.0.1"), "a client address in\n{text}");
+}
+
+fn packaging(file: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../packaging")
+        .join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A packaged command line as a test can run it: the binary's own path
+/// dropped, and every address to listen on moved to a free loopback port.
+fn on_loopback(args: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for arg in args {
+        let listens = matches!(
+            out.last().map(String::as_str),
+            Some("--listen" | "--metrics-listen")
+        );
+        out.push(if listens {
+            "127.0.0.1:0".to_owned()
+        } else {
+            arg.clone()
+        });
+    }
+    out
+}
+
+/// The server started with `args` answers its health check, and ends on
+/// SIGTERM with 0.
+fn serves_and_stops(what: &str, args: &[String]) {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut server = Server::run(None, &args);
+    let healthy = Command::new(env!("CARGO_BIN_EXE_linktriage"))
+        .arg("health")
+        .arg(format!("http://{}/healthz", server.address))
+        .output()
+        .unwrap();
+    assert!(
+        healthy.status.success(),
+        "{what}: {healthy:?}\n{}",
+        server.log()
+    );
+    server.signal("TERM");
+    let status = server.exit_status(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0), "{what}:\n{}", server.log());
+}
+
+#[test]
+fn the_container_s_command_and_health_check_are_the_binary_s_own() {
+    let dockerfile = packaging("Dockerfile");
+    let array = |starts: &str| -> Vec<String> {
+        let line = dockerfile
+            .lines()
+            .find(|l| l.trim_start().starts_with(starts))
+            .unwrap_or_else(|| panic!("no {starts} in the Dockerfile"));
+        let json = &line[line.find('[').unwrap()..];
+        serde_json::from_str(json).unwrap()
+    };
+    assert_eq!(array("ENTRYPOINT "), ["/usr/local/bin/linktriage"]);
+    assert!(
+        dockerfile.contains("\nUSER nonroot:nonroot\n"),
+        "runs as a non-root user"
+    );
+    let command = array("CMD [\"serve\"");
+    serves_and_stops("the container's CMD", &on_loopback(&command));
+    // The health check asks the address the command listens on.
+    let health = array("CMD [\"/usr/local/bin/linktriage\", \"health\"");
+    let listen = &command[command.iter().position(|a| a == "--listen").unwrap() + 1];
+    let port = listen.rsplit(':').next().unwrap();
+    assert_eq!(health[2], format!("http://127.0.0.1:{port}/healthz"));
+    // Its health check against nothing fails, and says so.
+    let nothing = Command::new(env!("CARGO_BIN_EXE_linktriage"))
+        .args(["health", "http://127.0.0.1:9/healthz"])
+        .output()
+        .unwrap();
+    assert_eq!(nothing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&nothing.stderr).starts_with("error: 127.0.0.1:9: no answer"));
+}
+
+#[test]
+fn the_kubernetes_deployment_s_arguments_serve_and_its_probes_ask_healthz() {
+    let manifest = packaging("kubernetes.yaml");
+    let args = manifest
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("args: "))
+        .expect("the container's args");
+    let args: Vec<String> = serde_json::from_str(args).unwrap();
+    serves_and_stops("the Kubernetes args", &on_loopback(&args));
+    assert_eq!(
+        manifest.matches("path: /healthz").count(),
+        2,
+        "readiness and liveness"
+    );
+    for hardening in [
+        "readOnlyRootFilesystem: true",
+        "runAsNonRoot: true",
+        "allowPrivilegeEscalation: false",
+        "drop: [\"ALL\"]",
+    ] {
+        assert!(manifest.contains(hardening), "{hardening}");
+    }
+}
+
+#[test]
+fn the_systemd_unit_verifies_and_its_command_serves() {
+    let unit = packaging("linktriage.service");
+    let exec: Vec<String> = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("ExecStart")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(exec[0], "/usr/local/bin/linktriage");
+    serves_and_stops("the unit's ExecStart", &on_loopback(&exec[1..]));
+    // systemd's own reading of the unit, the binary where it will be.
+    let folder = std::env::temp_dir().join(format!("linktriage-unit-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let copy = folder.join("linktriage.service");
+    std::fs::write(
+        &copy,
+        unit.replace(
+            "/usr/local/bin/linktriage",
+            env!("CARGO_BIN_EXE_linktriage"),
+        ),
+    )
+    .unwrap();
+    let verified = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&copy)
+        .output()
+        .expect("systemd-analyze (the systemd package; cargo xtask setup installs it)");
+    let complaints = String::from_utf8_lossy(&verified.stderr);
+    assert!(
+        verified.status.success() && complaints.trim().is_empty(),
+        "{complaints}"
+    );
+    for hardening in [
+        "DynamicUser=yes",
+        "ProtectSystem=strict",
+        "NoNewPrivileges=yes",
+        "LimitNOFILE=65536",
+    ] {
+        assert!(unit.contains(hardening), "{hardening}");
+    }
 }
