@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: the figures BENCHMARKS.md records.
 //!
 //! `cargo xtask bench [size] [first] [desk] [watch] [latency] [throughput]
-//! [server]` runs the named parts only; with no names, all of them.
+//! [server] [load]` runs the named parts only; with no names, all of them.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 
 use crate::{build, output_of, root, run, tools};
 
-const PARTS: [&str; 7] = [
+const PARTS: [&str; 8] = [
     "size",
     "first",
     "desk",
@@ -19,6 +19,7 @@ const PARTS: [&str; 7] = [
     "latency",
     "throughput",
     "server",
+    "load",
 ];
 
 pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
@@ -55,6 +56,12 @@ pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
             println!("\nthroughput truth on a {rate} Mbit/s tbf-shaped link (network namespace):");
             shaped_throughput(rate)?;
         }
+    }
+    if wanted("load") {
+        crate::tools::setup(crate::tools::Need::Build)?;
+        build::app()?;
+        build::server()?;
+        load_test()?;
     }
     if wanted("server") {
         println!(
@@ -221,6 +228,88 @@ fn wrk(port: u16) -> anyhow::Result<f64> {
 
 /// A child process that is stopped when dropped: with `signal` if given
 /// (and waited for), else killed.
+/// 2,000 clients each making the quick phase's requests within a minute,
+/// then 10,000 idle kept-alive connections, against the release binary;
+/// the load generator's figures beside the server's CPU time and memory
+/// from /proc.
+fn load_test() -> anyhow::Result<()> {
+    use std::io::{BufRead, Write};
+    run(build::release_build_of_server().args(["--example", "load"]))?;
+    let port = 18_090;
+    let mut server = Background::new(
+        Command::new(root().join("target/release/linktriage"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--max-connections", "20000"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting linktriage")?,
+        None,
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = server.child.id();
+    let (cpu_before, rss_start) = (cpu_seconds(pid)?, memory_kb(pid, "VmRSS")?);
+    let mut load = Command::new(root().join("target/release/examples/load"))
+        .args([&format!("127.0.0.1:{port}"), "2000", "60", "10000"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting the load generator")?;
+    let stdout = load.stdout.take().context("the load generator's output")?;
+    let mut rss_after_clients = 0;
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line?;
+        match line.as_str() {
+            "clients_done" => {
+                let cpu_clients = cpu_seconds(pid)? - cpu_before;
+                rss_after_clients = memory_kb(pid, "VmRSS")?;
+                println!("server CPU during the clients: {cpu_clients:.1} s");
+                println!(
+                    "server peak memory: {} KB (at start {rss_start} KB)",
+                    memory_kb(pid, "VmHWM")?
+                );
+            }
+            "idle_ready" => {
+                let rss = memory_kb(pid, "VmRSS")?;
+                println!(
+                    "server memory with the idle connections: {rss} KB ({} KB more than after the clients)",
+                    rss.saturating_sub(rss_after_clients)
+                );
+                if let Some(stdin) = load.stdin.as_mut() {
+                    let _ = writeln!(stdin);
+                }
+            }
+            _ => println!("{line}"),
+        }
+    }
+    let _ = load.wait();
+    server.stop();
+    Ok(())
+}
+
+/// User and system CPU seconds a process has used (clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let after = stat.rfind(')').map_or("", |i| &stat[i + 2..]);
+    let ticks: u64 = after
+        .split(' ')
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    Ok(ticks as f64 / 100.0)
+}
+
+/// A memory figure of a process, from /proc/PID/status, in KB.
+fn memory_kb(pid: u32, field: &str) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .with_context(|| format!("no {field} for process {pid}"))
+}
+
 struct Background {
     child: Child,
     signal: Option<&'static str>,

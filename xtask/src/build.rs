@@ -71,6 +71,15 @@ fn short_source_paths() -> String {
 /// reads `LINKTRIAGE_EMBED`), and returns the path of its binary: one file
 /// that serves both pages from any folder. Call [`app`] first.
 pub fn server() -> anyhow::Result<PathBuf> {
+    run(&mut release_build_of_server())?;
+    Ok(root().join("target").join("release").join("linktriage"))
+}
+
+/// `cargo build --release --package linktriage-server` with the environment
+/// every release build of it has (the app to embed, the commit), so that
+/// building something else of the package (the load test) does not build
+/// the binary again without its app.
+pub fn release_build_of_server() -> Command {
     let mut cargo = Command::new("cargo");
     cargo
         .args(["build", "--release", "--package", "linktriage-server"])
@@ -80,8 +89,7 @@ pub fn server() -> anyhow::Result<PathBuf> {
     if let Some(commit) = commit() {
         cargo.env("LINKTRIAGE_COMMIT", commit);
     }
-    run(&mut cargo)?;
-    Ok(root().join("target").join("release").join("linktriage"))
+    cargo
 }
 
 /// The commit checked out, shortened, if this is a git clone.

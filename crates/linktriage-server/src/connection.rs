@@ -105,7 +105,35 @@ impl Census {
 /// scale, so that the longest-waiting connection can be found.
 static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
 
+/// [`EPOCH`]'s milliseconds as of the last tick of [`keep_time`]: what a
+/// connection's reads and writes stamp themselves with, one atomic load
+/// rather than a clock read each (a ping does several; at nginx's rate that
+/// is measurable). The limits are seconds; 10 ms late is nothing.
+static COARSE_MS: AtomicU64 = AtomicU64::new(0);
+
+/// How often [`COARSE_MS`] is brought up to date.
+const TICK: Duration = Duration::from_millis(10);
+
+/// Keeps [`COARSE_MS`] current; [`crate::serve`] runs it beside the event
+/// loops for as long as the server runs.
+pub async fn keep_time() {
+    let mut ticks = tokio::time::interval(TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        ticks.tick().await;
+        COARSE_MS.store(exact_ms(), Relaxed);
+    }
+}
+
+/// The time as connections are stamped with it.
 fn now_ms() -> u64 {
+    COARSE_MS.load(Relaxed)
+}
+
+/// The time read from the clock, for the watchdogs' own decisions: a
+/// deadline built from coarse stamps is passed at the latest one tick late,
+/// and never waited for again if the ticks stopped.
+fn exact_ms() -> u64 {
     u64::try_from(EPOCH.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -133,6 +161,10 @@ pub struct Connection {
     multiplexed: std::sync::atomic::AtomicBool,
     /// Told to close: at the cap, to make room.
     cut: tokio::sync::Notify,
+    /// The watchdog's last order ([`CARRY_ON`] until it gives one), and the
+    /// connection's task to wake when it does.
+    orders: std::sync::atomic::AtomicU8,
+    woken_by_order: futures_util::task::AtomicWaker,
 }
 
 const NOT_WAITING: u64 = u64::MAX;
@@ -145,6 +177,8 @@ impl Connection {
             in_flight: AtomicU32::new(0),
             multiplexed: std::sync::atomic::AtomicBool::new(false),
             cut: tokio::sync::Notify::new(),
+            orders: std::sync::atomic::AtomicU8::new(CARRY_ON),
+            woken_by_order: futures_util::task::AtomicWaker::new(),
         }
     }
 
@@ -446,7 +480,7 @@ pub async fn serve_connections(
             }
         }
         census.open.fetch_add(1, Relaxed);
-        let connection = Arc::new(Connection::new(now_ms()));
+        let connection = Arc::new(Connection::new(exact_ms()));
         let socket = Watched {
             socket: stream,
             connection: Arc::clone(&connection),
@@ -454,13 +488,25 @@ pub async fn serve_connections(
         };
         let registered = local.add(&connection);
         let service = surface.for_connection(peer, Arc::clone(&connection));
-        let (census, stopping, tls) = (Arc::clone(&census), stopping.clone(), tls.clone());
-        tokio::spawn(async move {
-            let _registered = registered;
-            if !run(socket, tls, connection, service, limits, stopping).await {
-                census.timed_out.fetch_add(1, Relaxed);
-            }
-        });
+        let (census, stopping) = (Arc::clone(&census), stopping.clone());
+        // Two kinds of task, so that a plain connection's is not the size
+        // of a TLS handshake's (memory per idle connection, BENCHMARKS.md).
+        let over_time_limit = move || census.timed_out.fetch_add(1, Relaxed);
+        match tls.clone() {
+            None => tokio::spawn(async move {
+                let _registered = registered;
+                let served = Box::pin(http1(socket, service));
+                if !watch(served, &connection, limits, stopping).await {
+                    over_time_limit();
+                }
+            }),
+            Some(acceptor) => tokio::spawn(async move {
+                let _registered = registered;
+                if !over_tls(socket, acceptor, connection, service, limits, stopping).await {
+                    over_time_limit();
+                }
+            }),
+        };
     }
     drop(listener);
     // Stopping: each connection ends once its request in flight is
@@ -472,26 +518,21 @@ pub async fn serve_connections(
     Ok(())
 }
 
-/// Serves one connection until it ends, is over a limit (false), or is cut
-/// to make room: over TLS when the server has it (the handshake within the
-/// header limit), then HTTP/2 if the client chose it, else HTTP/1.1 with
-/// upgrades (WebSocket).
-async fn run(
+/// Serves one TLS connection until it ends, is over a limit (false), or is
+/// cut to make room: the handshake within the header limit, then HTTP/2 if
+/// the client chose it, else HTTP/1.1 with upgrades (WebSocket).
+async fn over_tls(
     socket: Watched<tokio::net::TcpStream>,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    acceptor: tokio_rustls::TlsAcceptor,
     connection: Arc<Connection>,
     service: Surface,
     limits: Limits,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) -> bool {
-    let Some(acceptor) = tls else {
-        let served = http1(socket, service);
-        return watch(served, &connection, limits, stopping).await;
-    };
-    let handshake = tokio::time::timeout_at(
+    let handshake = Box::pin(tokio::time::timeout_at(
         instant_at(connection.deadline(&limits)),
         acceptor.accept(socket),
-    );
+    ));
     let stream = match handshake.await {
         Ok(Ok(stream)) => stream,
         // A client that does not finish its handshake in time.
@@ -507,10 +548,15 @@ async fn run(
                 hyper_util::rt::TokioIo::new(stream),
                 hyper_util::service::TowerToHyperService::new(service),
             );
-        return watch(served, &connection, limits, stopping).await;
+        return watch(Box::pin(served), &connection, limits, stopping).await;
     }
-    let served = http1(stream, service);
-    watch(served, &connection, limits, stopping).await
+    watch(
+        Box::pin(http1(stream, service)),
+        &connection,
+        limits,
+        stopping,
+    )
+    .await
 }
 
 fn http1<S>(socket: S, service: Surface) -> impl EndsGracefully
@@ -557,33 +603,99 @@ where
 
 /// Drives a connection under its watchdog: true when it ended or was cut,
 /// false when it went over a limit.
+///
+/// The watchdog is a task of its own that gives the connection orders
+/// through [`Connection::order`]; the connection reads them with one atomic
+/// load each time it is polled. Racing the connection against a timer, a
+/// stop signal and the cut in one `select!` would poll all four on every
+/// request: a few per cent of a ping (BENCHMARKS.md).
 async fn watch(
-    served: impl EndsGracefully,
-    connection: &Connection,
+    served: Pin<Box<impl EndsGracefully>>,
+    connection: &Arc<Connection>,
+    limits: Limits,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    let watchdog = tokio::spawn(watchdog(Arc::clone(connection), limits, stopping));
+    let steered = Steered {
+        served,
+        connection: Arc::clone(connection),
+        ending: false,
+    };
+    let ended_well = steered.await;
+    watchdog.abort();
+    ended_well
+}
+
+/// The orders a watchdog gives its connection.
+const CARRY_ON: u8 = 0;
+const END_GRACEFULLY: u8 = 1;
+const CLOSE_CUT: u8 = 2;
+const CLOSE_OVER_LIMIT: u8 = 3;
+
+impl Connection {
+    fn order(&self, order: u8) {
+        self.orders
+            .store(order, std::sync::atomic::Ordering::Release);
+        self.woken_by_order.wake();
+    }
+}
+
+/// Waits for the connection's deadlines, a cut, and the server's stop, and
+/// orders the connection accordingly.
+async fn watchdog(
+    connection: Arc<Connection>,
     limits: Limits,
     mut stopping: tokio::sync::watch::Receiver<bool>,
-) -> bool {
-    let mut served = std::pin::pin!(served);
-    let watchdog = tokio::time::sleep_until(instant_at(connection.deadline(&limits)));
-    let mut watchdog = std::pin::pin!(watchdog);
-    let mut ending = false;
+) {
+    let sleep = tokio::time::sleep_until(instant_at(connection.deadline(&limits)));
+    let mut sleep = std::pin::pin!(sleep);
+    let mut told_to_end = false;
     loop {
         tokio::select! {
-            // A client that goes away mid-request is not the server's error.
-            _ = &mut served => return true,
-            () = &mut watchdog => {
+            () = &mut sleep => {
                 let deadline = connection.deadline(&limits);
-                if now_ms() >= deadline {
-                    return false;
+                if exact_ms() >= deadline {
+                    return connection.order(CLOSE_OVER_LIMIT);
                 }
-                watchdog.as_mut().reset(instant_at(deadline));
+                sleep.as_mut().reset(instant_at(deadline));
             }
-            () = connection.cut.notified() => return true,
-            () = crate::stopped(&mut stopping), if !ending => {
-                ending = true;
-                served.as_mut().end_gracefully();
+            () = connection.cut.notified() => return connection.order(CLOSE_CUT),
+            () = crate::stopped(&mut stopping), if !told_to_end => {
+                told_to_end = true;
+                connection.order(END_GRACEFULLY);
             }
         }
+    }
+}
+
+/// A connection that follows its watchdog's orders.
+struct Steered<C> {
+    served: Pin<Box<C>>,
+    connection: Arc<Connection>,
+    ending: bool,
+}
+
+impl<C: EndsGracefully> Future for Steered<C> {
+    type Output = bool;
+
+    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<bool> {
+        let this = &mut *self;
+        this.connection.woken_by_order.register(context.waker());
+        match this
+            .connection
+            .orders
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            CLOSE_CUT => return Poll::Ready(true),
+            CLOSE_OVER_LIMIT => return Poll::Ready(false),
+            END_GRACEFULLY if !this.ending => {
+                this.ending = true;
+                this.served.as_mut().end_gracefully();
+            }
+            _ => {}
+        }
+        // A client that goes away mid-request is not the server's error.
+        this.served.as_mut().poll(context).map(|_| true)
     }
 }
 

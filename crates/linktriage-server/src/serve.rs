@@ -97,6 +97,7 @@ pub fn serve(listen: SocketAddr, state: AppState, options: Options) -> anyhow::R
     let counted = Arc::clone(&census);
     workers.push(std::thread::spawn(move || -> anyhow::Result<()> {
         signal_loop.block_on(async move {
+            tokio::spawn(crate::connection::keep_time());
             if let Some(tls) = tls {
                 tokio::spawn(tls.watch(hangup, stopper.stopping()));
             }
