@@ -98,7 +98,8 @@ test('a panic in the app shows a readable message instead of a blank page', asyn
 });
 
 test('a server that cannot give the list of checks gets a clear message', async () => {
-  const context = await browser.newContext();
+  // Playwright's routes do not see a service worker's requests: none here.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
   await page.route('**/api/config*', (route) => route.fulfill({ status: 503, body: 'down' }));
   await page.goto(server.url);
@@ -110,7 +111,7 @@ test('a server that cannot give the list of checks gets a clear message', async 
 });
 
 test('a mangled list of checks names what is wrong', async () => {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
   // The compact form (postcard) of a list with an empty name, then bytes
   // that are not a list at all.

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use linktriage_core::verdict::judge;
 
-use crate::components::{Progress, ReportView, VerdictView};
+use crate::components::{OfflineNote, Progress, ReportView, VerdictView};
 use crate::hooks::use_checks;
 use crate::probes;
 use crate::state::RunState;
@@ -15,7 +15,8 @@ pub const SELF_TEST_PANIC: &str = "#selftest-panic";
 
 #[function_component]
 pub fn App() -> Html {
-    let run = use_checks();
+    let checks = use_checks();
+    let run = checks.run;
     if probes::location::fragment() == SELF_TEST_PANIC {
         panic!("self-test: the page address asked for a crash");
     }
@@ -42,7 +43,11 @@ pub fn App() -> Html {
             <header><h1>{ "Link Triage" }</h1></header>
             <main>
                 <p class="intro">{ "This page checks the connection from this computer to the clinical system and the NHS network, and writes a report for your IT service desk." }</p>
+                if checks.list_from_copy {
+                    <p id="opened-from-copy" role="status">{ "The Link Triage server did not answer, so this page opened from the copy kept on this computer. The checks ran from here." }</p>
+                }
                 { body }
+                <OfflineNote />
             </main>
         </>
     }

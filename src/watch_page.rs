@@ -26,7 +26,8 @@ pub fn WatchApp() -> Html {
         let targets = targets.clone();
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
-                let loaded = probes::config::load().await.map(|config| {
+                let loaded = probes::config::load().await.map(|loaded| {
+                    let config = loaded.config;
                     (
                         Rc::new(watched(&config, &location::hostname())),
                         Rc::new((config.name.clone(), config.version.clone())),

@@ -1,6 +1,7 @@
 //! Small function components, each with its own `Props`.
 
 mod copy_button;
+mod offline_note;
 mod progress;
 mod report_view;
 mod share_panel;
@@ -12,6 +13,7 @@ mod watch_report;
 mod watch_view;
 
 pub use copy_button::CopyButton;
+pub use offline_note::OfflineNote;
 pub use progress::Progress;
 pub use report_view::ReportView;
 pub use share_panel::SharePanel;

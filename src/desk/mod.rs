@@ -12,6 +12,7 @@ use linktriage_core::desk::{Entry, PasteError, read_paste};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::components::OfflineNote;
 use crate::hooks::use_code_in_address;
 use report_card::ReportCard;
 use summary::Summary;
@@ -85,6 +86,7 @@ pub fn DeskApp() -> Html {
                         }
                     }
                 }
+                <OfflineNote />
             </main>
         </>
     }

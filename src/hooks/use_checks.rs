@@ -10,22 +10,38 @@ use crate::probes::{self, http, timers};
 use crate::state::{RunAction, RunState};
 use crate::suite;
 
-/// Starts the run on first render and returns its state as it advances.
-#[hook]
-pub fn use_checks() -> UseReducerHandle<RunState> {
-    let state = use_reducer(|| RunState::LoadingConfig);
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with((), move |()| {
-            wasm_bindgen_futures::spawn_local(run(dispatcher));
-        });
-    }
-    state
+/// The run as it advances, and whether its list of checks is the copy this
+/// computer kept (the server did not answer).
+#[derive(Debug)]
+pub struct Checks {
+    pub run: UseReducerHandle<RunState>,
+    pub list_from_copy: bool,
 }
 
-async fn run(dispatch: UseReducerDispatcher<RunState>) {
+/// Starts the run on first render and returns its state as it advances.
+#[hook]
+pub fn use_checks() -> Checks {
+    let state = use_reducer(|| RunState::LoadingConfig);
+    let list_from_copy = use_state(|| false);
+    {
+        let dispatcher = state.dispatcher();
+        let from_copy = list_from_copy.setter();
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(run(dispatcher, from_copy));
+        });
+    }
+    Checks {
+        run: state,
+        list_from_copy: *list_from_copy,
+    }
+}
+
+async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateSetter<bool>) {
     let config = match probes::config::load().await {
-        Ok(config) => config,
+        Ok(loaded) => {
+            list_from_copy.set(loaded.from_copy);
+            loaded.config
+        }
         Err(why) => {
             let device = probes::device::facts();
             return dispatch.dispatch(RunAction::ConfigFailed { why, device });

@@ -9,6 +9,7 @@ pub mod config;
 pub mod device;
 pub mod http;
 pub mod location;
+pub mod offline;
 pub mod page;
 pub mod reach;
 pub mod round_trips;

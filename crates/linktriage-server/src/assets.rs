@@ -59,6 +59,23 @@ impl Assets {
         }
     }
 
+    /// Every file of the release with its bytes, by its path from the
+    /// app's root (`desk/index.html`); the compressed copies are not files
+    /// of their own.
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        match self {
+            Assets::Embedded => EMBEDDED
+                .iter()
+                .map(|f| (f.path.to_owned(), f.identity.to_vec()))
+                .collect(),
+            Assets::Folder(folder) => {
+                let mut found = Vec::new();
+                walk(folder, folder, &mut found);
+                found
+            }
+        }
+    }
+
     /// Where the files come from, in words, for the start-up line.
     pub fn describe(&self) -> String {
         match self {
@@ -69,6 +86,32 @@ impl Assets {
 }
 
 const INDEX: &str = "index.html";
+
+fn walk(root: &std::path::Path, folder: &std::path::Path, found: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(root, &path, found);
+            continue;
+        }
+        let name = path.to_string_lossy();
+        if name.ends_with(".br") || name.ends_with(".gz") {
+            continue;
+        }
+        let (Ok(relative), Ok(bytes)) = (path.strip_prefix(root), std::fs::read(&path)) else {
+            continue;
+        };
+        let relative = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        found.push((relative, bytes));
+    }
+}
 
 fn find(path: &str) -> Option<&'static Embedded> {
     find_in(EMBEDDED, path)

@@ -44,3 +44,22 @@ pub async fn page_policy(State(state): State<AppState>, request: Request, next: 
     }
     response
 }
+
+/// Files whose names carry their content's hash are kept for a year and
+/// never asked about again; everything else (the pages, the service worker,
+/// the watch's unhashed worker) is asked about on every use, so that a new
+/// release is seen at once.
+pub async fn file_caching(request: Request, next: Next) -> Response {
+    let forever = crate::offline::is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    let policy = if forever && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static(policy),
+    );
+    response
+}

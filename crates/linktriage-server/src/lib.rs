@@ -16,6 +16,7 @@ mod headers;
 pub mod health;
 pub mod log;
 pub mod metrics;
+mod offline;
 pub mod proxy;
 mod serve;
 pub mod tls;
@@ -33,7 +34,6 @@ use axum::routing::get;
 use connection::{AnswerBody, Exchange};
 use linktriage_core::config::Config;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// What every handler may read. Immutable after start, and one `Arc`: axum
 /// clones the state with the handler for every request.
@@ -53,6 +53,8 @@ pub struct Shared {
     trusted_proxies: proxy::TrustedProxies,
     /// The pages' Content-Security-Policy (`csp`), worked out at start.
     page_policy: Option<HeaderValue>,
+    /// `/sw.js` for the release being served.
+    service_worker: offline::ServiceWorker,
     /// Download and upload slots: a cap on bandwidth use, not state.
     transfers: Arc<tokio::sync::Semaphore>,
     /// Turns true once, when the server stops: connections end gracefully
@@ -74,8 +76,10 @@ impl AppState {
             .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}"));
         let config_compact = linktriage_core::wire::to_compact(&config);
         let page_policy = HeaderValue::from_str(&csp::policy(&assets)).ok();
+        let service_worker = offline::ServiceWorker::for_release(&assets);
         AppState(Arc::new(Shared {
             page_policy,
+            service_worker,
             config,
             config_json,
             config_compact,
@@ -84,6 +88,12 @@ impl AppState {
             transfers: Arc::new(tokio::sync::Semaphore::new(api::MAX_CONCURRENT_TRANSFERS)),
             stopping: tokio::sync::watch::Sender::new(false),
         }))
+    }
+
+    /// The release being served: a hash of its files, as its service
+    /// worker names it.
+    pub fn release(&self) -> &str {
+        &self.service_worker.build
     }
 
     /// Tells every connection, WebSocket and event loop that the server is
@@ -96,6 +106,16 @@ impl AppState {
     pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
         self.stopping.subscribe()
     }
+}
+
+/// The service worker of the release being served.
+async fn service_worker(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    axum::response::IntoResponse::into_response((
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        state.service_worker.script.clone(),
+    ))
 }
 
 /// Completes once `stopping` turns true (or its sender is gone).
@@ -264,10 +284,8 @@ pub fn router(state: AppState) -> Router {
     // Isolation and privacy headers matter on the page and its files; the
     // measurement answers go without them, which halves the work per ping.
     let static_files = files
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+        .route("/sw.js", get(service_worker))
+        .layer(middleware::from_fn(headers::file_caching))
         .layer(middleware::from_fn(headers::isolation_and_privacy))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -184,9 +184,11 @@ fn run(command: Command) -> anyhow::Result<()> {
                 );
             }
             let (limits, descriptors) = limits.limits().for_descriptors();
+            let state = AppState::new(config, assets.clone(), TrustedProxies(trusted_proxies));
+            let release = state.release().to_owned();
             let serving = linktriage_server::serve(
                 listen,
-                AppState::new(config, assets.clone(), TrustedProxies(trusted_proxies)),
+                state,
                 Options {
                     limits,
                     tls,
@@ -199,7 +201,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             log::info(
                 "start",
                 &format!(
-                    "Link Triage is serving at {scheme}://{}/ ({}; {} connections at most; descriptor limit {descriptors}{metrics})",
+                    "Link Triage is serving at {scheme}://{}/ ({}, release {release}; {} connections at most; descriptor limit {descriptors}{metrics})",
                     serving.address(),
                     assets.describe(),
                     limits.max_connections

@@ -1,0 +1,124 @@
+//! The service worker, `/sw.js`, written at start for the release being
+//! served: the list of its files with their SHA-256 and a build id from
+//! that list, so that a browser keeps exactly one release and checks every
+//! byte it keeps. Also which files may be cached for ever: Trunk's hashed
+//! names change with their content.
+
+use sha2::{Digest, Sha256};
+
+use crate::Assets;
+
+/// The worker's script, with the release's list put in.
+#[derive(Debug, Clone)]
+pub struct ServiceWorker {
+    /// A hash of the release's files: what the cache and the report name it by.
+    pub build: String,
+    pub script: String,
+}
+
+const TEMPLATE: &str = include_str!("sw.js");
+
+impl ServiceWorker {
+    pub fn for_release(assets: &Assets) -> ServiceWorker {
+        let mut files: Vec<(String, String)> = assets
+            .files()
+            .into_iter()
+            .map(|(path, bytes)| (url_of(&path), hex(&Sha256::digest(&bytes))))
+            .collect();
+        files.sort();
+        let mut all = Sha256::new();
+        for (url, hash) in &files {
+            all.update(format!("{url} {hash}\n"));
+        }
+        let build = hex(&all.finalize()[..8]);
+        let list = serde_json::to_string(&files)
+            .unwrap_or_else(|e| unreachable!("strings always serialise: {e}"));
+        let script = TEMPLATE
+            .replacen("'__BUILD__'", &format!("'{build}'"), 1)
+            .replacen("__FILES__", &list, 1)
+            .replacen(
+                "__LIST_AS_ASKED__",
+                &format!("/api/config?{}", linktriage_core::wire::COMPACT_QUERY),
+                1,
+            );
+        ServiceWorker { build, script }
+    }
+}
+
+/// A page's address is its folder's: `desk/index.html` is `/desk/`.
+fn url_of(path: &str) -> String {
+    match path.strip_suffix("index.html") {
+        Some(folder) => format!("/{folder}"),
+        None => format!("/{path}"),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a file's name carries the hash of its content, as Trunk names
+/// scripts, WebAssembly and styles (`app-8bf4a5fe0aac698e_bg.wasm`): such a
+/// file never changes, and may be kept for a year.
+pub fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    name.match_indices('-').any(|(at, _)| {
+        let rest = &name[at + 1..];
+        rest.len() > 16
+            && rest[..16].bytes().all(|b| b.is_ascii_hexdigit())
+            && matches!(rest.as_bytes()[16], b'.' | b'_')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_are_told_from_the_rest() {
+        let cases = [
+            ("/linktriage-app-8bf4a5fe0aac698e.js", true),
+            ("/linktriage-app-8bf4a5fe0aac698e_bg.wasm", true),
+            ("/desk/style-574e841a09e9250b.css", true),
+            ("/", false),
+            ("/index.html", false),
+            ("/watch/watcher_loader.js", false),
+            ("/sw.js", false),
+            ("/style-574e841a09e9250.css", false),
+            ("/style-574e841a09e9250g.css", false),
+        ];
+        for (path, hashed) in cases {
+            assert_eq!(is_hashed(path), hashed, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_worker_lists_each_file_by_its_address_and_hash_and_the_build_follows_them() {
+        let dir = std::env::temp_dir().join(format!("linktriage-sw-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("desk"));
+        let _ = std::fs::write(dir.join("index.html"), "page");
+        let _ = std::fs::write(dir.join("index.html.br"), "compressed copy");
+        let _ = std::fs::write(dir.join("desk/index.html"), "desk");
+        let first = ServiceWorker::for_release(&Assets::Folder(dir.clone()));
+        let page = hex(&Sha256::digest(b"page"));
+        assert!(
+            first.script.contains(&format!("[\"/\",\"{page}\"]")),
+            "{}",
+            first.script
+        );
+        assert!(first.script.contains("[\"/desk/\","));
+        assert!(
+            !first.script.contains(".br"),
+            "compressed copies are not files of their own"
+        );
+        assert!(
+            first
+                .script
+                .contains(&format!("const BUILD = '{}';", first.build))
+        );
+        assert_eq!(first.build.len(), 16);
+        let _ = std::fs::write(dir.join("desk/index.html"), "desk, next release");
+        let next = ServiceWorker::for_release(&Assets::Folder(dir));
+        assert_ne!(next.build, first.build);
+    }
+}
