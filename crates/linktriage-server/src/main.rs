@@ -87,31 +87,33 @@ enum Command {
     },
 }
 
-/// The connection limits, each with its default from [`Limits::default`].
+/// The connection limits; each one not given is [`Limits::default`]'s, the
+/// one place the defaults are set (10 s, 75 s, 10,000 connections, 10 s).
 #[derive(Debug, clap::Args)]
 struct LimitArgs {
     /// Time a client has to send a request's headers (10s, 500ms, 1m).
-    #[arg(long, value_parser = duration, default_value = "10s")]
-    header_timeout: Duration,
+    #[arg(long, value_parser = duration)]
+    header_timeout: Option<Duration>,
     /// Time a kept-alive connection may wait for its next request, and a
     /// request may go with nothing sent or received.
-    #[arg(long, value_parser = duration, default_value = "75s")]
-    idle_timeout: Duration,
+    #[arg(long, value_parser = duration)]
+    idle_timeout: Option<Duration>,
     /// Connections at once; never more than the descriptor limit allows.
-    #[arg(long, default_value_t = Limits::default().max_connections)]
-    max_connections: usize,
+    #[arg(long)]
+    max_connections: Option<usize>,
     /// After SIGTERM or SIGINT, time requests in flight have to finish.
-    #[arg(long, value_parser = duration, default_value = "10s")]
-    grace: Duration,
+    #[arg(long, value_parser = duration)]
+    grace: Option<Duration>,
 }
 
 impl LimitArgs {
     fn limits(&self) -> Limits {
+        let default = Limits::default();
         Limits {
-            header: self.header_timeout,
-            idle: self.idle_timeout,
-            max_connections: self.max_connections,
-            grace: self.grace,
+            header: self.header_timeout.unwrap_or(default.header),
+            idle: self.idle_timeout.unwrap_or(default.idle),
+            max_connections: self.max_connections.unwrap_or(default.max_connections),
+            grace: self.grace.unwrap_or(default.grace),
         }
     }
 }
