@@ -37,7 +37,7 @@ test('opening the page runs the checks with no click and reports the measured ro
   const segment = await page.getAttribute('#verdict', 'data-segment');
   assert.match(segment, /^(device|lan|hscn|internet|supplier|identity|security|degraded|none|unknown)$/);
   assert.ok(report.startsWith(`Link Triage report\nVerdict: ${verdict.trim()}\n`), report);
-  assert.match(report, /Configuration: NHS England default \(version /);
+  assert.match(report, /^Configuration: NHS England default \(version [^)]+\), Link Triage release [0-9a-f]{16}$/m);
   // Served from this computer, the default list's server stands for this
   // computer, not for the internet.
   assert.match(report, /\n- Link Triage server \[device\]: HTTP round trip/);
@@ -61,7 +61,7 @@ test('the copied report carries a code the desk reads back to the very same text
   await page.click('#copy-report');
   await page.waitForFunction(() => document.querySelector('#copy-report-status').textContent.startsWith('Copied'));
   const pasted = await page.evaluate(() => navigator.clipboard.readText());
-  assert.match(pasted, /\nLT3\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
+  assert.match(pasted, /\nLT4\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
   // The desk pastes it, quoted in a reply, into `linktriage decode --text`.
   const quoted = pasted.split('\n').map((l) => `> ${l}`).join('\n');
   const decoded = await runCli(['decode', '--text'], `Re: Contacting Server\n\n${quoted}`);

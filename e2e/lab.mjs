@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const BIN = process.env.LINKTRIAGE_BIN ?? 'target/release/linktriage';
-const DIST = process.env.LINKTRIAGE_DIST ?? 'dist';
+export const DIST = process.env.LINKTRIAGE_DIST ?? 'dist';
 
 // Flags that keep a headless Chromium from reaching outside this machine.
 export const CHROMIUM_ARGS = [

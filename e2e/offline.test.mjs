@@ -4,7 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, launchBrowser, openAndFinish } from './lab.mjs';
+import { cp, mkdtemp, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, launchBrowser, openAndFinish, DIST } from './lab.mjs';
 import { freePort } from './faults.mjs';
 
 const GOLDEN = new URL('../crates/linktriage-core/tests/golden/', import.meta.url);
@@ -25,9 +29,8 @@ after(async () => {
   server?.stop();
 });
 
-/** Opens the clinician's page and waits until its service worker is active. */
-async function openOnce(context) {
-  const { page, errors } = await openAndFinish(context, server.url);
+/** Waits until the service worker of `page` is active: the copy is kept. */
+async function copyKept(page) {
   const active = await page.evaluate(async () => {
     const worker = (await navigator.serviceWorker.ready).active;
     if (worker.state !== 'activated') {
@@ -36,6 +39,12 @@ async function openOnce(context) {
     return worker.state;
   });
   assert.equal(active, 'activated');
+}
+
+/** Opens the clinician's page and waits until its service worker is active. */
+async function openOnce(context) {
+  const { page, errors } = await openAndFinish(context, server.url);
+  await copyKept(page);
   assert.deepEqual(errors, []);
   return page;
 }
@@ -103,4 +112,141 @@ test('on an address that is not secure, the page works and says it cannot open o
   assert.match(await page.textContent('#offline-use'), /cannot open when the network is down here: it needs a secure address \(https\)/);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/**
+ * The next release: the built app with the clinician's stylesheet changed,
+ * so renamed by its new hash, as Trunk would build it, and the page naming
+ * it with its integrity. Resolves with the folder and the two names.
+ */
+async function nextRelease() {
+  const dir = await mkdtemp(join(tmpdir(), 'linktriage-next-'));
+  await cp(DIST, dir, { recursive: true });
+  const page = await readFile(join(dir, 'index.html'), 'utf8');
+  const old = page.match(/style-[0-9a-f]{16}\.css/)[0];
+  const css = `${await readFile(join(dir, old), 'utf8')}\n/* the next release */\n`;
+  const hash = createHash('sha256').update(css).digest('hex').slice(0, 16);
+  const renamed = `style-${hash}.css`;
+  const integrity = `sha384-${createHash('sha384').update(css).digest('base64')}`;
+  await writeFile(join(dir, old), css);
+  await rename(join(dir, old), join(dir, renamed));
+  await writeFile(join(dir, 'index.html'), page
+    .replace(old, renamed)
+    .replace(/(href="\/style-[0-9a-f]{16}\.css" integrity=")[^"]+/, `$1${integrity}`));
+  // The compressed copies of the changed files are stale: gone, as a
+  // build would rewrite them.
+  for (const name of [`${old}.br`, `${old}.gz`, 'index.html.br', 'index.html.gz']) {
+    await rm(join(dir, name), { force: true });
+  }
+  return { dir, old, renamed };
+}
+
+/** The release the server says it serves. */
+async function serversRelease() {
+  return (await fetch(new URL('/api/config', server.url))).headers.get('x-linktriage-release');
+}
+
+/**
+ * One visit: a new page in `context` (none other open), through to the
+ * report. Resolves with the page, the release its report names, the
+ * stylesheet its page named, and every file the visit asked for, with
+ * whether each was answered.
+ */
+async function visit(context) {
+  const page = await context.newPage();
+  const files = [];
+  // The page's own files: not the checks' requests to other hosts.
+  const own = (url) => new URL(url).origin === new URL(server.url).origin;
+  page.on('response', (r) => own(r.url()) && files.push({ url: new URL(r.url()).pathname, ok: r.ok() }));
+  page.on('requestfailed', (r) => own(r.url()) && files.push({ url: new URL(r.url()).pathname, ok: false }));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await page.waitForSelector('#report-text', { timeout: 30_000 });
+  const report = await page.textContent('#report-text');
+  const release = report.match(/^Configuration: .*, Link Triage release ([0-9a-f]{16})$/m)?.[1];
+  const stylesheet = await page.evaluate(() => new URL(document.querySelector('link[rel=stylesheet]').href).pathname);
+  assert.deepEqual(errors, []);
+  return { page, release, stylesheet, files };
+}
+
+/** Waits until the worker of the release after `current` is installed and waiting. */
+async function nextWorkerWaits(page) {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    await registration.update();
+    const worker = registration.waiting ?? registration.installing;
+    if (!worker) throw new Error('no new worker after the update');
+    if (worker.state !== 'installed') {
+      await new Promise((resolve, reject) => worker.addEventListener('statechange', () => {
+        if (worker.state === 'installed') resolve();
+        if (worker.state === 'redundant') reject(new Error('the new worker did not install'));
+      }));
+    }
+  });
+}
+
+test('a new release is used from the next visit after the update, and no visit mixes the files of two releases', async () => {
+  const next = await nextRelease();
+  const context = await browser.newContext();
+  try {
+    const first = await openOnce(context);
+    await first.close();
+    const before = await serversRelease();
+
+    server.stop();
+    server = await startServer({ listen: `127.0.0.1:${port}`, assets: next.dir });
+    const after = await serversRelease();
+    assert.notEqual(after, before, 'a changed file is a new release');
+
+    // The first visit after the update opens the release this computer
+    // keeps, whole; the new one installs beside it meanwhile.
+    const second = await visit(context);
+    assert.equal(second.release, before, 'the report names the release the page is');
+    assert.equal(second.stylesheet, `/${next.old}`);
+    await nextWorkerWaits(second.page);
+    await second.page.close();
+
+    // The next visit is the new release, whole.
+    const third = await visit(context);
+    assert.equal(third.release, after);
+    assert.equal(third.stylesheet, `/${next.renamed}`);
+
+    for (const [name, seen, mine, theirs] of [
+      ['the first visit after the update', second, next.old, next.renamed],
+      ['the visit after that', third, next.renamed, next.old],
+    ]) {
+      const failed = seen.files.filter((f) => !f.ok && !f.url.startsWith('/api/'));
+      assert.deepEqual(failed, [], `${name}: every file of its release was there`);
+      const styles = seen.files.filter((f) => /\/style-[0-9a-f]{16}\.css$/.test(f.url) && f.url.split('/').length === 2);
+      assert.ok(styles.some((f) => f.url === `/${mine}`), `${name} asked for its stylesheet: ${JSON.stringify(styles)}`);
+      assert.ok(!styles.some((f) => f.url === `/${theirs}`), `${name} asked for the other release's stylesheet: ${JSON.stringify(styles)}`);
+    }
+    // The old release's files are gone from this computer.
+    const caches = await third.page.evaluate(async () => (await self.caches.keys()).filter((k) => k.startsWith('linktriage-')).sort());
+    assert.deepEqual(caches, [`linktriage-${after}`, 'linktriage-saved-list'].sort());
+  } finally {
+    await context.close();
+    server.stop();
+    server = await startServer({ listen: `127.0.0.1:${port}` });
+    await rm(next.dir, { recursive: true, force: true });
+  }
+});
+
+test('the watch page, opened alone, keeps the copy too, and opens from it with the server stopped', async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.url}watch/`);
+    await copyKept(page);
+    await page.close();
+    server.stop();
+    const again = await context.newPage();
+    await again.goto(`${server.url}watch/`);
+    await again.waitForSelector('#opened-from-copy', { timeout: 30_000 });
+    assert.match(await again.textContent('#opened-from-copy'), /The watch runs from here/);
+  } finally {
+    await context.close();
+    server = await startServer({ listen: `127.0.0.1:${port}` });
+  }
 });

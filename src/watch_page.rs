@@ -5,10 +5,11 @@
 
 use std::rc::Rc;
 
+use linktriage_core::report::ListFacts;
 use linktriage_core::watch::{Watched, watched};
 use yew::prelude::*;
 
-use crate::components::WatchView;
+use crate::components::{OfflineNote, WatchView};
 use crate::probes::{self, location};
 
 /// Installs the panic message and renders the watch page into the body.
@@ -17,21 +18,25 @@ pub fn start() {
     yew::Renderer::<WatchApp>::new().render();
 }
 
+/// What the watch samples, the list and release for its report, and
+/// whether the list is this computer's copy.
+struct WatchList {
+    watched: Rc<Vec<Watched>>,
+    facts: Rc<ListFacts>,
+    from_copy: bool,
+}
+
 #[function_component]
 pub fn WatchApp() -> Html {
-    // What the watch samples, and the list's name and version for its report.
-    type Loaded = (Rc<Vec<Watched>>, Rc<(String, String)>);
-    let targets = use_state(|| None::<Result<Loaded, String>>);
+    let targets = use_state(|| None::<Result<WatchList, String>>);
     {
         let targets = targets.clone();
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
-                let loaded = probes::config::load().await.map(|loaded| {
-                    let config = loaded.config;
-                    (
-                        Rc::new(watched(&config, &location::hostname())),
-                        Rc::new((config.name.clone(), config.version.clone())),
-                    )
+                let loaded = probes::config::load().await.map(|loaded| WatchList {
+                    watched: Rc::new(watched(&loaded.config, &location::hostname())),
+                    facts: Rc::new(loaded.facts()),
+                    from_copy: loaded.from_copy,
                 });
                 targets.set(Some(loaded));
             });
@@ -45,9 +50,14 @@ pub fn WatchApp() -> Html {
                 <p>{ "Reload the page. If this keeps happening, tell your IT service desk." }</p>
             </div>
         },
-        Some(Ok((watched, config))) => {
-            html! { <WatchView watched={watched.clone()} config={config.clone()} /> }
-        }
+        Some(Ok(list)) => html! {
+            <>
+                if list.from_copy {
+                    <p id="opened-from-copy" role="status">{ "The Link Triage server did not answer, so this page opened from the copy kept on this computer. The watch runs from here." }</p>
+                }
+                <WatchView watched={list.watched.clone()} config={list.facts.clone()} />
+            </>
+        },
     };
     html! {
         <>
@@ -55,7 +65,10 @@ pub fn WatchApp() -> Html {
                 <h1>{ "Link Triage: keep watching" }</h1>
                 <p><a href="/">{ "Run the checks again" }</a></p>
             </header>
-            <main>{ body }</main>
+            <main>
+                { body }
+                <OfflineNote />
+            </main>
         </>
     }
 }

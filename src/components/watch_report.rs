@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use linktriage_core::codec::wire_bytes;
-use linktriage_core::report::{Report, RunFacts, render_pasteable, render_text};
+use linktriage_core::report::{ListFacts, Report, render_pasteable, render_text};
 use linktriage_core::watch::WatchSnapshot;
 use yew::prelude::*;
 
@@ -23,8 +23,8 @@ pub struct WatchReportProps {
     /// How many drops so far, and whether the last still lasts: the report
     /// is made again as soon as either changes.
     pub drops: (usize, bool),
-    /// The target list's name and version, for the report's configuration line.
-    pub config: Rc<(String, String)>,
+    /// The target list and the release, for the report's configuration line.
+    pub config: Rc<ListFacts>,
 }
 
 #[function_component]
@@ -44,12 +44,7 @@ pub fn WatchReport(props: &WatchReportProps) -> Html {
             move |&(_, _, running)| {
                 let now = timers::wall_clock_ms();
                 record.read(|watch| {
-                    let run = RunFacts {
-                        config_name: config.0.clone(),
-                        config_version: config.1.clone(),
-                        started_at_ms: watch.started_at_ms,
-                        utc_offset_minutes: timers::utc_offset_minutes(),
-                    };
+                    let run = config.run_at(watch.started_at_ms, timers::utc_offset_minutes());
                     Report::judged(run, Vec::new(), device::facts())
                         .with_watch(WatchSnapshot::of(watch, now, running))
                 })

@@ -6,6 +6,7 @@
 use std::rc::Rc;
 
 use linktriage_core::desk::fault_name;
+use linktriage_core::report::ListFacts;
 use linktriage_core::time::{format_timestamp, iso_8601};
 use linktriage_core::watch::{
     Cell, DEFAULT_DURATION_MS, DEFAULT_INTERVAL_MS, GAP_INTERVALS, INTERVAL_CHOICES,
@@ -30,7 +31,7 @@ const TITLE: &str = "Link Triage";
 pub struct WatchViewProps {
     pub watched: Rc<Vec<Watched>>,
     /// The target list's name and version, for the report.
-    pub config: Rc<(String, String)>,
+    pub config: Rc<ListFacts>,
 }
 
 #[function_component]
@@ -219,7 +220,7 @@ fn watching(
     record: &WatchRecord,
     running: bool,
     stop: Callback<MouseEvent>,
-    config: &Rc<(String, String)>,
+    config: &Rc<ListFacts>,
     (fine, on_zoom): (bool, Callback<MouseEvent>),
     requests: u32,
 ) -> Html {

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use linktriage_core::plan;
-use linktriage_core::report::{Report, RunFacts};
+use linktriage_core::report::Report;
 use yew::prelude::*;
 
 use crate::probes::{self, http, timers};
@@ -37,10 +37,11 @@ pub fn use_checks() -> Checks {
 }
 
 async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateSetter<bool>) {
-    let config = match probes::config::load().await {
+    let (config, list) = match probes::config::load().await {
         Ok(loaded) => {
             list_from_copy.set(loaded.from_copy);
-            loaded.config
+            let list = loaded.facts();
+            (loaded.config, list)
         }
         Err(why) => {
             let device = probes::device::facts();
@@ -66,12 +67,7 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateS
     dispatch.dispatch(RunAction::QuickDone {
         speed_steps: plan::steps(&speed),
         report: Rc::new(Report::judged(
-            RunFacts {
-                config_name: config.name.clone(),
-                config_version: config.version.clone(),
-                started_at_ms,
-                utc_offset_minutes,
-            },
+            list.run_at(started_at_ms, utc_offset_minutes),
             results,
             probes::device::facts(),
         )),

@@ -6,6 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use linktriage_core::report::ListFacts;
 use linktriage_core::watch::{
     LONGEST_DURATION_MS, SAMPLES_KEPT_MS, Sample, SampleKind, Span, Watch, Watched,
 };
@@ -285,7 +286,7 @@ impl Parts {
     async fn begin(
         &self,
         targets: &[Watched],
-        config: &(String, String),
+        list: &ListFacts,
         (interval_ms, duration_ms): (u32, f64),
     ) {
         let lock = match watch::take_lock().await {
@@ -317,7 +318,7 @@ impl Parts {
                     )
                 })
                 .collect(),
-            config: config.clone(),
+            config: (list.name.clone(), list.version.clone()),
             ends_at_ms: started_at_ms + duration_ms.min(LONGEST_DURATION_MS),
             stopped: false,
         };
@@ -336,7 +337,7 @@ impl Parts {
 #[hook]
 pub fn use_watch(
     targets: Rc<Vec<Watched>>,
-    config: Rc<(String, String)>,
+    config: Rc<ListFacts>,
     asked: Option<(u32, f64)>,
 ) -> WatchHandle {
     let parts = Parts {

@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: the figures BENCHMARKS.md records.
 //!
-//! `cargo xtask bench [size] [first] [desk] [watch] [latency] [throughput]
-//! [server] [load]` runs the named parts only; with no names, all of them.
+//! `cargo xtask bench [size] [first] [offline] [desk] [watch] [latency]
+//! [throughput] [server] [load]` runs the named parts only; with no names,
+//! all of them.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -11,9 +12,10 @@ use anyhow::{Context, bail};
 
 use crate::{build, output_of, root, run, tools};
 
-const PARTS: [&str; 8] = [
+const PARTS: [&str; 9] = [
     "size",
     "first",
+    "offline",
     "desk",
     "watch",
     "latency",
@@ -36,6 +38,12 @@ pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
     if wanted("first") {
         println!("\ntime from navigation to the first result (headless Chromium, loopback):");
         node("bench/first-result.mjs")?;
+    }
+    if wanted("offline") {
+        println!(
+            "\nopened from this computer's copy (offline, server stopped) and a repeat visit online, beside a first visit (headless Chromium, loopback):"
+        );
+        node("bench/offline.mjs")?;
     }
     if wanted("desk") {
         println!("\ndesk view reading a paste (headless Chromium):");

@@ -43,6 +43,8 @@ fn shared_lab_report(dir: &Path) -> anyhow::Result<Report> {
     let run = RunFacts {
         config_name: measured.config_name.clone(),
         config_version: measured.config_version.clone(),
+        // From version 4 the report names its release.
+        release: "5e1ea5e0fc0de4a1".into(),
         started_at_ms: measured.started_at_ms,
         utc_offset_minutes: measured.utc_offset_minutes,
     };

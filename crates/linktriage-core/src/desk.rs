@@ -350,6 +350,7 @@ mod tests {
         let run = RunFacts {
             config_name: "Test".into(),
             config_version: "1".into(),
+            release: String::new(),
             started_at_ms: NINE_UTC + minutes * MINUTE,
             utc_offset_minutes: 0,
         };

@@ -17,6 +17,12 @@ use crate::wording::{describe, describe_device, fixed, ms, span_length};
 pub struct Report {
     pub config_name: String,
     pub config_version: String,
+    /// The release of Link Triage that ran the checks (the build id of its
+    /// files, as the server's service worker names it), so the desk can
+    /// tell which release a site had; empty when unknown (a code from
+    /// before version 4).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub release: String,
     /// When the checks started, in milliseconds since the Unix epoch by the
     /// browser's clock.
     pub started_at_ms: f64,
@@ -95,6 +101,7 @@ impl Report {
         Report {
             config_name: run.config_name,
             config_version: run.config_version,
+            release: run.release,
             started_at_ms: run.started_at_ms,
             utc_offset_minutes: run.utc_offset_minutes,
             results,
@@ -165,6 +172,7 @@ impl Texts for Report {
         let Report {
             config_name,
             config_version,
+            release,
             started_at_ms: _,
             utc_offset_minutes: _,
             results,
@@ -176,6 +184,7 @@ impl Texts for Report {
         } = self;
         config_name.each_text(f);
         config_version.each_text(f);
+        release.each_text(f);
         results.each_text(f);
         device.each_text(f);
         verdict.each_text(f);
@@ -199,13 +208,50 @@ impl Texts for SiteDetails {
     }
 }
 
-/// What is known of a run before any check: which list, and when.
+/// What is known of a run before any check: which list, which release,
+/// and when.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunFacts {
     pub config_name: String,
     pub config_version: String,
+    pub release: String,
     pub started_at_ms: f64,
     pub utc_offset_minutes: i32,
+}
+
+/// Which list of checks a page has, and which release of Link Triage the
+/// page is: what every report it makes says in its configuration line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFacts {
+    pub name: String,
+    pub version: String,
+    pub release: String,
+}
+
+/// Longest release id a report keeps: the server's are 16 hex digits.
+pub const MAX_RELEASE_CHARS: usize = 64;
+
+/// Whether `text` may stand in a report as its release: short, and nothing
+/// that could break the report's lines or pass for another field. A page
+/// keeps only such a release, and a code with any other is refused.
+pub fn is_release_id(text: &str) -> bool {
+    text.len() <= MAX_RELEASE_CHARS
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+impl ListFacts {
+    /// The facts of a run of this list that started at `started_at_ms`.
+    pub fn run_at(&self, started_at_ms: f64, utc_offset_minutes: i32) -> RunFacts {
+        RunFacts {
+            config_name: self.name.clone(),
+            config_version: self.version.clone(),
+            release: self.release.clone(),
+            started_at_ms,
+            utc_offset_minutes,
+        }
+    }
 }
 
 /// Said in every report: what no browser can test, so nobody assumes it passed.
@@ -243,11 +289,15 @@ fn render<const WATCH: bool>(report: &Report) -> String {
         &format_timestamp(started, offset)[11..],
         format_offset(offset)
     );
-    let _ = writeln!(
+    let _ = write!(
         out,
         "Configuration: {} (version {})",
         report.config_name, report.config_version
     );
+    if !report.release.is_empty() {
+        let _ = write!(out, ", Link Triage release {}", report.release);
+    }
+    let _ = writeln!(out);
     write_site(&mut out, &report.site);
     if report.addresses_removed {
         let _ = writeln!(out, "IP addresses: removed before sharing");
@@ -446,6 +496,7 @@ mod tests {
         let run = RunFacts {
             config_name: "Test list".into(),
             config_version: "7".into(),
+            release: "0123456789abcdef".into(),
             started_at_ms: 1_795_511_145_000.0,
             utc_offset_minutes: 60,
         };
@@ -483,7 +534,7 @@ Evidence:
 For the desk: degraded (medium)
 
 Checked: 2026-11-24 09:05:45 UTC (10:05:45 local, UTC+01:00)
-Configuration: Test list (version 7)
+Configuration: Test list (version 7), Link Triage release 0123456789abcdef
 
 Checks:
 - Probe [lan]: HTTP round trip median 0.75 ms (min 0.50, p90 400, p99 400, jitter 133); 4 of 5 answered, 1 slower than 300 ms; late or failed: 40 %

@@ -42,5 +42,11 @@ pub fn from_compact<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, S
     postcard::from_bytes(bytes).map_err(|e| e.to_string())
 }
 
+/// On the answer to `/api/config`: the release of the pages that asked,
+/// which every report names. The server sets it to the release it serves;
+/// the service worker, which answers the pages from its copy of one
+/// release, sets it to that release, so a page never names another's.
+pub const RELEASE_HEADER: &str = "x-linktriage-release";
+
 /// The header the app sends to `/api/whoami` and expects back unchanged.
 pub const CHECK_HEADER: &str = "x-linktriage-check";

@@ -17,6 +17,7 @@ fn lab_report() -> Report {
     let run = RunFacts {
         config_name: report.config_name.clone(),
         config_version: report.config_version.clone(),
+        release: report.release.clone(),
         started_at_ms: report.started_at_ms,
         utc_offset_minutes: report.utc_offset_minutes,
     };
@@ -225,6 +226,10 @@ fn golden_codes_keep_decoding() {
             include_str!("golden/v3-default-config-lab.code"),
             include_str!("golden/v3-default-config-lab.txt"),
         ),
+        (
+            include_str!("golden/v4-default-config-lab.code"),
+            include_str!("golden/v4-default-config-lab.txt"),
+        ),
     ];
     for (code, text) in golden {
         let report = decode(code).unwrap();
@@ -290,6 +295,29 @@ fn a_damaged_watch_is_refused_not_misread() {
         "{:?}",
         decode(&code)
     );
+}
+
+/// The desk reads which release made a report, and a code whose release
+/// could break the report's lines is refused.
+#[test]
+fn a_report_names_its_release_and_a_false_one_is_refused() {
+    use linktriage_core::codec::{deflate_stored, finish, wire_bytes};
+    let report = decode(include_str!("golden/v4-default-config-lab.code")).unwrap();
+    assert_eq!(report.release, "5e1ea5e0fc0de4a1");
+    // Before version 4 no report said.
+    assert_eq!(watched_lab_report().release, "");
+    for release in ["5e1ea5e0\nVerdict: nothing wrong", &"a".repeat(65)] {
+        let forged = Report {
+            release: release.to_owned(),
+            ..report.clone()
+        };
+        let code = finish(&deflate_stored(&wire_bytes(&forged)));
+        assert!(
+            matches!(decode(&code), Err(DecodeError::NotAReport(why)) if why.contains("release")),
+            "{release:?}: {:?}",
+            decode(&code)
+        );
+    }
 }
 
 /// The JSON for tooling keeps its field names: the released golden report
@@ -512,12 +540,25 @@ mod generated {
                 any::<String>(),
                 any::<bool>(),
             ),
+            "[0-9a-z.-]{0,20}",
         )
             .prop_map(
-                |(name, version, started, offset, results, ua, online, connection, site)| {
+                |(
+                    name,
+                    version,
+                    started,
+                    offset,
+                    results,
+                    ua,
+                    online,
+                    connection,
+                    site,
+                    release,
+                )| {
                     let run = RunFacts {
                         config_name: name,
                         config_version: version,
+                        release,
                         started_at_ms: started as f64,
                         utc_offset_minutes: offset,
                     };

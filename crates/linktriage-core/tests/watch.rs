@@ -130,6 +130,7 @@ proptest! {
         let run = RunFacts {
             config_name: "Generated".into(),
             config_version: "1".into(),
+            release: String::new(),
             started_at_ms: START,
             utc_offset_minutes: 60,
         };

@@ -17,7 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use http_body_util::BodyExt;
 use linktriage_core::payload::{XorShift, reference_payload};
-use linktriage_core::wire::{CHECK_HEADER, COMPACT_TYPE, UploadReceipt, WhoAmI, to_compact};
+use linktriage_core::wire::{
+    CHECK_HEADER, COMPACT_TYPE, RELEASE_HEADER, UploadReceipt, WhoAmI, to_compact,
+};
 use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -206,21 +208,23 @@ impl FormatQuery {
     }
 }
 
-/// The target list, as JSON or in the compact form.
+/// The target list, as JSON or in the compact form, with the release the
+/// asking page belongs to (`wire::RELEASE_HEADER`).
 async fn config(
     State(state): State<AppState>,
     format: Result<Query<FormatQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    if query(format)?.compact() {
-        return Ok((
-            [(header::CONTENT_TYPE, COMPACT_TYPE)],
-            state.config_compact.clone(),
-        )
-            .into_response());
-    }
+    let (content_type, body) = if query(format)?.compact() {
+        (COMPACT_TYPE, state.config_compact.clone())
+    } else {
+        ("application/json", state.config_json.clone().into_bytes())
+    };
     Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        state.config_json.clone(),
+        [
+            (header::CONTENT_TYPE, content_type),
+            (HeaderName::from_static(RELEASE_HEADER), state.release()),
+        ],
+        body,
     )
         .into_response())
 }

@@ -108,14 +108,32 @@ impl AppState {
     }
 }
 
-/// The service worker of the release being served.
+/// The service worker of the release being served. The browser asks for
+/// it on every visit (it is `no-cache`): its tag is the release, so an
+/// unchanged release costs a `304` rather than the script.
 async fn service_worker(
     axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
-    axum::response::IntoResponse::into_response((
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+    use axum::response::IntoResponse;
+    let tag = format!("\"{}\"", state.release());
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == tag.as_bytes());
+    if unchanged {
+        return (axum::http::StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+    }
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8".to_owned(),
+            ),
+            (header::ETAG, tag),
+        ],
         state.service_worker.script.clone(),
-    ))
+    )
+        .into_response()
 }
 
 /// Completes once `stopping` turns true (or its sender is gone).

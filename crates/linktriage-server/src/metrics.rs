@@ -238,7 +238,7 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 const COMMIT: Option<&str> = option_env!("LINKTRIAGE_COMMIT");
 
 /// The Prometheus text of everything counted so far.
-pub fn render(census: &Census) -> String {
+pub fn render(census: &Census, release: &str) -> String {
     let totals = totals();
     let mut out = String::new();
     let family = |out: &mut String, name: &str, kind: &str, help: &str| {
@@ -250,10 +250,13 @@ pub fn render(census: &Census) -> String {
         &mut out,
         name,
         "gauge",
-        "The running build: always 1, its version and commit as labels.",
+        "The running build: always 1, its version, commit and the release of the pages it serves (as reports name it) as labels.",
     );
     let commit = COMMIT.unwrap_or("unknown");
-    let _ = writeln!(out, "{name}{{version=\"{VERSION}\",commit=\"{commit}\"}} 1");
+    let _ = writeln!(
+        out,
+        "{name}{{version=\"{VERSION}\",commit=\"{commit}\",release=\"{release}\"}} 1"
+    );
 
     let name = "linktriage_http_requests_total";
     family(

@@ -40,6 +40,11 @@ impl ServiceWorker {
                 "__LIST_AS_ASKED__",
                 &format!("/api/config?{}", linktriage_core::wire::COMPACT_QUERY),
                 1,
+            )
+            .replacen(
+                "__RELEASE_HEADER__",
+                linktriage_core::wire::RELEASE_HEADER,
+                1,
             );
         ServiceWorker { build, script }
     }
@@ -117,6 +122,11 @@ mod tests {
                 .contains(&format!("const BUILD = '{}';", first.build))
         );
         assert_eq!(first.build.len(), 16);
+        assert!(
+            !first.script.contains("__"),
+            "every placeholder is filled: {}",
+            first.script
+        );
         let _ = std::fs::write(dir.join("desk/index.html"), "desk, next release");
         let next = ServiceWorker::for_release(&Assets::Folder(dir));
         assert_ne!(next.build, first.build);

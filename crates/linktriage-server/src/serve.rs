@@ -103,7 +103,8 @@ pub fn serve(listen: SocketAddr, state: AppState, options: Options) -> anyhow::R
             }
             if let Some(listener) = metrics {
                 let listener = tokio::net::TcpListener::from_std(listener)?;
-                tokio::spawn(serve_metrics(listener, counted, stopper.stopping()));
+                let release = stopper.release().to_owned();
+                tokio::spawn(serve_metrics(listener, counted, release, stopper.stopping()));
             }
             let mut stopping = stopper.stopping();
             tokio::select! {
@@ -129,13 +130,14 @@ pub fn serve(listen: SocketAddr, state: AppState, options: Options) -> anyhow::R
 async fn serve_metrics(
     listener: tokio::net::TcpListener,
     census: Arc<Census>,
+    release: String,
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {
     use axum::routing::get;
     let app = axum::Router::new().route(
         "/metrics",
         get(move || {
-            let text = crate::metrics::render(&census);
+            let text = crate::metrics::render(&census, &release);
             async move {
                 (
                     [(

@@ -14,6 +14,8 @@ const SAVED = 'linktriage-saved-list';
 const LIST = '/api/config';
 // The list in the form the pages ask for it (`core::wire::COMPACT_QUERY`).
 const LIST_AS_ASKED = '__LIST_AS_ASKED__';
+// Where the answer to the list names the pages' release (`core::wire::RELEASE_HEADER`).
+const RELEASE_HEADER = '__RELEASE_HEADER__';
 
 async function sha256(buffer) {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', buffer));
@@ -64,19 +66,28 @@ function pageFor(path) {
   return '/';
 }
 
+/**
+ * `response` naming this worker's release: the page asking was answered
+ * from this release's files, whatever release the server is on by now.
+ */
+function ofThisRelease(response, extra = {}) {
+  const headers = new Headers(response.headers);
+  headers.set(RELEASE_HEADER, BUILD);
+  for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 /** The list from the server, kept; when the server does not answer, the copy, marked. */
 async function listOrCopy(request) {
   const saved = await caches.open(SAVED);
   try {
     const response = await fetch(request);
     if (response.ok) await saved.put(request.url, response.clone());
-    return response;
+    return ofThisRelease(response);
   } catch (error) {
     const copy = await saved.match(request.url);
     if (!copy) throw error;
-    const headers = new Headers(copy.headers);
-    headers.set('x-linktriage-copy', 'saved');
-    return new Response(copy.body, { status: copy.status, headers });
+    return ofThisRelease(copy, { 'x-linktriage-copy': 'saved' });
   }
 }
 
@@ -92,7 +103,9 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/sw.js') return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
-    const key = request.mode === 'navigate' ? pageFor(url.pathname) : url.pathname;
+    // As the server reads it: `//watch/` is the watch page.
+    const path = url.pathname.replace(/\/{2,}/g, '/');
+    const key = request.mode === 'navigate' ? pageFor(path) : path;
     return (await cache.match(key, { ignoreSearch: true })) ?? fetch(request);
   })());
 });

@@ -111,8 +111,16 @@ async fn config_in_the_compact_form_the_app_reads_is_the_same_list() {
         response.headers()[header::CONTENT_TYPE],
         "application/x-postcard"
     );
+    // Both forms name the release the pages belong to.
+    let release = state().release().to_owned();
+    assert_eq!(release.len(), 16);
+    assert_eq!(response.headers()["x-linktriage-release"], &*release);
     let compact = Config::from_compact(&body_bytes(response).await).unwrap();
     assert_eq!(compact, json);
+    assert_eq!(
+        get("/api/config").await.headers()["x-linktriage-release"],
+        &*release
+    );
     // A mangled answer is a clear error, not a panic or a wrong list.
     let error = Config::from_compact(b"\x05abc").unwrap_err().to_string();
     assert!(
@@ -635,4 +643,41 @@ async fn every_refusal_is_uncached_and_says_why() {
         let body = body_text(response).await;
         assert!(body.contains(says), "{what}: {body}");
     }
+}
+
+/// The browser asks for the service worker on every visit: an unchanged
+/// release costs a 304, never the script again.
+#[tokio::test]
+async fn the_service_worker_is_tagged_with_its_release_and_not_sent_twice() {
+    let release = state().release().to_owned();
+    let response = get("/sw.js").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-cache");
+    let tag = response.headers()[header::ETAG]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(tag, format!("\"{release}\""));
+    assert!(
+        body_text(response)
+            .await
+            .contains(&format!("const BUILD = '{release}';"))
+    );
+    let again = send(
+        Request::get("/sw.js")
+            .header(header::IF_NONE_MATCH, &tag)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(body_bytes(again).await.is_empty());
+    let other = send(
+        Request::get("/sw.js")
+            .header(header::IF_NONE_MATCH, "\"an-older-release\"")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(other.status(), StatusCode::OK);
 }

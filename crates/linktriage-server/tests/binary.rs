@@ -564,15 +564,28 @@ fn metrics_on_their_own_address_count_requests_bytes_and_connections_in_base_uni
     assert!(get_text(server.address, "/api/nothing").starts_with("HTTP/1.1 404"));
     // The app's own address does not serve them.
     assert!(!get_text(server.address, "/metrics").contains("linktriage_build_info"));
+    // The release the pages are told, for the build's labels.
+    let config = get_text(server.address, "/api/config");
+    let release = config
+        .lines()
+        .find_map(|line| line.strip_prefix("x-linktriage-release: "))
+        .unwrap_or_else(|| panic!("no release: {config}"))
+        .trim()
+        .to_owned();
     // Counted when each answer has gone: give the last a moment.
     std::thread::sleep(Duration::from_millis(100));
     let text = get_text(metrics, "/metrics");
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(
+        text.contains(&format!(",release=\"{release}\"}} 1\n")),
+        "{text}"
+    );
     for expected in [
         "# TYPE linktriage_build_info gauge\nlinktriage_build_info{version=\"",
         "# TYPE linktriage_http_requests_total counter\n",
         "linktriage_http_requests_total{route=\"ping\",code=\"204\"} 2\n",
         "linktriage_http_requests_total{route=\"download\",code=\"200\"} 1\n",
+        "linktriage_http_requests_total{route=\"config\",code=\"200\"} 1\n",
         "linktriage_http_requests_total{route=\"other_api\",code=\"404\"} 1\n",
         "# TYPE linktriage_http_request_duration_seconds histogram\n",
         "linktriage_http_request_duration_seconds_bucket{route=\"ping\",le=\"+Inf\"} 2\n",

@@ -3,14 +3,15 @@
 //! This is the only module that knows the format, and every version ever
 //! released keeps decoding (golden codes under `tests/golden/` are decoded by
 //! the tests forever). Its parts: this file (the code's frame: version tag,
-//! compression, checksum), `v1`, `v2` and `v3` (each version's frozen wire
+//! compression, checksum), `v1` to `v4` (each version's frozen wire
 //! structs), `extract` (finding codes in a paste), `link` (the share link)
 //! and `json` (the reports as JSON for tooling, a versioned format of its own).
 //!
-//! A code reads `LT2.<payload>.<checksum>`:
-//! - `LT3` names the version (1: the first release; 2: version 1 followed
+//! A code reads `LT4.<payload>.<checksum>`:
+//! - `LT4` names the version (1: the first release; 2: version 1 followed
 //!   by the site details and whether addresses were removed; 3: version 2
-//!   followed by the watch so far, if there was one).
+//!   followed by the watch so far, if there was one; 4: version 3 followed
+//!   by the release of Link Triage that made the report).
 //! - The payload is the report as this version's wire structs (below; frozen,
 //!   and apart from the model so the model can change), encoded positionally
 //!   with postcard (varints, no field names), raw-deflated, then base64url
@@ -29,6 +30,7 @@ mod link;
 mod v1;
 mod v2;
 mod v3;
+mod v4;
 
 pub use extract::{Found, extract};
 pub use json::{JSON_FORMAT, JSON_VERSION, to_json};
@@ -40,7 +42,7 @@ use crate::watch::WatchSnapshot;
 /// What every code starts with, before its version number.
 pub const MARK: &str = "LT";
 /// The version this build writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// A payload longer than this is not a report (a typical one is under 1,500).
 pub const MAX_PAYLOAD_CHARS: usize = 32 * 1024;
 /// Decompressed, a report may not be larger than this (a deflate bomb is refused).
@@ -96,7 +98,7 @@ pub fn encode(report: &Report) -> String {
 /// [`finish`], for callers that compress with something else: the browser
 /// app uses the browser's own raw-deflate compressor, which costs it no code.
 pub fn wire_bytes(report: &Report) -> Vec<u8> {
-    postcard::to_allocvec(&v3::ReportV3::from(report)).unwrap_or_default()
+    postcard::to_allocvec(&v4::ReportV4::from(report)).unwrap_or_default()
 }
 
 /// [`wire_bytes`] of a report of the checks alone, as the clinician's page
@@ -104,7 +106,7 @@ pub fn wire_bytes(report: &Report) -> Vec<u8> {
 /// page's first load (a watch makes its report on the watch page).
 pub fn checks_wire_bytes(report: &Report) -> Vec<u8> {
     debug_assert!(report.watch.is_none(), "the checks' report has no watch");
-    postcard::to_allocvec(&v3::ReportV3::checks(report)).unwrap_or_default()
+    postcard::to_allocvec(&v4::ReportV4::checks(report)).unwrap_or_default()
 }
 
 /// A watch's folded minutes as bytes, for the browser's record of a running
@@ -158,6 +160,7 @@ pub fn decode(code: &str) -> Result<Report, DecodeError> {
         "1" => |bytes| read_as::<v1::ReportV1>(bytes),
         "2" => |bytes| read_as::<v2::ReportV2>(bytes),
         "3" => |bytes| read_as::<v3::ReportV3>(bytes),
+        "4" => |bytes| read_as::<v4::ReportV4>(bytes),
         _ if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) => {
             return Err(DecodeError::UnknownVersion(version.to_owned()));
         }

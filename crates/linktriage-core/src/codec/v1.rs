@@ -245,6 +245,8 @@ impl TryFrom<ReportV1> for Report {
         Ok(Report {
             config_name: w.config_name,
             config_version: w.config_version,
+            // Version 4 added the release.
+            release: String::new(),
             started_at_ms: w.started_at_ms as f64,
             utc_offset_minutes: w.utc_offset_minutes,
             results: w
