@@ -8,6 +8,7 @@ pub mod config;
 pub mod desk;
 pub mod device;
 pub mod interception;
+pub mod loss;
 pub mod payload;
 pub mod plan;
 pub mod qr;

@@ -3,7 +3,7 @@
 //! server.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::Json;
@@ -59,6 +59,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/whoami", get(whoami).fallback(wrong_method))
         .route("/api/payload", get(payload).fallback(wrong_method))
         .route("/api/ws", get(websocket).fallback(wrong_method))
+        .route("/api/rtc", post(rtc_offer).fallback(wrong_method))
         // Without this, an unknown API path would fall through to the app.
         .route("/api/{*rest}", any(|| async { ApiError::NoSuchEndpoint }))
         .layer(SetResponseHeaderLayer::overriding(
@@ -91,6 +92,10 @@ pub enum ApiError {
     Busy,
     /// The client stopped sending before its upload was complete.
     UploadCutOff,
+    /// This server runs no loss check (`--rtc-listen off`).
+    NoLossCheck,
+    /// Not an offer for a loss check; the sentence says why.
+    BadOffer(String),
 }
 
 impl IntoResponse for ApiError {
@@ -113,6 +118,11 @@ impl IntoResponse for ApiError {
             ApiError::UploadCutOff => {
                 (StatusCode::BAD_REQUEST, "the upload was cut off".to_owned())
             }
+            ApiError::NoLossCheck => (
+                StatusCode::NOT_FOUND,
+                "this server does not run the loss check".to_owned(),
+            ),
+            ApiError::BadOffer(why) => (StatusCode::BAD_REQUEST, format!("bad offer: {why}")),
         };
         let mut response = (status, format!("{message}\n")).into_response();
         let headers = response.headers_mut();
@@ -351,6 +361,46 @@ async fn whoami(
         return Ok(([(header::CONTENT_TYPE, COMPACT_TYPE)], to_compact(&who)).into_response());
     }
     Ok(Json(who).into_response())
+}
+
+/// The longest offer read: a browser's offer of one data channel is 1 to 3 KB.
+const MAX_OFFER_BYTES: usize = 16 * 1024;
+
+/// A loss check's offer (SDP), answered with the server's SDP: a session
+/// on the server's peer, capped as the transfers are.
+async fn rtc_offer(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
+    let Some(peer) = state.rtc() else {
+        return Err(ApiError::NoLossCheck);
+    };
+    let connect = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .copied();
+    let reached = request.extensions().get::<crate::Reached>().copied();
+    // Without a socket (in-process tests) every offer is loopback's.
+    let loopback = IpAddr::from([127, 0, 0, 1]);
+    let client = {
+        let forwarded: Vec<&str> = request
+            .headers()
+            .get_all(X_FORWARDED_FOR)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        connect.map_or(loopback, |ConnectInfo(peer)| {
+            state.trusted_proxies.behind(peer.ip(), &forwarded).client
+        })
+    };
+    let reached = reached.map_or(loopback, |crate::Reached(at)| at.ip());
+    let body = axum::body::to_bytes(request.into_body(), MAX_OFFER_BYTES)
+        .await
+        .map_err(|_| ApiError::BadOffer(format!("longer than {MAX_OFFER_BYTES} bytes")))?;
+    let offer =
+        std::str::from_utf8(&body).map_err(|_| ApiError::BadOffer("not text".to_owned()))?;
+    match peer.answer(offer, client, reached) {
+        Ok(answer) => Ok(([(header::CONTENT_TYPE, "application/sdp")], answer).into_response()),
+        Err(crate::rtc::Refusal::Busy) => Err(ApiError::Busy),
+        Err(crate::rtc::Refusal::BadOffer(why)) => Err(ApiError::BadOffer(why)),
+    }
 }
 
 /// The reference payload the app regenerates and compares byte for byte.

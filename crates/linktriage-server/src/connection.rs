@@ -480,6 +480,9 @@ pub async fn serve_connections(
             }
         }
         census.open.fetch_add(1, Relaxed);
+        // The address the client reached: where a loss check's browser is
+        // told to send its UDP, when the peer listens on every address.
+        let reached = stream.local_addr().ok();
         let connection = Arc::new(Connection::new(exact_ms()));
         let socket = Watched {
             socket: stream,
@@ -487,7 +490,7 @@ pub async fn serve_connections(
             _open: Open(Arc::clone(&census)),
         };
         let registered = local.add(&connection);
-        let service = surface.for_connection(peer, Arc::clone(&connection));
+        let service = surface.for_connection(peer, reached, Arc::clone(&connection));
         let (census, stopping) = (Arc::clone(&census), stopping.clone());
         // Two kinds of task, so that a plain connection's is not the size
         // of a TLS handshake's (memory per idle connection, BENCHMARKS.md).

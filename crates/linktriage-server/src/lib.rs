@@ -18,6 +18,7 @@ pub mod log;
 pub mod metrics;
 mod offline;
 pub mod proxy;
+pub mod rtc;
 mod serve;
 pub mod tls;
 
@@ -60,6 +61,8 @@ pub struct Shared {
     /// Turns true once, when the server stops: connections end gracefully
     /// and WebSockets close.
     stopping: tokio::sync::watch::Sender<bool>,
+    /// The loss check's peer, once it listens (`serve` binds it).
+    rtc: std::sync::OnceLock<rtc::Signalling>,
 }
 
 impl std::ops::Deref for AppState {
@@ -87,6 +90,7 @@ impl AppState {
             trusted_proxies,
             transfers: Arc::new(tokio::sync::Semaphore::new(api::MAX_CONCURRENT_TRANSFERS)),
             stopping: tokio::sync::watch::Sender::new(false),
+            rtc: std::sync::OnceLock::new(),
         }))
     }
 
@@ -94,6 +98,16 @@ impl AppState {
     /// worker names it.
     pub fn release(&self) -> &str {
         &self.service_worker.build
+    }
+
+    /// The loss check's peer, when this server has one.
+    pub fn rtc(&self) -> Option<&rtc::Signalling> {
+        self.rtc.get()
+    }
+
+    /// Gives the server its loss check's peer: once, at start.
+    pub fn set_rtc(&self, signalling: rtc::Signalling) {
+        let _ = self.rtc.set(signalling);
     }
 
     /// Tells every connection, WebSocket and event loop that the server is
@@ -151,14 +165,21 @@ pub(crate) async fn stopped(stopping: &mut tokio::sync::watch::Receiver<bool>) {
 pub struct Surface {
     app: Router,
     peer: Option<std::net::SocketAddr>,
+    reached: Option<std::net::SocketAddr>,
     connection: Option<Arc<connection::Connection>>,
 }
+
+/// A request's extension: the server's own address on the connection it
+/// came on (the one the client reached).
+#[derive(Debug, Clone, Copy)]
+pub struct Reached(pub std::net::SocketAddr);
 
 impl Surface {
     pub fn new(state: AppState) -> Surface {
         Surface {
             app: router(state),
             peer: None,
+            reached: None,
             connection: None,
         }
     }
@@ -168,11 +189,13 @@ impl Surface {
     pub fn for_connection(
         &self,
         peer: std::net::SocketAddr,
+        reached: Option<std::net::SocketAddr>,
         connection: Arc<connection::Connection>,
     ) -> Surface {
         Surface {
             app: self.app.clone(),
             peer: Some(peer),
+            reached,
             connection: Some(connection),
         }
     }
@@ -220,6 +243,9 @@ where
             request
                 .extensions_mut()
                 .insert(axum::extract::ConnectInfo(peer));
+        }
+        if let Some(reached) = self.reached {
+            request.extensions_mut().insert(Reached(reached));
         }
         Either::Right(Answering {
             routed: tower::ServiceExt::oneshot(

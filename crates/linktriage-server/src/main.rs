@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use linktriage_core::config::Config;
 use linktriage_server::proxy::{Cidr, TrustedProxies};
 use linktriage_server::tls::{CertificateFiles, Tls};
-use linktriage_server::{AppState, Assets, Limits, Options, log};
+use linktriage_server::{AppState, Assets, Limits, Options, log, rtc};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -58,6 +58,15 @@ enum Command {
         /// app (keep it off the clinicians' network).
         #[arg(long, value_name = "ADDR")]
         metrics_listen: Option<SocketAddr>,
+        /// The UDP address of the loss check's sessions (WebRTC; one port
+        /// for all: open it where the HTTP port is open), or `off`.
+        /// Without it, the address and port of --listen, over UDP.
+        #[arg(long, value_name = "ADDR|off")]
+        rtc_listen: Option<RtcListen>,
+        /// The address browsers are told to send the loss check to, when
+        /// it is not the one they reach the server on (behind NAT).
+        #[arg(long, value_name = "IP")]
+        rtc_advertise: Option<std::net::IpAddr>,
         #[command(flatten)]
         limits: LimitArgs,
         /// How log lines are written on standard error.
@@ -118,6 +127,26 @@ impl LimitArgs {
     }
 }
 
+/// `--rtc-listen`: an address, or `off`.
+#[derive(Debug, Clone, Copy)]
+enum RtcListen {
+    At(SocketAddr),
+    Off,
+}
+
+impl std::str::FromStr for RtcListen {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<RtcListen, String> {
+        if text == "off" {
+            return Ok(RtcListen::Off);
+        }
+        text.parse().map(RtcListen::At).map_err(|_| {
+            format!("{text:?} is not an address and port such as 0.0.0.0:8443, nor off")
+        })
+    }
+}
+
 /// A duration as a number and a unit: `500ms`, `10s`, `2m`, `1h`; a bare
 /// number is seconds.
 fn duration(text: &str) -> Result<Duration, String> {
@@ -161,6 +190,8 @@ fn run(command: Command) -> anyhow::Result<()> {
             tls_key,
             trusted_proxies,
             metrics_listen,
+            rtc_listen,
+            rtc_advertise,
         } => {
             log::set_format(log_format);
             let tls = match (tls_cert, tls_key) {
@@ -188,6 +219,21 @@ fn run(command: Command) -> anyhow::Result<()> {
             let (limits, descriptors) = limits.limits().for_descriptors();
             let state = AppState::new(config, assets.clone(), TrustedProxies(trusted_proxies));
             let release = state.release().to_owned();
+            let rtc = match rtc_listen.unwrap_or(RtcListen::At(listen)) {
+                RtcListen::Off => None,
+                RtcListen::At(at) => {
+                    let options = rtc::RtcOptions {
+                        listen: at,
+                        advertise: rtc_advertise,
+                    };
+                    let (signalling, peer) = rtc::bind(options, rtc::RtcLimits::default())?;
+                    state.set_rtc(signalling);
+                    Some(peer)
+                }
+            };
+            let loss_check = state.rtc().map_or("no loss check".to_owned(), |peer| {
+                format!("loss check on UDP {}", peer.local_address())
+            });
             let serving = linktriage_server::serve(
                 listen,
                 state,
@@ -195,6 +241,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                     limits,
                     tls,
                     metrics_listen,
+                    rtc,
                 },
             )?;
             let metrics = serving.metrics_address().map_or(String::new(), |a| {
@@ -203,7 +250,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             log::info(
                 "start",
                 &format!(
-                    "Link Triage is serving at {scheme}://{}/ ({}, release {release}; {} connections at most; descriptor limit {descriptors}{metrics})",
+                    "Link Triage is serving at {scheme}://{}/ ({}, release {release}; {} connections at most; descriptor limit {descriptors}; {loss_check}{metrics})",
                     serving.address(),
                     assets.describe(),
                     limits.max_connections

@@ -27,13 +27,14 @@ pub enum Route {
     WhoAmI,
     Payload,
     WebSocket,
+    Rtc,
     OtherApi,
     Health,
     Page,
 }
 
 impl Route {
-    const ALL: [Route; 10] = [
+    const ALL: [Route; 11] = [
         Route::Ping,
         Route::Config,
         Route::Download,
@@ -41,6 +42,7 @@ impl Route {
         Route::WhoAmI,
         Route::Payload,
         Route::WebSocket,
+        Route::Rtc,
         Route::OtherApi,
         Route::Health,
         Route::Page,
@@ -55,6 +57,7 @@ impl Route {
             "/api/whoami" => Route::WhoAmI,
             "/api/payload" => Route::Payload,
             "/api/ws" => Route::WebSocket,
+            "/api/rtc" => Route::Rtc,
             "/healthz" => Route::Health,
             _ if path.starts_with("/api/") => Route::OtherApi,
             _ => Route::Page,
@@ -70,6 +73,7 @@ impl Route {
             Route::WhoAmI => "whoami",
             Route::Payload => "payload",
             Route::WebSocket => "websocket",
+            Route::Rtc => "rtc",
             Route::OtherApi => "other_api",
             Route::Health => "healthz",
             Route::Page => "page",

@@ -37,6 +37,9 @@ pub struct Options {
     pub tls: Option<Tls>,
     /// Where to serve `/metrics` (Prometheus text), apart from the app.
     pub metrics_listen: Option<SocketAddr>,
+    /// The loss check's peer, bound (`rtc::bind`), its signalling already
+    /// given to the state: run here until the server stops.
+    pub rtc: Option<crate::rtc::PeerLoop>,
 }
 
 /// Starts serving `state` on `listen` (port 0 picks a free port) as
@@ -46,6 +49,7 @@ pub fn serve(listen: SocketAddr, state: AppState, options: Options) -> anyhow::R
         limits,
         tls,
         metrics_listen,
+        rtc,
     } = options;
     let metrics = metrics_listen
         .map(|address| {
@@ -98,6 +102,9 @@ pub fn serve(listen: SocketAddr, state: AppState, options: Options) -> anyhow::R
     workers.push(std::thread::spawn(move || -> anyhow::Result<()> {
         signal_loop.block_on(async move {
             tokio::spawn(crate::connection::keep_time());
+            if let Some(peer) = rtc {
+                tokio::spawn(peer.run(stopper.stopping()));
+            }
             if let Some(tls) = tls {
                 tokio::spawn(tls.watch(hangup, stopper.stopping()));
             }

@@ -681,3 +681,25 @@ async fn the_service_worker_is_tagged_with_its_release_and_not_sent_twice() {
     .await;
     assert_eq!(other.status(), StatusCode::OK);
 }
+
+/// A server started with `--rtc-listen off` says so, rather than failing
+/// in a way the page would read as UDP blocked.
+#[tokio::test]
+async fn without_its_peer_the_loss_check_says_it_is_not_run_here() {
+    let response = send(
+        Request::post("/api/rtc")
+            .header(header::CONTENT_TYPE, "application/sdp")
+            .body(Body::from("v=0"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        body_text(response).await,
+        "this server does not run the loss check\n"
+    );
+    assert_eq!(
+        get("/api/rtc").await.status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+}

@@ -624,12 +624,13 @@ fn on_loopback(args: &[String]) -> Vec<String> {
     for arg in args {
         let listens = matches!(
             out.last().map(String::as_str),
-            Some("--listen" | "--metrics-listen")
+            Some("--listen" | "--metrics-listen" | "--rtc-listen")
         );
         out.push(if listens {
             "127.0.0.1:0".to_owned()
         } else {
-            arg.clone()
+            // As Kubernetes puts in the node's address.
+            arg.replace("$(NODE_IP)", "127.0.0.1")
         });
     }
     out
