@@ -226,9 +226,24 @@ fn run(command: Command) -> anyhow::Result<()> {
                         listen: at,
                         advertise: rtc_advertise,
                     };
-                    let (signalling, peer) = rtc::bind(options, rtc::RtcLimits::default())?;
-                    state.set_rtc(signalling);
-                    Some(peer)
+                    match rtc::bind(options, rtc::RtcLimits::default()) {
+                        Ok((signalling, peer)) => {
+                            state.set_rtc(signalling);
+                            Some(peer)
+                        }
+                        // Asked for, it must work; by default, the pages
+                        // and every other check matter more than it.
+                        Err(e) if rtc_listen.is_some() => return Err(e),
+                        Err(e) => {
+                            log::warn(
+                                "rtc",
+                                &format!(
+                                    "{e:#}; serving without the loss check (give --rtc-listen to choose its UDP address)"
+                                ),
+                            );
+                            None
+                        }
+                    }
                 }
             };
             let loss_check = state.rtc().map_or("no loss check".to_owned(), |peer| {

@@ -755,3 +755,45 @@ fn the_systemd_unit_verifies_and_its_command_serves() {
         assert!(unit.contains(hardening), "{hardening}");
     }
 }
+
+/// The loss check's UDP port already taken: by default the server serves
+/// without the loss check and says why; asked for that port, it does not
+/// start, and says why.
+#[test]
+fn a_taken_udp_port_costs_the_loss_check_only_unless_it_was_asked_for() {
+    let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let assets = std::env::temp_dir().join("linktriage-binary-test-no-assets");
+    let server = Server::run(
+        None,
+        &[
+            "serve",
+            "--listen",
+            &listen,
+            "--assets",
+            assets.to_str().unwrap(),
+        ],
+    );
+    server.ping();
+    let log = server.log.lock().unwrap().clone();
+    assert!(
+        log.contains(&format!("cannot listen on UDP {listen} for the loss check"))
+            && log.contains("serving without the loss check")
+            && log.contains("; no loss check"),
+        "{log}"
+    );
+    drop(server);
+    let output = Command::new(env!("CARGO_BIN_EXE_linktriage"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--rtc-listen", &listen])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "\nerror: cannot listen on UDP {listen} for the loss check: "
+        )),
+        "{stderr}"
+    );
+}
