@@ -5,40 +5,10 @@
 // (and can stop answering, as a stopped server does); the server's metrics
 // say which requests it answered. Prints one JSON line per figure, with
 // every run and the median.
-import net from 'node:net';
 import { startServer, launchBrowser } from '../e2e/lab.mjs';
-import { freePort } from '../e2e/faults.mjs';
+import { freePort, startRelay } from '../e2e/faults.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
-
-/** A relay on `port` to `upstream`: counts bytes, and can refuse connections. */
-function startRelay(port, upstream) {
-  const sockets = new Set();
-  const bytes = { toBrowser: 0, toServer: 0 };
-  let listener;
-  const up = () =>
-    new Promise((resolve) => {
-      listener = net.createServer((browserSide) => {
-        const serverSide = net.connect(upstream, '127.0.0.1');
-        for (const s of [browserSide, serverSide]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => {});
-        }
-        browserSide.on('data', (b) => { bytes.toServer += b.length; });
-        serverSide.on('data', (b) => { bytes.toBrowser += b.length; });
-        browserSide.pipe(serverSide);
-        serverSide.pipe(browserSide);
-      });
-      listener.listen(port, '127.0.0.1', resolve);
-    });
-  const down = () =>
-    new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      listener.close(() => resolve());
-    });
-  return { up, down, bytes };
-}
 
 /**
  * The server's count of answered requests by route and code, and the bytes
@@ -104,10 +74,8 @@ const serverPort = await freePort();
 const metricsPort = await freePort();
 const metrics = `127.0.0.1:${metricsPort}`;
 const server = await startServer({ listen: `127.0.0.1:${serverPort}`, args: ['--metrics-listen', metrics] });
-const relayPort = await freePort();
-const relay = startRelay(relayPort, serverPort);
-await relay.up();
-const url = `http://127.0.0.1:${relayPort}/`;
+const relay = await startRelay(serverPort);
+const url = relay.url;
 const browser = await launchBrowser();
 const figures = { first: [], repeat: [], offline: [], stopped: [] };
 try {
@@ -135,17 +103,17 @@ try {
     figures.offline.push(offline);
     await context.setOffline(false);
     // The server not answering.
-    await relay.down();
+    relay.down();
     const stopped = await open(context, url);
     await stopped.page.close();
     figures.stopped.push(stopped);
-    await relay.up();
+    relay.up();
     await context.close();
   }
 } finally {
   await browser.close();
   server.stop();
-  await relay.down().catch(() => {});
+  await relay.close();
 }
 for (const [visit, runs] of Object.entries(figures)) {
   const line = {

@@ -225,3 +225,55 @@ function shiftServerClock(body, contentType, shiftMs) {
   who.server_time_ms += shiftMs;
   return Buffer.from(JSON.stringify(who), 'utf8');
 }
+
+/**
+ * A TCP relay on an address of its own to the server on `upstreamPort`: the
+ * page's address stays the relay's while the server behind it is stopped
+ * (`down()`: every connection reset, as a stopped server refuses them;
+ * `up()` again) or replaced (`to(port)`), so that no other server can take
+ * the address meanwhile. `bytes` counts what passed each way.
+ */
+export async function startRelay(upstreamPort, host = '127.0.0.1') {
+  let upstream = upstreamPort;
+  let answering = true;
+  const bytes = { toBrowser: 0, toServer: 0 };
+  const relayed = new Set();
+  const cutAll = () => {
+    for (const s of relayed) s.destroy();
+  };
+  const server = net.createServer((browserSide) => {
+    if (!answering) {
+      browserSide.resetAndDestroy();
+      return;
+    }
+    const serverSide = net.connect(upstream, '127.0.0.1');
+    for (const s of [browserSide, serverSide]) {
+      relayed.add(s);
+      s.on('close', () => relayed.delete(s));
+      s.on('error', () => {});
+    }
+    browserSide.on('data', (b) => { bytes.toServer += b.length; });
+    serverSide.on('data', (b) => { bytes.toBrowser += b.length; });
+    browserSide.pipe(serverSide);
+    serverSide.pipe(browserSide);
+  });
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return {
+    port,
+    url: `http://${host}:${port}/`,
+    bytes,
+    down() {
+      answering = false;
+      cutAll();
+    },
+    up() {
+      answering = true;
+    },
+    /** New connections go to `port`; those open end with their server. */
+    to(port) {
+      upstream = port;
+    },
+    close: closer(server, sockets),
+  };
+}

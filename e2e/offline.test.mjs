@@ -9,24 +9,28 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchBrowser, openAndFinish, DIST } from './lab.mjs';
-import { freePort } from './faults.mjs';
+import { startRelay } from './faults.mjs';
 
 const GOLDEN = new URL('../crates/linktriage-core/tests/golden/', import.meta.url);
 const code = readFileSync(new URL('v2-default-config-lab.code', GOLDEN), 'utf8');
 
-let port;
 let server;
+// The pages' address for the whole file: the server behind it is stopped
+// and replaced, and the address stays this file's (a freed port could be
+// any other server's by the next visit).
+let relay;
 let browser;
 
 before(async () => {
-  port = await freePort();
-  server = await startServer({ listen: `127.0.0.1:${port}` });
+  server = await startServer();
+  relay = await startRelay(new URL(server.url).port);
   browser = await launchBrowser({ 'linktriage.test': '127.0.0.1' });
 });
 
 after(async () => {
   await browser?.close();
   server?.stop();
+  await relay?.close();
 });
 
 /** Waits until the service worker of `page` is active: the copy is kept. */
@@ -43,7 +47,7 @@ async function copyKept(page) {
 
 /** Opens the clinician's page and waits until its service worker is active. */
 async function openOnce(context) {
-  const { page, errors } = await openAndFinish(context, server.url);
+  const { page, errors } = await openAndFinish(context, relay.url);
   await copyKept(page);
   assert.deepEqual(errors, []);
   return page;
@@ -71,7 +75,7 @@ test('opened once, then offline: the page opens from its copy and says the fault
 test('opened once, then the server stopped: the page opens from its copy, says so, and blames no part wrongly; the desk view still reads a paste', async () => {
   const context = await browser.newContext();
   const page = await openOnce(context);
-  server.stop();
+  relay.down();
   try {
     await page.reload();
     await page.waitForSelector('#report-text', { timeout: 30_000 });
@@ -84,20 +88,20 @@ test('opened once, then the server stopped: the page opens from its copy, says s
     assert.notEqual(await page.getAttribute('#verdict', 'data-segment'), 'none', report);
     assert.match(report, /^- this computer: 0 of 1 answered \(no answer: Link Triage server no answer to 20 round trips\)$/m);
     const desk = await context.newPage();
-    await desk.goto(`${server.url}desk/`);
+    await desk.goto(`${relay.url}desk/`);
     await desk.waitForSelector('#paste');
     await desk.evaluate((t) => { document.querySelector('#paste').value = t; }, code);
     await desk.click('#read-reports');
     await desk.waitForSelector('#desk-status');
     assert.match(await desk.textContent('#desk-status'), /1 report/);
   } finally {
-    server = await startServer({ listen: `127.0.0.1:${port}` });
+    relay.up();
     await context.close();
   }
 });
 
 test('the pages and the service worker are asked about on every visit, hashed files kept for a year, measurements never', async () => {
-  const page = await (await fetch(server.url)).text();
+  const page = await (await fetch(relay.url)).text();
   const hashed = page.match(/\/linktriage-app-[0-9a-f]{16}\.js/)[0];
   const cases = [
     ['/', 'no-cache'],
@@ -107,17 +111,17 @@ test('the pages and the service worker are asked about on every visit, hashed fi
     ['/api/ping', 'no-store, no-transform'],
   ];
   for (const [path, expected] of cases) {
-    const response = await fetch(new URL(path, server.url));
+    const response = await fetch(new URL(path, relay.url));
     assert.equal(response.headers.get('cache-control'), expected, path);
   }
-  const worker = await (await fetch(new URL('/sw.js', server.url))).text();
+  const worker = await (await fetch(new URL('/sw.js', relay.url))).text();
   assert.match(worker, /const BUILD = '[0-9a-f]{16}';/);
   assert.ok(worker.includes(`["${hashed}","`), 'the worker lists the page\'s script with its hash');
 });
 
 test('on an address that is not secure, the page works and says it cannot open offline there', async () => {
   const context = await browser.newContext();
-  const { page, errors } = await openAndFinish(context, `http://linktriage.test:${port}/`);
+  const { page, errors } = await openAndFinish(context, `http://linktriage.test:${relay.port}/`);
   assert.match(await page.textContent('#offline-use'), /cannot open when the network is down here: it needs a secure address \(https\)/);
   assert.deepEqual(errors, []);
   await context.close();
@@ -152,7 +156,10 @@ async function nextRelease() {
 
 /** The release the server says it serves. */
 async function serversRelease() {
-  return (await fetch(new URL('/api/config', server.url))).headers.get('x-linktriage-release');
+  const ask = () => fetch(new URL('/api/config', relay.url));
+  // A connection kept from before may have been the stopped server's.
+  const answer = await ask().catch(ask);
+  return answer.headers.get('x-linktriage-release');
 }
 
 /**
@@ -165,12 +172,12 @@ async function visit(context) {
   const page = await context.newPage();
   const files = [];
   // The page's own files: not the checks' requests to other hosts.
-  const own = (url) => new URL(url).origin === new URL(server.url).origin;
+  const own = (url) => new URL(url).origin === new URL(relay.url).origin;
   page.on('response', (r) => own(r.url()) && files.push({ url: new URL(r.url()).pathname, ok: r.ok() }));
   page.on('requestfailed', (r) => own(r.url()) && files.push({ url: new URL(r.url()).pathname, ok: false }));
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(relay.url);
   await page.waitForSelector('#report-text', { timeout: 30_000 });
   const report = await page.textContent('#report-text');
   const release = report.match(/^Configuration: .*, Link Triage release ([0-9a-f]{16})$/m)?.[1];
@@ -203,8 +210,10 @@ test('a new release is used from the next visit after the update, and no visit m
     await first.close();
     const before = await serversRelease();
 
+    const nextServer = await startServer({ assets: next.dir });
+    relay.to(new URL(nextServer.url).port);
     server.stop();
-    server = await startServer({ listen: `127.0.0.1:${port}`, assets: next.dir });
+    server = nextServer;
     const after = await serversRelease();
     assert.notEqual(after, before, 'a changed file is a new release');
 
@@ -237,7 +246,8 @@ test('a new release is used from the next visit after the update, and no visit m
   } finally {
     await context.close();
     server.stop();
-    server = await startServer({ listen: `127.0.0.1:${port}` });
+    server = await startServer();
+    relay.to(new URL(server.url).port);
     await rm(next.dir, { recursive: true, force: true });
   }
 });
@@ -246,16 +256,16 @@ test('the watch page, opened alone, keeps the copy too, and opens from it with t
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    await page.goto(`${server.url}watch/`);
+    await page.goto(`${relay.url}watch/`);
     await copyKept(page);
     await page.close();
-    server.stop();
+    relay.down();
     const again = await context.newPage();
-    await again.goto(`${server.url}watch/`);
+    await again.goto(`${relay.url}watch/`);
     await again.waitForSelector('#opened-from-copy', { timeout: 30_000 });
     assert.match(await again.textContent('#opened-from-copy'), /The watch runs from here/);
   } finally {
     await context.close();
-    server = await startServer({ listen: `127.0.0.1:${port}` });
+    relay.up();
   }
 });
