@@ -315,25 +315,30 @@ async fn upload(State(state): State<AppState>, request: Request) -> Result<Respo
     Ok(Json(receipt).into_response())
 }
 
-async fn whoami(
-    State(state): State<AppState>,
-    format: Result<Query<FormatQuery>, QueryRejection>,
-    request: Request,
-) -> Result<Response, ApiError> {
-    let compact = query(format)?.compact();
-    // Read from the extensions: there is no peer address under `oneshot`.
-    let connect = request
+/// Who sent `request`, as far as the socket and trusted proxies tell;
+/// `None` without a socket (under `oneshot`: the peer address is read
+/// from the extensions a connection puts in).
+fn behind(state: &AppState, request: &Request) -> Option<crate::proxy::Behind> {
+    let ConnectInfo(peer) = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .copied();
+        .copied()?;
     let forwarded: Vec<&str> = request
         .headers()
         .get_all(X_FORWARDED_FOR)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .collect();
-    let behind =
-        connect.map(|ConnectInfo(peer)| state.trusted_proxies.behind(peer.ip(), &forwarded));
+    Some(state.trusted_proxies.behind(peer.ip(), &forwarded))
+}
+
+async fn whoami(
+    State(state): State<AppState>,
+    format: Result<Query<FormatQuery>, QueryRejection>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let compact = query(format)?.compact();
+    let behind = behind(&state, &request);
     // Through the deployment's own proxy, its forwarding headers are its
     // own and not a sign of something on the clinician's path; what the
     // request carried before it stays.
@@ -372,25 +377,13 @@ async fn rtc_offer(State(state): State<AppState>, request: Request) -> Result<Re
     let Some(peer) = state.rtc() else {
         return Err(ApiError::NoLossCheck);
     };
-    let connect = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .copied();
-    let reached = request.extensions().get::<crate::Reached>().copied();
     // Without a socket (in-process tests) every offer is loopback's.
     let loopback = IpAddr::from([127, 0, 0, 1]);
-    let client = {
-        let forwarded: Vec<&str> = request
-            .headers()
-            .get_all(X_FORWARDED_FOR)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        connect.map_or(loopback, |ConnectInfo(peer)| {
-            state.trusted_proxies.behind(peer.ip(), &forwarded).client
-        })
-    };
-    let reached = reached.map_or(loopback, |crate::Reached(at)| at.ip());
+    let client = behind(&state, &request).map_or(loopback, |b| b.client);
+    let reached = request
+        .extensions()
+        .get::<crate::Reached>()
+        .map_or(loopback, |crate::Reached(at)| at.ip());
     let body = axum::body::to_bytes(request.into_body(), MAX_OFFER_BYTES)
         .await
         .map_err(|_| ApiError::BadOffer(format!("longer than {MAX_OFFER_BYTES} bytes")))?;

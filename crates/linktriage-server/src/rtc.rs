@@ -173,11 +173,6 @@ impl Signalling {
             .map_err(|_| Refusal::Busy)?;
         Ok(answer.to_sdp_string())
     }
-
-    /// Sessions open now.
-    pub fn sessions_open(&self) -> usize {
-        lock(&self.0.open).values().sum()
-    }
 }
 
 fn lock(open: &Mutex<HashMap<IpAddr, usize>>) -> std::sync::MutexGuard<'_, HashMap<IpAddr, usize>> {
