@@ -3,12 +3,12 @@
 use std::rc::Rc;
 
 use linktriage_core::codec::checks_wire_bytes;
-use linktriage_core::report::{Report, render_checks_pasteable, render_checks_text};
+use linktriage_core::report::Report;
 use yew::prelude::*;
 
 use super::site_form::SharingChoices;
-use super::{CopyButton, Progress, SharePanel, SiteForm, VerdictView, WatchLink};
-use crate::hooks::use_report_code;
+use super::{Progress, SharedReport, SiteForm, VerdictView, WatchLink};
+use crate::hooks::use_written_report;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct ReportViewProps {
@@ -25,14 +25,8 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
     let shared = use_memo((props.report.clone(), (*choices).clone()), |(report, c)| {
         report.shared(&c.site, c.remove_addresses)
     });
-    let code = use_report_code(shared.clone(), checks_wire_bytes);
-    let text: AttrValue = match &code {
-        Some(code) => render_checks_pasteable(&shared, code).into(),
-        None => render_checks_text(&shared).into(),
-    };
+    let writing = use_written_report(shared, checks_wire_bytes);
     let on_change = Callback::from(move |c| choices.set(c));
-    // Complete: the speed tests are done and the code is in the text.
-    let complete = props.speed.is_none() && code.is_some();
     html! {
         <section aria-labelledby="report-heading">
             <VerdictView verdict={props.report.verdict.clone()} />
@@ -43,12 +37,7 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
                 <Progress {done} {total} label="Measuring download and upload speed" />
             }
             <SiteForm {on_change} />
-            <CopyButton text={text.clone()} fallback_id="report-text" />
-            // tabindex lets keyboard users scroll a long report.
-            <pre id="report-text" tabindex="0" data-complete={complete.to_string()}>{ text }</pre>
-            if let Some(code) = code {
-                <SharePanel {code} />
-            }
+            <SharedReport {writing} finished={props.speed.is_none()} />
         </section>
     }
 }

@@ -1,28 +1,28 @@
 //! The report as a link and a QR code: the link opens the desk view with the
 //! report in the URL fragment (after `#`, which browsers never send to a
 //! server), and a phone on mobile data can scan the code to carry the report
-//! out when the practice network is down. Drawn here, with no further
-//! download, for that very case.
+//! out when the practice network is down. Both come from the report writer
+//! with the text, so they work offline as the text does.
 
-use linktriage_core::codec::share_link;
-use linktriage_core::qr::{QUIET_ZONE, QrCode};
+use std::rc::Rc;
+
+use linktriage_core::qr::QUIET_ZONE;
+use linktriage_core::written::Written;
 use yew::prelude::*;
 
 use super::CopyButton;
-use crate::probes::location;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct SharePanelProps {
-    pub code: AttrValue,
+    pub written: Rc<Written>,
 }
 
 #[function_component]
 pub fn SharePanel(props: &SharePanelProps) -> Html {
-    let link: AttrValue = share_link(&location::origin(), &props.code).into();
-    let qr = use_memo(link.clone(), |link| QrCode::encode(link.as_bytes()));
-    let qr = match &*qr {
+    let link: AttrValue = props.written.link.clone().into();
+    let qr = match &props.written.qr {
         Some(qr) => {
-            let modules = qr.size() + 2 * QUIET_ZONE;
+            let modules = qr.modules + 2 * QUIET_ZONE;
             // Four CSS pixels a module: whole pixels keep every module the
             // same size, which cameras (and decoders) read best.
             let pixels = (modules * 4).to_string();
@@ -30,9 +30,9 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             html! {
                 <figure>
                     <svg id="share-qr" role="img" aria-labelledby="share-qr-caption" viewBox={format!("0 0 {side} {side}")} width={pixels.clone()} height={pixels}
-                        shape-rendering="crispEdges" data-modules={qr.size().to_string()}>
+                        shape-rendering="crispEdges" data-modules={qr.modules.to_string()}>
                         <rect width={side.clone()} height={side} fill="#ffffff" />
-                        <path d={qr.svg_path()} fill="#000000" />
+                        <path d={qr.path.clone()} fill="#000000" />
                     </svg>
                     <figcaption id="share-qr-caption">{ "Scan this with a phone's camera to open the report there, then send it from the phone." }</figcaption>
                 </figure>

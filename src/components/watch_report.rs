@@ -7,13 +7,13 @@
 use std::rc::Rc;
 
 use linktriage_core::codec::wire_bytes;
-use linktriage_core::report::{ListFacts, Report, render_pasteable, render_text};
+use linktriage_core::report::{ListFacts, Report};
 use linktriage_core::watch::WatchSnapshot;
 use yew::prelude::*;
 
 use super::site_form::SharingChoices;
-use super::{CopyButton, SharePanel, SiteForm};
-use crate::hooks::{WatchRecord, use_report_code};
+use super::{SharedReport, SiteForm};
+use crate::hooks::{WatchRecord, use_written_report};
 use crate::probes::{device, timers};
 
 #[derive(Debug, Properties, PartialEq)]
@@ -54,22 +54,14 @@ pub fn WatchReport(props: &WatchReportProps) -> Html {
     let shared = use_memo((report, (*choices).clone()), |(report, c)| {
         report.shared(&c.site, c.remove_addresses)
     });
-    let code = use_report_code(shared.clone(), wire_bytes);
-    let text: AttrValue = match &code {
-        Some(code) => render_pasteable(&shared, code).into(),
-        None => render_text(&shared).into(),
-    };
+    let writing = use_written_report(shared, wire_bytes);
     let on_change = Callback::from(move |c| choices.set(c));
     html! {
         <section id="watch-report" aria-labelledby="watch-report-heading">
             <h3 id="watch-report-heading">{ "Report for the IT service desk" }</h3>
             <p>{ "Copy this report and paste it into your ticket, email or chat to the IT service desk. It holds the watch so far, and is brought up to date every minute." }</p>
             <SiteForm {on_change} />
-            <CopyButton text={text.clone()} fallback_id="report-text" />
-            <pre id="report-text" tabindex="0" data-complete={code.is_some().to_string()}>{ text }</pre>
-            if let Some(code) = code {
-                <SharePanel {code} />
-            }
+            <SharedReport {writing} />
         </section>
     }
 }

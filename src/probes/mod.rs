@@ -4,7 +4,6 @@
 
 pub mod agent;
 pub mod clipboard;
-pub mod compress;
 pub mod config;
 pub mod device;
 pub mod http;
@@ -21,3 +20,5 @@ pub mod watch_store;
 pub mod watch_worker;
 pub mod websocket;
 pub mod whoami;
+pub mod writer;
+pub mod writer_worker;

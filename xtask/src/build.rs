@@ -113,9 +113,29 @@ pub fn lab_env(command: &mut Command) -> &mut Command {
 
 /// The files of the clinician's page's first load (not the compressed
 /// copies; wasm-bindgen snippets included; not the desk view's or the watch
-/// page's, which load apart), sorted by path.
+/// page's, which load apart, nor the report writer's, fetched once a verdict
+/// is shown), sorted by path.
 pub fn dist_files() -> anyhow::Result<Vec<PathBuf>> {
-    files_in(&root().join("dist"), &[desk_dist(), watch_dist()])
+    let mut files = files_in(&root().join("dist"), &[desk_dist(), watch_dist()])?;
+    files.retain(|file| !is_writer_file(file));
+    Ok(files)
+}
+
+/// The report writer's files (the worker `index.html` names), which both
+/// pages fetch once there is a report to write: `writer.js`,
+/// `writer_bg.wasm`, `writer_loader.js`.
+pub fn writer_files() -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = files_in(&root().join("dist"), &[desk_dist(), watch_dist()])?;
+    files.retain(|file| is_writer_file(file));
+    Ok(files)
+}
+
+fn is_writer_file(file: &std::path::Path) -> bool {
+    file.parent() == Some(&root().join("dist"))
+        && file
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with("writer"))
 }
 
 /// The files of the watch page and its worker.

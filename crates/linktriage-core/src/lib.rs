@@ -21,3 +21,4 @@ pub mod verdict;
 pub mod watch;
 pub mod wire;
 pub mod wording;
+pub mod written;

@@ -260,26 +260,13 @@ pub const BEYOND_A_BROWSER: &str = "the clinical system's own non-web connection
 /// Renders the report as text that reads well pasted into a ticket, an email
 /// or a chat, in any font: short lines, no tables that need alignment.
 pub fn render_text(report: &Report) -> String {
-    render::<true>(report)
-}
-
-/// [`render_text`] of a report of the checks alone, as the clinician's page
-/// makes it (a watch makes its report on the watch page): the same text,
-/// with no watch's words compiled into the page's first load.
-pub fn render_checks_text(report: &Report) -> String {
-    debug_assert!(report.watch.is_none(), "the checks' report has no watch");
-    render::<false>(report)
-}
-
-/// The text, with the watch's section if `WATCH` (and the report has one).
-fn render<const WATCH: bool>(report: &Report) -> String {
     let mut out = String::new();
     let started = report.started_at_ms;
     let offset = report.utc_offset_minutes;
     // Writing to a String cannot fail; the results are ignored with `let _`.
     let _ = writeln!(out, "Link Triage report");
     write_verdict(&mut out, &report.verdict);
-    if let (true, Some(watch)) = (WATCH, &report.watch) {
+    if let Some(watch) = &report.watch {
         write_watch(&mut out, watch, offset);
     }
     let _ = writeln!(
@@ -340,16 +327,7 @@ fn render<const WATCH: bool>(report: &Report) -> String {
 /// figure. `code` is passed in (rather than encoded here) so that a report
 /// read back shows the very code that was pasted.
 pub fn render_pasteable(report: &Report, code: &str) -> String {
-    pasteable(render_text(report), code)
-}
-
-/// [`render_pasteable`] of a report of the checks alone (see
-/// [`render_checks_text`]).
-pub fn render_checks_pasteable(report: &Report, code: &str) -> String {
-    pasteable(render_checks_text(report), code)
-}
-
-fn pasteable(mut out: String, code: &str) -> String {
+    let mut out = render_text(report);
     let _ = writeln!(out);
     let _ = writeln!(
         out,

@@ -602,17 +602,18 @@ mod generated {
             prop_assert_eq!(decode(&encode(&report)).unwrap(), report);
         }
 
-        /// The clinician's page writes its reports (never with a watch)
-        /// with the checks' own encoder and text: the same as the full ones.
+        /// The clinician's page sends its reports (never with a watch) to
+        /// the report writer with the checks' own encoder: the same bytes as
+        /// the full one, written out as the desk will read them back.
         #[test]
         fn a_report_of_the_checks_alone_is_written_as_any_report(report in report()) {
             use linktriage_core::codec::{checks_wire_bytes, wire_bytes};
-            use linktriage_core::report::render_checks_pasteable;
+            use linktriage_core::report::render_pasteable;
+            use linktriage_core::written::write_up;
             prop_assert_eq!(checks_wire_bytes(&report), wire_bytes(&report));
-            prop_assert_eq!(
-                render_checks_pasteable(&report, "LT3.x.0"),
-                linktriage_core::report::render_pasteable(&report, "LT3.x.0")
-            );
+            let written = write_up(&checks_wire_bytes(&report), "https://desk.example").unwrap();
+            prop_assert_eq!(&decode(&written.code).unwrap(), &report);
+            prop_assert_eq!(written.text, render_pasteable(&report, &written.code));
         }
 
         #[test]

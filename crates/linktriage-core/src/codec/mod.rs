@@ -88,15 +88,18 @@ impl std::error::Error for DecodeError {}
 
 /// The code for a report.
 pub fn encode(report: &Report) -> String {
-    finish(&miniz_oxide::deflate::compress_to_vec(
-        &wire_bytes(report),
-        10,
-    ))
+    code_of(&wire_bytes(report))
 }
 
-/// The report as this version's wire bytes, before compression. With
-/// [`finish`], for callers that compress with something else: the browser
-/// app uses the browser's own raw-deflate compressor, which costs it no code.
+/// The code for a report's [`wire_bytes`], deflated at the best level:
+/// reports are a few kilobytes, and every byte saved shortens the link and
+/// its QR code.
+pub fn code_of(wire: &[u8]) -> String {
+    finish(&miniz_oxide::deflate::compress_to_vec(wire, 10))
+}
+
+/// The report as this version's wire bytes, before compression: what a page
+/// sends the report writer, which makes the code with [`code_of`].
 pub fn wire_bytes(report: &Report) -> Vec<u8> {
     postcard::to_allocvec(&v4::ReportV4::from(report)).unwrap_or_default()
 }
@@ -107,6 +110,12 @@ pub fn wire_bytes(report: &Report) -> Vec<u8> {
 pub fn checks_wire_bytes(report: &Report) -> Vec<u8> {
     debug_assert!(report.watch.is_none(), "the checks' report has no watch");
     postcard::to_allocvec(&v4::ReportV4::checks(report)).unwrap_or_default()
+}
+
+/// The report [`wire_bytes`] (or [`checks_wire_bytes`]) wrote, or why these
+/// bytes are not one: the report writer reads what a page sends it with this.
+pub fn from_wire_bytes(bytes: &[u8]) -> Result<Report, String> {
+    read_as::<v4::ReportV4>(bytes)
 }
 
 /// A watch's folded minutes as bytes, for the browser's record of a running
@@ -122,7 +131,9 @@ pub fn watch_from_bytes(bytes: &[u8]) -> Result<WatchSnapshot, String> {
 }
 
 /// `bytes` as a raw deflate stream of stored (uncompressed) blocks: valid
-/// for any inflater, for browsers that have no compressor of their own.
+/// for any inflater. Earlier releases made such codes in browsers with no
+/// compressor of their own, so they must keep decoding; the tests forge
+/// codes with it.
 pub fn deflate_stored(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() + 5 * (bytes.len() / 65_535 + 1));
     let mut blocks = bytes.chunks(65_535).peekable();
