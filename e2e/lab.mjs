@@ -20,6 +20,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-quic',
   '--no-first-run',
+  // The loss check's data channel to a server on loopback: browsers leave
+  // loopback addresses out of WebRTC (RFC 8445) unless told otherwise.
+  '--allow-loopback-in-peer-connection',
 ];
 
 /**

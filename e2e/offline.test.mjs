@@ -62,8 +62,8 @@ test('opened once, then offline: the page opens from its copy and says the fault
   assert.equal(await page.getAttribute('#verdict', 'data-segment'), 'device');
   // The code, its share link and its QR code are made here, with no server.
   await page.waitForSelector('#report-text[data-complete="true"]', { timeout: 30_000 });
-  assert.match(await page.textContent('#report-text'), /\nLT4\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
-  assert.match(await page.textContent('#share-link-text'), /\/desk\/#LT4\./);
+  assert.match(await page.textContent('#report-text'), /\nLT5\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
+  assert.match(await page.textContent('#share-link-text'), /\/desk\/#LT5\./);
   await page.click('#share-qr-details summary');
   await page.waitForSelector('#share-qr');
   const desk = await context.newPage();

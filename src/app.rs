@@ -7,7 +7,7 @@ use linktriage_core::verdict::judge;
 use crate::components::{OfflineNote, Progress, ReportView, VerdictView};
 use crate::hooks::use_checks;
 use crate::probes;
-use crate::state::RunState;
+use crate::state::{RunState, SameReport};
 
 /// The URL fragment that makes the app panic on purpose, so the support desk
 /// (and the tests) can see that a fault in the tool shows a message.
@@ -35,7 +35,7 @@ pub fn App() -> Html {
         },
         RunState::Running { done, total, .. } => html! { <Progress done={*done} total={*total} /> },
         RunState::Finished { report, speed } => {
-            html! { <ReportView report={report.clone()} speed={*speed} /> }
+            html! { <ReportView report={SameReport(report.clone())} speed={*speed} /> }
         }
     };
     html! {

@@ -7,8 +7,20 @@ use linktriage_core::device::DeviceFacts;
 use linktriage_core::report::Report;
 use yew::Reducible;
 
+/// A report compared by identity, not content: a report is never changed in
+/// place (a change is a new `Rc`), so the same pointer is the same report,
+/// and the page carries no code to compare whole reports.
+#[derive(Debug, Clone)]
+pub struct SameReport(pub Rc<Report>);
+
+impl PartialEq for SameReport {
+    fn eq(&self, other: &SameReport) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Where a run of the checks has got to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum RunState {
     /// Fetching the target list.
     LoadingConfig,

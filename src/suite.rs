@@ -2,14 +2,14 @@
 //! once in the quick phase, one transfer at a time in the speed phase, each
 //! check within its phase's deadline.
 
-use futures_util::future::join_all;
+use futures_util::future::{join, join_all};
 use linktriage_core::check::{CheckKind, CheckResult, Measurement};
 use linktriage_core::config::Target;
 use linktriage_core::plan::TargetChecks;
 
 use crate::probes::throughput::Direction;
 use crate::probes::timers::Deadline;
-use crate::probes::{agent, reach, round_trips, throughput, websocket, whoami};
+use crate::probes::{agent, loss, reach, round_trips, throughput, websocket, whoami};
 
 /// The quick phase ends by this, so the first result is never later than 10 s.
 pub const QUICK_BUDGET_MS: u32 = 9_500;
@@ -36,17 +36,57 @@ pub async fn speed(plan: &[TargetChecks<'_>], on_step: impl Fn() + Clone) -> Vec
     results
 }
 
-/// One target's checks, one after another. A server that does not answer
-/// its round trips is not asked again.
+/// One target's checks, one after another, with the loss check beside them
+/// (its few small messages a millisecond disturb no timing, and it takes a
+/// second or two that the quick phase need not wait twice for). A server
+/// that does not answer its round trips is not asked again. Results in
+/// plan order.
 async fn run_target(
     planned: &TargetChecks<'_>,
     deadline: Deadline,
     on_step: impl Fn(),
 ) -> Vec<CheckResult> {
+    let beside = |kind: &CheckKind| *kind == CheckKind::Loss;
+    let (alongside, in_turn): (Vec<CheckKind>, Vec<CheckKind>) =
+        planned.checks.iter().copied().partition(beside);
+    let on_step = &on_step;
+    let alongside = join_all(alongside.into_iter().map(|kind| async move {
+        let measurement = run_check(planned.target, kind, deadline).await;
+        on_step();
+        measurement
+    }));
+    let (alongside, in_turn) =
+        join(alongside, run_in_turn(planned, &in_turn, deadline, on_step)).await;
+    let (mut alongside, mut in_turn) = (alongside.into_iter(), in_turn.into_iter());
+    planned
+        .checks
+        .iter()
+        .filter_map(|kind| {
+            let measurement = if beside(kind) {
+                alongside.next()
+            } else {
+                in_turn.next()
+            }?;
+            Some(CheckResult {
+                target: planned.target.name.clone(),
+                segment: planned.segment,
+                measurement,
+            })
+        })
+        .collect()
+}
+
+/// `checks` of one target, one after another.
+async fn run_in_turn(
+    planned: &TargetChecks<'_>,
+    checks: &[CheckKind],
+    deadline: Deadline,
+    on_step: &impl Fn(),
+) -> Vec<Measurement> {
     let target = planned.target;
-    let mut results = Vec::with_capacity(planned.checks.len());
+    let mut results = Vec::with_capacity(checks.len());
     let mut answering = true;
-    for &kind in &planned.checks {
+    for &kind in checks {
         let measurement = if answering {
             run_check(target, kind, deadline).await
         } else {
@@ -59,11 +99,7 @@ async fn run_target(
             answering = rt.summary.is_some();
         }
         on_step();
-        results.push(CheckResult {
-            target: target.name.clone(),
-            segment: planned.segment,
-            measurement,
-        });
+        results.push(measurement);
     }
     results
 }
@@ -94,5 +130,6 @@ async fn run_check(target: &Target, kind: CheckKind, deadline: Deadline) -> Meas
         CheckKind::Upload => {
             Measurement::Upload(throughput::measure(target, Direction::Up, deadline).await)
         }
+        CheckKind::Loss => loss::check(target, deadline).await,
     }
 }

@@ -15,6 +15,7 @@ use super::site_form::SharingChoices;
 use super::{SharedReport, SiteForm};
 use crate::hooks::{WatchRecord, use_written_report};
 use crate::probes::{device, timers};
+use crate::state::SameReport;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct WatchReportProps {
@@ -51,8 +52,8 @@ pub fn WatchReport(props: &WatchReportProps) -> Html {
             },
         )
     };
-    let shared = use_memo((report, (*choices).clone()), |(report, c)| {
-        report.shared(&c.site, c.remove_addresses)
+    let shared = use_memo((SameReport(report), (*choices).clone()), |(report, c)| {
+        report.0.shared(&c.site, c.remove_addresses)
     });
     let writing = use_written_report(shared, wire_bytes);
     let on_change = Callback::from(move |c| choices.set(c));

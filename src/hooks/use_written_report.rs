@@ -8,6 +8,7 @@ use linktriage_core::written::Written;
 use yew::prelude::*;
 
 use crate::probes::{timers, writer};
+use crate::state::SameReport;
 
 /// How long after a failure the writer is asked again: the network may be
 /// back.
@@ -41,30 +42,33 @@ pub fn use_written_report(report: Rc<Report>, wire_bytes: fn(&Report) -> Vec<u8>
     let newest = use_mut_ref(|| report.clone());
     {
         let (written, failed, attempt) = (written.clone(), failed.clone(), attempt.clone());
-        use_effect_with((report.clone(), *attempt), move |(report, _)| {
-            let report = report.clone();
-            *newest.borrow_mut() = report.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let outcome = writer::write(&wire_bytes(&report)).await;
-                if !Rc::ptr_eq(&newest.borrow(), &report) {
-                    return;
-                }
-                match outcome {
-                    Ok(done) => {
-                        failed.set(None);
-                        written.set(Some((report, Rc::new(done))));
+        use_effect_with(
+            (SameReport(report.clone()), *attempt),
+            move |(report, _)| {
+                let report = report.0.clone();
+                *newest.borrow_mut() = report.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let outcome = writer::write(&wire_bytes(&report)).await;
+                    if !Rc::ptr_eq(&newest.borrow(), &report) {
+                        return;
                     }
-                    Err(why) => {
-                        failed.set(Some((report.clone(), why.into())));
-                        timers::sleep(RETRY_MS).await;
-                        // A newer report is already being written.
-                        if Rc::ptr_eq(&newest.borrow(), &report) {
-                            attempt.set(*attempt + 1);
+                    match outcome {
+                        Ok(done) => {
+                            failed.set(None);
+                            written.set(Some((report, Rc::new(done))));
+                        }
+                        Err(why) => {
+                            failed.set(Some((report.clone(), why.into())));
+                            timers::sleep(RETRY_MS).await;
+                            // A newer report is already being written.
+                            if Rc::ptr_eq(&newest.borrow(), &report) {
+                                attempt.set(*attempt + 1);
+                            }
                         }
                     }
-                }
-            });
-        });
+                });
+            },
+        );
     }
     let current = |made_for: &Rc<Report>| Rc::ptr_eq(made_for, &report);
     Writing {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod device;
 pub mod http;
 pub mod location;
+pub mod loss;
 pub mod offline;
 pub mod page;
 pub mod reach;

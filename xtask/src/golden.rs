@@ -7,9 +7,12 @@
 use std::path::Path;
 
 use anyhow::Context;
+use linktriage_core::check::{CheckResult, LossCheck, Measurement};
 use linktriage_core::codec::{self, JSON_VERSION, VERSION};
 use linktriage_core::config::Config;
+use linktriage_core::loss::Loss;
 use linktriage_core::report::{Report, RunFacts, SiteDetails, render_text};
+use linktriage_core::stats::Summary;
 use linktriage_core::watch::{Sample, Span, Watch, WatchSnapshot, watched};
 
 use crate::root;
@@ -54,12 +57,66 @@ fn shared_lab_report(dir: &Path) -> anyhow::Result<Report> {
         note: "Contacting Server since 09:05; 10.20.30.40 → slow 🐢".into(),
     };
     let started_at_ms = measured.started_at_ms;
-    let report = Report::judged(run, measured.results, measured.device);
+    let results = with_loss_checks(measured.results);
+    let report = Report::judged(run, results, measured.device);
     // From version 3 the report carries a watch: a working day's, scripted.
     let watch = scripted_watch(started_at_ms + 60_000.0);
     let until_ms = watch.started_at_ms + linktriage_core::watch::DEFAULT_DURATION_MS;
     let report = report.with_watch(WatchSnapshot::of(&watch, until_ms, false));
     Ok(report.shared(&site, true))
+}
+
+/// From version 5 the report carries the loss check: the lab's run with one,
+/// measured, after the first probe target's round trips, and one that found
+/// UDP blocked after the last result of that target.
+fn with_loss_checks(mut results: Vec<CheckResult>) -> Vec<CheckResult> {
+    let Some(first) = results
+        .iter()
+        .position(|r| matches!(r.measurement, Measurement::RoundTrips(_)))
+    else {
+        return results;
+    };
+    let (target, segment) = (results[first].target.clone(), results[first].segment);
+    let measured = Loss {
+        sent: 250,
+        reached_server: 246,
+        server_counted: true,
+        came_back: 243,
+        late: 2,
+        late_ms: 300,
+        reordered: 1,
+        duplicated: 0,
+        round_trip: Some(Summary {
+            count: 243,
+            min: 0.41,
+            median: 0.87,
+            p90: 1.52,
+            p99: 3.08,
+            max: 412.5,
+            jitter: 0.33,
+        }),
+    };
+    let last = results
+        .iter()
+        .rposition(|r| r.target == target)
+        .unwrap_or(first);
+    results.insert(
+        last + 1,
+        CheckResult {
+            target: target.clone(),
+            segment,
+            measurement: Measurement::Loss(LossCheck::UdpBlocked),
+        },
+    );
+    results.insert(
+        first + 1,
+        CheckResult {
+            target,
+            segment,
+            measurement: Measurement::Loss(LossCheck::Measured(measured)),
+        },
+    );
+    results
 }
 
 /// An 8-hour watch of the default list every 10 seconds, as the desk sees

@@ -116,7 +116,7 @@ fn npm_packages() -> anyhow::Result<()> {
     let root = root();
     let installed = root.join("node_modules").join(".package-lock.json");
     let fresh = is_newer(&installed, &root.join("package-lock.json"));
-    let bins_present = ["wasm-opt", "playwright-core"]
+    let bins_present = ["wasm-opt", "playwright-core", "terser"]
         .iter()
         .all(|b| root.join("node_modules").join(".bin").join(b).exists());
     if fresh && bins_present {

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::loss::Loss;
 use crate::redact::Texts;
 use crate::segment::Segment;
 use crate::stats::{Summary, summarize};
@@ -59,6 +60,8 @@ pub enum Measurement {
     Interception(Interception),
     /// A service on this computer (NHS Credential Management).
     LocalAgent(LocalAgent),
+    /// True packet loss over UDP, each way, to a Link Triage server.
+    Loss(LossCheck),
     /// The check could not be made at all; not a pass and not a failure.
     NotTested(NotTested),
 }
@@ -100,7 +103,8 @@ impl Texts for Measurement {
                 offset_ms: _,
                 uncertainty_ms: _,
             })
-            | Measurement::LocalAgent(_) => {}
+            | Measurement::LocalAgent(_)
+            | Measurement::Loss(_) => {}
         }
     }
 }
@@ -139,11 +143,12 @@ pub enum CheckKind {
     Clock,
     Interception,
     LocalAgent,
+    Loss,
 }
 
 impl CheckKind {
     /// Every kind, in the order the model declares them.
-    pub const ALL: [CheckKind; 8] = [
+    pub const ALL: [CheckKind; 9] = [
         CheckKind::Reach,
         CheckKind::RoundTrips,
         CheckKind::WebSocket,
@@ -152,6 +157,7 @@ impl CheckKind {
         CheckKind::Clock,
         CheckKind::Interception,
         CheckKind::LocalAgent,
+        CheckKind::Loss,
     ];
 
     /// The stable id used in configuration files and reports.
@@ -165,6 +171,7 @@ impl CheckKind {
             CheckKind::Clock => "clock",
             CheckKind::Interception => "interception",
             CheckKind::LocalAgent => "local_agent",
+            CheckKind::Loss => "loss",
         }
     }
 
@@ -179,6 +186,7 @@ impl CheckKind {
             CheckKind::Clock => "clock",
             CheckKind::Interception => "proxy and interception",
             CheckKind::LocalAgent => "local service",
+            CheckKind::Loss => "packet loss",
         }
     }
 }
@@ -245,12 +253,32 @@ impl Measurement {
             }),
             Measurement::Download(t) => Measurement::Download(t.quantized()),
             Measurement::Upload(t) => Measurement::Upload(t.quantized()),
+            Measurement::Loss(LossCheck::Measured(loss)) => {
+                Measurement::Loss(LossCheck::Measured(Loss {
+                    round_trip: loss.round_trip.map(summary_in_hundredths),
+                    ..loss
+                }))
+            }
             Measurement::Clock(c) => Measurement::Clock(ClockOffset {
                 offset_ms: hundredths(c.offset_ms),
                 uncertainty_ms: hundredths(c.uncertainty_ms),
             }),
             other => other,
         }
+    }
+}
+
+/// A summary kept as is (the loss check keeps no samples), each figure at
+/// the precision reports keep.
+fn summary_in_hundredths(s: Summary) -> Summary {
+    Summary {
+        count: s.count,
+        min: hundredths(s.min),
+        median: hundredths(s.median),
+        p90: hundredths(s.p90),
+        p99: hundredths(s.p99),
+        max: hundredths(s.max),
+        jitter: hundredths(s.jitter),
     }
 }
 
@@ -325,6 +353,18 @@ impl Interception {
             && self.altered_check_header.is_none()
             && self.payload_difference_at.is_none()
     }
+}
+
+/// What a loss check could tell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LossCheck {
+    /// Messages went both ways: the counts behind each figure.
+    Measured(Loss),
+    /// The server answered the offer, but no UDP got through either way (a
+    /// firewall, a browser policy): a finding of its own, never "100 %
+    /// loss", and no sign that a link is down.
+    UdpBlocked,
 }
 
 /// A service listening on this computer.

@@ -206,11 +206,12 @@ pub enum TargetKind {
 }
 
 /// The checks a probe target can run, in the order they run.
-pub const PROBE_CHECKS: [CheckKind; 6] = [
+pub const PROBE_CHECKS: [CheckKind; 7] = [
     CheckKind::RoundTrips,
     CheckKind::WebSocket,
     CheckKind::Clock,
     CheckKind::Interception,
+    CheckKind::Loss,
     CheckKind::Download,
     CheckKind::Upload,
 ];
@@ -399,7 +400,7 @@ impl Config {
                 return invalid(
                     field("checks"),
                     format!(
-                        "\"{}\" is not a probe check; use round_trips, web_socket, clock, interception, download or upload",
+                        "\"{}\" is not a probe check; use round_trips, web_socket, clock, interception, loss, download or upload",
                         check.id()
                     ),
                 );

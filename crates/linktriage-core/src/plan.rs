@@ -30,7 +30,8 @@ impl CheckKind {
             | CheckKind::WebSocket
             | CheckKind::Clock
             | CheckKind::Interception
-            | CheckKind::LocalAgent => Phase::Quick,
+            | CheckKind::LocalAgent
+            | CheckKind::Loss => Phase::Quick,
             CheckKind::Download | CheckKind::Upload => Phase::Speed,
         }
     }

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckKind, CheckResult, LocalAgent, Measurement, ReachOutcome};
+use crate::check::{CheckKind, CheckResult, LocalAgent, LossCheck, Measurement, ReachOutcome};
 use crate::device::DeviceFacts;
 use crate::redact::Texts;
 use crate::segment::Segment;
@@ -167,6 +167,13 @@ pub const DEGRADED_SHARE: f64 = 0.10;
 pub const MIN_USABLE_MBPS: f64 = 2.0;
 /// A host that takes longer than this to answer is slow, not just far.
 pub const SLOW_REACH_MS: f64 = 1_500.0;
+/// More packet loss than this share, either way, is a degraded link: TCP
+/// recovers each lost packet only after a wait, and a clinical system's
+/// screens stall from about 1 to 2 % loss.
+pub const LOSS_LIMIT: f64 = 0.02;
+/// Fewer probes than this say too little about loss to blame a link: at
+/// 100, one lost probe is 1 %.
+pub const MIN_LOSS_PROBES: u32 = 100;
 
 /// Who fixes what the verdict cannot pin on one part of the path.
 const SERVICE_DESK: &str = "Your IT service desk";
@@ -226,6 +233,9 @@ pub fn judge(results: &[CheckResult], device: &DeviceFacts) -> Verdict {
     findings.extend(degraded(results));
     if findings.is_empty() {
         findings.push(nothing_wrong(&paths));
+        // Said beside "nothing wrong" only: with a fault, the report's line
+        // for the check says it, and nothing distracts from the fault.
+        findings.extend(udp_blocked(results));
     }
     // Stable order: the path's own faults first, then what stands beside them.
     findings.sort_by_key(|f| priority(f.diagnosis));
@@ -635,6 +645,17 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
                 .mbps()
                 .filter(|m| *m < MIN_USABLE_MBPS)
                 .map(|m| format!("only {} Mbit/s", mbit(m))),
+            Measurement::Loss(LossCheck::Measured(loss))
+                if loss.sent >= MIN_LOSS_PROBES
+                    && (loss.out_share() > LOSS_LIMIT || loss.back_share() > LOSS_LIMIT) =>
+            {
+                Some(format!(
+                    "{} % of packets lost on the way there and {} % on the way back ({} sent); with packets lost, the clinical system's screens hang, then carry on, and its connections can drop",
+                    fixed(loss.out_share() * 100.0, 1),
+                    fixed(loss.back_share() * 100.0, 1),
+                    loss.sent
+                ))
+            }
             _ => None,
         };
         if let Some(problem) = problem {
@@ -658,6 +679,27 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
             Confidence::Medium,
             worst.into_iter().map(|(_, e)| e).collect(),
         ),
+    )
+}
+
+/// UDP that could not get through to a Link Triage server: no fault of the
+/// path (a browser's clinical system needs no UDP), and no loss measured.
+fn udp_blocked(results: &[CheckResult]) -> Option<Finding> {
+    let blocked: Vec<String> = results
+        .iter()
+        .filter(|r| matches!(r.measurement, Measurement::Loss(LossCheck::UdpBlocked)))
+        .map(|r| format!("{}: {}", r.target, describe(&r.measurement)))
+        .collect();
+    if blocked.is_empty() {
+        return None;
+    }
+    Some(
+        Says {
+            headline: "UDP to the Link Triage server is blocked, so packet loss could not be measured.",
+            resolver: SERVICE_DESK,
+            next_step: "Nothing to do for the clinical system, which does not need it. To measure packet loss, the IT service desk can allow UDP to the Link Triage server.",
+        }
+        .finding(Diagnosis::None, Confidence::High, blocked),
     )
 }
 
@@ -824,6 +866,36 @@ mod tests {
             LocalAgent::NotAnswering
         };
         result(target, Identity, Measurement::LocalAgent(outcome))
+    }
+
+    /// A loss check of `sent` probes: `lost_out` lost on the way, then
+    /// `lost_back` of the echoes.
+    fn loss(
+        target: &str,
+        segment: Segment,
+        sent: u32,
+        lost_out: u32,
+        lost_back: u32,
+    ) -> CheckResult {
+        let loss = crate::loss::Loss {
+            sent,
+            reached_server: sent - lost_out,
+            server_counted: true,
+            came_back: sent - lost_out - lost_back,
+            late: 0,
+            late_ms: 300,
+            reordered: 0,
+            duplicated: 0,
+            round_trip: None,
+        };
+        result(
+            target,
+            segment,
+            Measurement::Loss(LossCheck::Measured(loss)),
+        )
+    }
+    fn udp_blocked(target: &str, segment: Segment) -> CheckResult {
+        result(target, segment, Measurement::Loss(LossCheck::UdpBlocked))
     }
 
     /// A practice where everything works: a LAN probe and a target on each remote segment.
@@ -1059,6 +1131,45 @@ mod tests {
                 healthy_but(vec![download("practice server", Lan, 0.5)]),
                 online(),
                 vec!["degraded/medium"],
+            ),
+            (
+                "packets lost on the way to the HSCN server",
+                healthy_but(vec![loss("hscn server", Hscn, 250, 13, 0)]),
+                online(),
+                vec!["degraded/medium"],
+            ),
+            (
+                "packets lost on the way back from the practice server",
+                healthy_but(vec![loss("practice server", Lan, 250, 0, 10)]),
+                online(),
+                vec!["degraded/medium"],
+            ),
+            (
+                "loss within the limit is no fault",
+                healthy_but(vec![loss("practice server", Lan, 250, 2, 3)]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
+                "too few probes to blame a link for loss",
+                healthy_but(vec![loss("practice server", Lan, 50, 10, 0)]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
+                "UDP blocked is said, and blames no part",
+                healthy_but(vec![udp_blocked("practice server", Lan)]),
+                online(),
+                vec!["none/high", "none/high"],
+            ),
+            (
+                "UDP blocked does not hide a fault, nor stand beside it",
+                healthy_but(vec![
+                    udp_blocked("practice server", Lan),
+                    timeout("hscn host", Hscn),
+                ]),
+                online(),
+                vec!["hscn/high"],
             ),
         ];
         for (name, results, device, expected) in cases {

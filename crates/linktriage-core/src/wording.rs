@@ -5,10 +5,11 @@
 use std::fmt::Write;
 
 use crate::check::{
-    ClockOffset, FAST_FAILURE_MS, Interception, LocalAgent, Measurement, Reach, ReachOutcome,
-    RoundTrips, Throughput,
+    ClockOffset, FAST_FAILURE_MS, Interception, LocalAgent, LossCheck, Measurement, Reach,
+    ReachOutcome, RoundTrips, Throughput,
 };
 use crate::device::DeviceFacts;
+use crate::loss::Loss;
 
 /// One line, for a person, of what a measurement found.
 pub fn describe(measurement: &Measurement) -> String {
@@ -25,6 +26,8 @@ pub fn describe(measurement: &Measurement) -> String {
         Measurement::Interception(i) => describe_interception(i),
         Measurement::LocalAgent(LocalAgent::Answering) => "answering".to_owned(),
         Measurement::LocalAgent(LocalAgent::NotAnswering) => "not answering".to_owned(),
+        Measurement::Loss(LossCheck::Measured(loss)) => describe_loss(loss),
+        Measurement::Loss(LossCheck::UdpBlocked) => UDP_BLOCKED.to_owned(),
         Measurement::NotTested(n) => {
             format!("could not test {} ({})", n.kind.plain_name(), n.reason)
         }
@@ -80,6 +83,42 @@ fn describe_round_trips(rt: &RoundTrips) -> String {
         rt.late_ms,
         fixed(rt.late_or_failed_share() * 100.0, 0)
     )
+}
+
+/// What a loss check says when no UDP got through.
+pub const UDP_BLOCKED: &str =
+    "UDP to the Link Triage server is blocked, so packet loss could not be measured";
+
+fn describe_loss(loss: &Loss) -> String {
+    let mut line = format!(
+        "packet loss over UDP {} % out ({} of {} lost), {} % back ({} of {} lost)",
+        fixed(loss.out_share() * 100.0, 1),
+        loss.lost_out(),
+        loss.sent,
+        fixed(loss.back_share() * 100.0, 1),
+        loss.lost_back(),
+        loss.reached_server,
+    );
+    if !loss.server_counted {
+        line.push_str(
+            " (the server's own count did not come back, so some loss back may have been loss out)",
+        );
+    }
+    if let Some(s) = loss.round_trip {
+        let _ = write!(
+            line,
+            "; round trip over UDP median {} ms (p90 {}, jitter {})",
+            ms(s.median),
+            ms(s.p90),
+            ms(s.jitter)
+        );
+    }
+    let _ = write!(
+        line,
+        "; {} later than {} ms (not lost), {} out of order, {} duplicated",
+        loss.late, loss.late_ms, loss.reordered, loss.duplicated
+    );
+    line
 }
 
 fn describe_throughput(t: &Throughput) -> String {

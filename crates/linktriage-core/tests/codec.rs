@@ -230,6 +230,10 @@ fn golden_codes_keep_decoding() {
             include_str!("golden/v4-default-config-lab.code"),
             include_str!("golden/v4-default-config-lab.txt"),
         ),
+        (
+            include_str!("golden/v5-default-config-lab.code"),
+            include_str!("golden/v5-default-config-lab.txt"),
+        ),
     ];
     for (code, text) in golden {
         let report = decode(code).unwrap();
@@ -521,6 +525,50 @@ mod generated {
                 any::<String>()
             )
                 .prop_map(|(kind, reason)| Measurement::NotTested(NotTested { kind, reason })),
+            (
+                [0u32..1_000, 0u32..1_000, 0u32..1_000],
+                any::<bool>(),
+                [0u32..50, 1u32..10_000, 0u32..50, 0u32..50],
+                proptest::option::of((
+                    1usize..1_000,
+                    [figure(), figure(), figure(), figure(), figure(), figure()]
+                ))
+            )
+                .prop_map(
+                    |(
+                        mut counts,
+                        server_counted,
+                        [late, late_ms, reordered, duplicated],
+                        round_trip,
+                    )| {
+                        counts.sort_unstable();
+                        let [came_back, reached_server, sent] = counts;
+                        Measurement::Loss(LossCheck::Measured(linktriage_core::loss::Loss {
+                            sent,
+                            reached_server,
+                            server_counted,
+                            came_back,
+                            late,
+                            late_ms,
+                            reordered,
+                            duplicated,
+                            round_trip: round_trip.map(
+                                |(count, [min, median, p90, p99, max, jitter])| {
+                                    linktriage_core::stats::Summary {
+                                        count,
+                                        min,
+                                        median,
+                                        p90,
+                                        p99,
+                                        max,
+                                        jitter,
+                                    }
+                                },
+                            ),
+                        }))
+                    }
+                ),
+            Just(Measurement::Loss(LossCheck::UdpBlocked)),
         ]
     }
 

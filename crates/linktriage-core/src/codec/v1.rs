@@ -132,8 +132,9 @@ pub(super) fn segment_from(n: u8) -> Result<Segment, String> {
     })
 }
 
-fn kind_number(kind: CheckKind) -> u8 {
-    match kind {
+/// `None` for a kind version 1 cannot carry: a later version carries it.
+pub(super) fn kind_number(kind: CheckKind) -> Option<u8> {
+    Some(match kind {
         CheckKind::Reach => 0,
         CheckKind::RoundTrips => 1,
         CheckKind::WebSocket => 2,
@@ -142,10 +143,11 @@ fn kind_number(kind: CheckKind) -> u8 {
         CheckKind::Clock => 5,
         CheckKind::Interception => 6,
         CheckKind::LocalAgent => 7,
-    }
+        CheckKind::Loss => return None,
+    })
 }
 
-fn kind_from(n: u8) -> Result<CheckKind, String> {
+pub(super) fn kind_from(n: u8) -> Result<CheckKind, String> {
     Ok(match n {
         0 => CheckKind::Reach,
         1 => CheckKind::RoundTrips,
@@ -204,7 +206,7 @@ impl From<&Report> for ReportV1 {
             config_version: r.config_version.clone(),
             started_at_ms: r.started_at_ms.round() as i64,
             utc_offset_minutes: r.utc_offset_minutes,
-            results: r.results.iter().map(ResultV1::from).collect(),
+            results: r.results.iter().filter_map(ResultV1::of).collect(),
             device: DeviceV1 {
                 user_agent: r.device.user_agent.clone(),
                 online: r.device.online,
@@ -290,8 +292,10 @@ impl TryFrom<ReportV1> for Report {
     }
 }
 
-impl From<&CheckResult> for ResultV1 {
-    fn from(r: &CheckResult) -> ResultV1 {
+impl ResultV1 {
+    /// `r` as version 1 writes it, or `None` for a result version 1 cannot
+    /// carry (a later version carries it, with its place in the list).
+    fn of(r: &CheckResult) -> Option<ResultV1> {
         let series = |rt: &RoundTrips| SeriesV1 {
             failed: rt.failed,
             late_ms: rt.late_ms,
@@ -337,15 +341,16 @@ impl From<&CheckResult> for ResultV1 {
                 answering: *a == LocalAgent::Answering,
             },
             Measurement::NotTested(n) => MeasurementV1::NotTested {
-                kind: kind_number(n.kind),
+                kind: kind_number(n.kind)?,
                 reason: n.reason.clone(),
             },
+            Measurement::Loss(_) => return None,
         };
-        ResultV1 {
+        Some(ResultV1 {
             target: r.target.clone(),
             segment: segment_number(r.segment),
             measurement,
-        }
+        })
     }
 }
 

@@ -1,0 +1,168 @@
+//! True packet loss to a Link Triage server over a WebRTC data channel:
+//! unordered, never retransmitted, so a lost message stays lost (TCP would
+//! hide it as delay). The server answers the offer at `/api/rtc` and echoes
+//! each probe with its own count of what reached it (`core::loss`), which
+//! splits the loss by direction.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use linktriage_core::check::{CheckKind, LossCheck, Measurement};
+use linktriage_core::config::Target;
+use linktriage_core::loss::{PROBE_BYTES, Tally, count_request};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    MessageEvent, RequestMode, RtcDataChannel, RtcDataChannelInit, RtcDataChannelState,
+    RtcDataChannelType, RtcPeerConnection, RtcSdpType, RtcSessionDescriptionInit,
+};
+
+use super::http::{self, FetchError, Options, absolute_url};
+use super::timers::{Deadline, monotonic_ms, sleep};
+
+/// Probes a check sends: at one in 250, one lost probe is 0.4 %.
+pub const PROBES: u32 = 250;
+/// Between probes: 200 a second, within the server's allowance per session.
+const PACE_MS: u32 = 5;
+/// Longest wait for the channel to open once the server has answered: past
+/// it, no UDP got through.
+const OPEN_TIMEOUT_MS: u32 = 5_000;
+/// Longest wait for the server's final count, asked again meanwhile.
+const COUNT_TIMEOUT_MS: u32 = 1_000;
+/// The least time worth starting a check in: connecting, the probes, the
+/// stragglers, the count.
+const LEAST_TIME_MS: u32 = 3_000;
+
+/// The loss check of a probe target.
+pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
+    let not_tested = |why: String| Measurement::not_tested(CheckKind::Loss, why);
+    if deadline.remaining_ms() < LEAST_TIME_MS {
+        return not_tested(linktriage_core::check::RAN_OUT_OF_TIME.to_owned());
+    }
+    let Ok(peer) = RtcPeerConnection::new() else {
+        return not_tested("this browser cannot open WebRTC connections".to_owned());
+    };
+    let outcome = measure(&peer, target, deadline).await;
+    peer.close();
+    match outcome {
+        Ok(found) => Measurement::Loss(found),
+        Err(why) => not_tested(why),
+    }
+}
+
+async fn measure(
+    peer: &RtcPeerConnection,
+    target: &Target,
+    deadline: Deadline,
+) -> Result<LossCheck, String> {
+    let init = RtcDataChannelInit::new();
+    init.set_ordered(false);
+    init.set_max_retransmits(0);
+    let channel = peer.create_data_channel_with_data_channel_dict("loss", &init);
+    channel.set_binary_type(RtcDataChannelType::Arraybuffer);
+    let tally = Rc::new(RefCell::new(Tally::new(target.late_ms)));
+    let on_message = {
+        let tally = tally.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let at = monotonic_ms();
+            if let Ok(buffer) = event.data().dyn_into::<js_sys::ArrayBuffer>() {
+                tally
+                    .borrow_mut()
+                    .receive(&js_sys::Uint8Array::new(&buffer).to_vec(), at);
+            }
+        })
+    };
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let outcome = exchange(peer, &channel, target, deadline, &tally).await;
+    channel.set_onmessage(None);
+    channel.close();
+    outcome
+}
+
+async fn exchange(
+    peer: &RtcPeerConnection,
+    channel: &RtcDataChannel,
+    target: &Target,
+    deadline: Deadline,
+    tally: &Rc<RefCell<Tally>>,
+) -> Result<LossCheck, String> {
+    let could_not = |_: JsValue| "this browser could not start a WebRTC connection".to_owned();
+    let offer = JsFuture::from(peer.create_offer())
+        .await
+        .map_err(could_not)?;
+    let offer: RtcSessionDescriptionInit = offer.unchecked_into();
+    JsFuture::from(peer.set_local_description(&offer))
+        .await
+        .map_err(could_not)?;
+    // The server is ICE-lite: it learns the browser's address from the
+    // browser's own checks, so the offer need not wait for candidates.
+    let sdp = peer
+        .local_description()
+        .map(|d| d.sdp())
+        .ok_or_else(|| could_not(JsValue::NULL))?;
+    let answer = ask_server(target, &sdp, deadline).await?;
+    let remote = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
+    remote.set_sdp(&answer);
+    JsFuture::from(peer.set_remote_description(&remote))
+        .await
+        .map_err(|_| "the Link Triage server's answer could not be used".to_owned())?;
+    let opening = Deadline::in_ms(OPEN_TIMEOUT_MS.min(deadline.remaining_ms()));
+    while channel.ready_state() != RtcDataChannelState::Open {
+        if opening.remaining_ms() == 0 || channel.ready_state() == RtcDataChannelState::Closed {
+            return Ok(LossCheck::UdpBlocked);
+        }
+        sleep(20).await;
+    }
+    for _ in 0..PROBES {
+        if deadline.remaining_ms() < target.late_ms + COUNT_TIMEOUT_MS {
+            break;
+        }
+        let probe = tally.borrow_mut().next_probe(monotonic_ms(), PROBE_BYTES);
+        // A full send buffer drops the probe, as a full link would: it
+        // counts as sent and lost on the way out.
+        let _ = channel.send_with_u8_array(&probe);
+        sleep(PACE_MS).await;
+    }
+    // Stragglers, for the late limit at most: anything later is late, not
+    // lost, but is not waited for. With every echo back, nothing to wait for.
+    let stragglers = Deadline::in_ms(target.late_ms);
+    while stragglers.remaining_ms() > 0 {
+        let so_far = tally.borrow().result();
+        if so_far.came_back == so_far.sent {
+            break;
+        }
+        sleep(20).await;
+    }
+    let counting = Deadline::in_ms(COUNT_TIMEOUT_MS.min(deadline.remaining_ms()));
+    while !tally.borrow().counted() && counting.remaining_ms() > 0 {
+        // Asked on the same lossy channel, so again until answered.
+        let _ = channel.send_with_u8_array(&count_request());
+        sleep(100).await;
+    }
+    let found = tally.borrow().result();
+    Ok(LossCheck::Measured(found))
+}
+
+/// The server's answer to the offer, or why there is none.
+async fn ask_server(target: &Target, sdp: &str, deadline: Deadline) -> Result<String, String> {
+    let url = absolute_url(&target.url, "/api/rtc");
+    let options = Options {
+        mode: RequestMode::Cors,
+        timeout_ms: deadline.timeout(target.timeout_ms).unwrap_or(0),
+        method: "POST",
+        body: Some(js_sys::Uint8Array::from(sdp.as_bytes())),
+        headers: vec![("content-type", "application/sdp".to_owned())],
+    };
+    match http::fetch(&url, &options).await {
+        Ok((_, body)) => String::from_utf8(js_sys::Uint8Array::new(&body).to_vec())
+            .map_err(|_| "the Link Triage server's answer was not text".to_owned()),
+        Err(FetchError::Status(404)) => {
+            Err("this Link Triage server does not offer the loss check".to_owned())
+        }
+        Err(FetchError::Status(503)) => {
+            Err("the Link Triage server was too busy for another loss check".to_owned())
+        }
+        Err(e) => Err(format!("the Link Triage server {e}")),
+    }
+}
