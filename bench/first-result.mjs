@@ -1,10 +1,13 @@
 // Time from navigation to the first verdict on the page, in headless Chromium
 // on loopback: a fresh browser context (empty cache) for each run.
 // Prints one JSON line: every run and the median, in milliseconds.
+// LINKTRIAGE_CONFIG names a target list to serve instead of the embedded
+// default (to compare the same build with and without a check).
 import { startServer, launchBrowser } from '../e2e/lab.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
-const server = await startServer();
+const config = process.env.LINKTRIAGE_CONFIG;
+const server = await startServer({ args: config ? ['--config', config] : [] });
 const browser = await launchBrowser();
 const runs = [];
 try {

@@ -52,7 +52,8 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateS
     let utc_offset_minutes = timers::utc_offset_minutes();
     // Where the page came from places the server that served it.
     let page_host = probes::location::hostname();
-    let quick = plan::quick(&config, &page_host);
+    let mut quick = plan::quick(&config, &page_host);
+    let after_verdict = plan::after_the_verdict(&mut quick);
     dispatch.dispatch(RunAction::ConfigLoaded {
         total_steps: plan::steps(&quick),
     });
@@ -65,15 +66,19 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateS
     let results = suite::quick(&quick, step.clone()).await;
     let speed = plan::speed(&config, &page_host, &results);
     dispatch.dispatch(RunAction::QuickDone {
-        speed_steps: plan::steps(&speed),
+        speed_steps: plan::steps(&after_verdict) + plan::steps(&speed),
         report: Rc::new(Report::judged(
             list.run_at(started_at_ms, utc_offset_minutes),
             results,
             probes::device::facts(),
         )),
     });
-    if !speed.is_empty() {
-        let results = suite::speed(&speed, step).await;
-        dispatch.dispatch(RunAction::SpeedDone(results));
+    // Within a quick phase's deadline of their own, then the speed tests,
+    // one after the other: probes during a transfer would measure the
+    // transfer.
+    let mut more = suite::quick(&after_verdict, step.clone()).await;
+    more.extend(suite::speed(&speed, step).await);
+    if !after_verdict.is_empty() || !speed.is_empty() {
+        dispatch.dispatch(RunAction::SpeedDone(more));
     }
 }

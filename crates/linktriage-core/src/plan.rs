@@ -101,6 +101,30 @@ fn phase_of<'a>(
 }
 
 /// How many checks a phase makes, for the progress bar.
+/// Takes out of a quick phase the checks the first verdict does not wait
+/// for: the loss check, whose probes take a second or two (the other quick
+/// checks take well under one on a working network). They run once the
+/// verdict is shown, before the speed tests, and their results join the
+/// report as the speed tests' do.
+pub fn after_the_verdict<'a>(quick: &mut Vec<TargetChecks<'a>>) -> Vec<TargetChecks<'a>> {
+    let mut later = Vec::new();
+    for planned in quick.iter_mut() {
+        let (waits, first): (Vec<CheckKind>, Vec<CheckKind>) = planned
+            .checks
+            .iter()
+            .partition(|kind| **kind == CheckKind::Loss);
+        if !waits.is_empty() {
+            later.push(TargetChecks {
+                checks: waits,
+                ..planned.clone()
+            });
+        }
+        planned.checks = first;
+    }
+    quick.retain(|planned| !planned.checks.is_empty());
+    later
+}
+
 pub fn steps(phase: &[TargetChecks<'_>]) -> u32 {
     phase.iter().map(|t| t.checks.len() as u32).sum()
 }
@@ -215,5 +239,18 @@ kind = "agent"
             [("server".to_owned(), vec!["download", "upload"])]
         );
         assert_eq!(steps(&speed), 2);
+    }
+
+    #[test]
+    fn the_first_verdict_does_not_wait_for_the_loss_check() {
+        let config = Config::embedded_default();
+        let mut quick = quick(&config, "127.0.0.1");
+        let all = steps(&quick);
+        let later = after_the_verdict(&mut quick);
+        assert!(quick.iter().all(|t| !t.checks.contains(&CheckKind::Loss)));
+        assert!(quick.iter().all(|t| !t.checks.is_empty()));
+        assert!(!later.is_empty());
+        assert!(later.iter().all(|t| t.checks == [CheckKind::Loss]));
+        assert_eq!(steps(&quick) + steps(&later), all);
     }
 }
