@@ -2,7 +2,7 @@
 //! once in the quick phase, one transfer at a time in the speed phase, each
 //! check within its phase's deadline.
 
-use futures_util::future::{join, join_all};
+use futures_util::future::join_all;
 use linktriage_core::check::{CheckKind, CheckResult, Measurement};
 use linktriage_core::config::Target;
 use linktriage_core::plan::TargetChecks;
@@ -36,57 +36,17 @@ pub async fn speed(plan: &[TargetChecks<'_>], on_step: impl Fn() + Clone) -> Vec
     results
 }
 
-/// One target's checks, one after another, with the loss check beside them
-/// (its few small messages a millisecond disturb no timing, and it takes a
-/// second or two that the quick phase need not wait twice for). A server
-/// that does not answer its round trips is not asked again. Results in
-/// plan order.
+/// One target's checks, one after another. A server that does not answer
+/// its round trips is not asked again.
 async fn run_target(
     planned: &TargetChecks<'_>,
     deadline: Deadline,
     on_step: impl Fn(),
 ) -> Vec<CheckResult> {
-    let beside = |kind: &CheckKind| *kind == CheckKind::Loss;
-    let (alongside, in_turn): (Vec<CheckKind>, Vec<CheckKind>) =
-        planned.checks.iter().copied().partition(beside);
-    let on_step = &on_step;
-    let alongside = join_all(alongside.into_iter().map(|kind| async move {
-        let measurement = run_check(planned.target, kind, deadline).await;
-        on_step();
-        measurement
-    }));
-    let (alongside, in_turn) =
-        join(alongside, run_in_turn(planned, &in_turn, deadline, on_step)).await;
-    let (mut alongside, mut in_turn) = (alongside.into_iter(), in_turn.into_iter());
-    planned
-        .checks
-        .iter()
-        .filter_map(|kind| {
-            let measurement = if beside(kind) {
-                alongside.next()
-            } else {
-                in_turn.next()
-            }?;
-            Some(CheckResult {
-                target: planned.target.name.clone(),
-                segment: planned.segment,
-                measurement,
-            })
-        })
-        .collect()
-}
-
-/// `checks` of one target, one after another.
-async fn run_in_turn(
-    planned: &TargetChecks<'_>,
-    checks: &[CheckKind],
-    deadline: Deadline,
-    on_step: &impl Fn(),
-) -> Vec<Measurement> {
     let target = planned.target;
-    let mut results = Vec::with_capacity(checks.len());
+    let mut results = Vec::with_capacity(planned.checks.len());
     let mut answering = true;
-    for &kind in checks {
+    for &kind in &planned.checks {
         let measurement = if answering {
             run_check(target, kind, deadline).await
         } else {
@@ -99,7 +59,11 @@ async fn run_in_turn(
             answering = rt.summary.is_some();
         }
         on_step();
-        results.push(measurement);
+        results.push(CheckResult {
+            target: target.name.clone(),
+            segment: planned.segment,
+            measurement,
+        });
     }
     results
 }

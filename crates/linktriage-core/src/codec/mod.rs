@@ -210,8 +210,17 @@ fn read_as<Wire>(bytes: &[u8]) -> Result<Report, String>
 where
     Wire: serde::de::DeserializeOwned + TryInto<Report, Error = String>,
 {
-    let wire: Wire =
-        postcard::from_bytes(bytes).map_err(|e| format!("the content does not read: {e}"))?;
+    let (wire, rest): (Wire, _) =
+        postcard::take_from_bytes(bytes).map_err(|e| format!("the content does not read: {e}"))?;
+    // Each version is the one before it with more after, and the version
+    // number is outside the checksum: read to the last byte, a code whose
+    // number was damaged to an earlier one is refused, not read short.
+    if !rest.is_empty() {
+        return Err(format!(
+            "the content does not read: {} bytes left over",
+            rest.len()
+        ));
+    }
     wire.try_into()
         .map_err(|e| format!("the content does not read: {e}"))
 }

@@ -132,9 +132,10 @@ pub(super) fn segment_from(n: u8) -> Result<Segment, String> {
     })
 }
 
-/// `None` for a kind version 1 cannot carry: a later version carries it.
-pub(super) fn kind_number(kind: CheckKind) -> Option<u8> {
-    Some(match kind {
+/// Every kind's number, the same in every version: a kind added later takes
+/// the next free number in the version that adds it.
+pub(super) fn check_number(kind: CheckKind) -> u8 {
+    match kind {
         CheckKind::Reach => 0,
         CheckKind::RoundTrips => 1,
         CheckKind::WebSocket => 2,
@@ -143,8 +144,23 @@ pub(super) fn kind_number(kind: CheckKind) -> Option<u8> {
         CheckKind::Clock => 5,
         CheckKind::Interception => 6,
         CheckKind::LocalAgent => 7,
-        CheckKind::Loss => return None,
-    })
+        CheckKind::Loss => 8,
+    }
+}
+
+/// `None` for a kind version 1 cannot carry: a later version carries it.
+pub(super) fn kind_number(kind: CheckKind) -> Option<u8> {
+    match kind {
+        CheckKind::Loss => None,
+        CheckKind::Reach
+        | CheckKind::RoundTrips
+        | CheckKind::WebSocket
+        | CheckKind::Download
+        | CheckKind::Upload
+        | CheckKind::Clock
+        | CheckKind::Interception
+        | CheckKind::LocalAgent => Some(check_number(kind)),
+    }
 }
 
 pub(super) fn kind_from(n: u8) -> Result<CheckKind, String> {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::v1::{kind_from, kind_number, segment_from, segment_number};
+use super::v1::{check_number, kind_from, kind_number, segment_from, segment_number};
 use super::v3::{NoWatch, WatchV3};
 use super::v4::ReportV4;
 use crate::check::{CheckKind, CheckResult, LossCheck, Measurement, NotTested};
@@ -68,15 +68,7 @@ fn from_h(v: i64) -> f64 {
     v as f64 / 100.0
 }
 
-/// Check kinds version 1 has no number for.
-fn later_kind_number(kind: CheckKind) -> u8 {
-    kind_number(kind).unwrap_or(match kind {
-        CheckKind::Loss => 8,
-        // Every other kind has version 1's number, taken above.
-        _ => u8::MAX,
-    })
-}
-
+/// The kind numbered `n` in version 5, which adds the loss check to version 1's.
 fn later_kind_from(n: u8) -> Result<CheckKind, String> {
     match n {
         8 => Ok(CheckKind::Loss),
@@ -112,7 +104,7 @@ impl LaterV5 {
             Measurement::Loss(LossCheck::UdpBlocked) => MeasurementV5::UdpBlocked,
             Measurement::NotTested(n) if kind_number(n.kind).is_none() => {
                 MeasurementV5::NotTested {
-                    kind: later_kind_number(n.kind),
+                    kind: check_number(n.kind),
                     reason: n.reason.clone(),
                 }
             }
