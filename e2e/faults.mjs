@@ -277,3 +277,77 @@ export async function startRelay(upstreamPort, host = '127.0.0.1') {
     close: closer(server, sockets),
   };
 }
+
+/**
+ * A host that cuts kept-alive connections as security software on a path
+ * does: it answers 200 (CORS and timing allowed) but, of the requests that
+ * come on a connection it has answered before, resets the connection
+ * unanswered on every `cutEvery`-th (1: every request after a connection's
+ * first; 0: never, a healthy host that keeps its connections open).
+ * `cuts.made` counts the connections it cut.
+ */
+export async function startCuttingHost(host, { cutEvery = 0 } = {}) {
+  const cuts = { made: 0 };
+  const answered = new WeakMap();
+  let keptAlive = 0;
+  const server = http.createServer((req, res) => {
+    const before = answered.get(req.socket) ?? 0;
+    if (before > 0 && cutEvery > 0 && ++keptAlive % cutEvery === 0) {
+      cuts.made += 1;
+      req.socket.resetAndDestroy();
+      return;
+    }
+    answered.set(req.socket, before + 1);
+    res.writeHead(200, {
+      'access-control-allow-origin': '*',
+      'timing-allow-origin': '*',
+      'content-type': 'text/plain',
+    });
+    res.end('ok\n');
+  });
+  // Kept open well beyond a run: only the cuts end a connection.
+  server.keepAliveTimeout = 120_000;
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return { address: `${host}:${port}`, url: `http://${host}:${port}`, port, cuts, close: closer(server, sockets) };
+}
+
+/**
+ * A TCP relay on `host` to the server on `upstreamPort`, one server
+ * connection for each of the browser's (so the server's connection numbers
+ * are the browser's), that resets a browser's connection on every
+ * `cutEvery`-th request sent on it after its first, before passing it on:
+ * what a security product on the path does, hidden from the page by the
+ * browser's quiet retry.
+ */
+export async function startCuttingRelay(upstreamPort, host, { cutEvery }) {
+  const cuts = { made: 0 };
+  let keptAlive = 0;
+  const startsARequest = (chunk) => /^(GET|POST|HEAD|OPTIONS|PUT|DELETE) \//.test(chunk.subarray(0, 8).toString('latin1'));
+  const server = net.createServer((browserSide) => {
+    const serverSide = net.connect(upstreamPort, '127.0.0.1');
+    let requests = 0;
+    let upgraded = false;
+    for (const s of [browserSide, serverSide]) s.on('error', () => {});
+    browserSide.on('close', () => serverSide.destroy());
+    serverSide.on('close', () => browserSide.destroy());
+    browserSide.on('data', (chunk) => {
+      if (!upgraded && startsARequest(chunk)) {
+        requests += 1;
+        // A WebSocket's frames are not requests.
+        upgraded = /\r\nupgrade: websocket/i.test(chunk.toString('latin1'));
+        if (requests > 1 && ++keptAlive % cutEvery === 0) {
+          cuts.made += 1;
+          browserSide.resetAndDestroy();
+          serverSide.destroy();
+          return;
+        }
+      }
+      serverSide.write(chunk);
+    });
+    serverSide.pipe(browserSide);
+  });
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return { port, url: `http://${host}:${port}/`, cuts, close: closer(server, sockets) };
+}

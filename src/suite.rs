@@ -9,7 +9,7 @@ use linktriage_core::plan::TargetChecks;
 
 use crate::probes::throughput::Direction;
 use crate::probes::timers::Deadline;
-use crate::probes::{agent, loss, reach, round_trips, throughput, websocket, whoami};
+use crate::probes::{agent, connections, loss, reach, round_trips, throughput, websocket, whoami};
 
 /// The quick phase ends by this, so the first result is never later than 10 s.
 pub const QUICK_BUDGET_MS: u32 = 9_500;
@@ -95,5 +95,6 @@ async fn run_check(target: &Target, kind: CheckKind, deadline: Deadline) -> Meas
             Measurement::Upload(throughput::measure(target, Direction::Up, deadline).await)
         }
         CheckKind::Loss => loss::check(target, deadline).await,
+        CheckKind::Connections => connections::check(target, deadline).await,
     }
 }

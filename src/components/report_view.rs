@@ -32,7 +32,7 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
             <h2 id="report-heading">{ "Report" }</h2>
             <p>{ "Copy this report and paste it into your ticket, email or chat to the IT service desk." }</p>
             if let Some((done, total)) = props.speed {
-                <Progress {done} {total} label="Measuring packet loss, then download and upload speed" />
+                <Progress {done} {total} label="Checking for packet loss and cut connections, then download and upload speed" />
             }
             <SiteForm {on_change} />
             <SharedReport {writing} finished={props.speed.is_none()} />

@@ -64,6 +64,7 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateS
         move || dispatch.dispatch(RunAction::StepDone)
     };
     let results = suite::quick(&quick, step.clone()).await;
+    let after_verdict = plan::for_those_that_answered(after_verdict, &results);
     let speed = plan::speed(&config, &page_host, &results);
     dispatch.dispatch(RunAction::QuickDone {
         speed_steps: plan::steps(&after_verdict) + plan::steps(&speed),

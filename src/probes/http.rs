@@ -131,15 +131,44 @@ fn describe_js_error(error: &JsValue) -> String {
 /// The browser's own timing of the request to `url` (absolute), once its
 /// entry has appeared. Entries arrive a moment after the body is read.
 pub async fn resource_timing(url: &str) -> Option<PerformanceResourceTiming> {
+    resource_timing_beyond(url, 0).await
+}
+
+/// How many entries the browser holds for `url`: a request to a URL asked
+/// before waits with [`resource_timing_beyond`] for an entry past these, so
+/// that it never reads the timing of the request before it.
+pub fn resource_timings_of(url: &str) -> u32 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0, |p| {
+            p.get_entries_by_name_with_entry_type(url, "resource")
+                .length()
+        })
+}
+
+/// The newest timing of a request to `url` once there are more than `seen`.
+pub async fn resource_timing_beyond(url: &str, seen: u32) -> Option<PerformanceResourceTiming> {
     let performance = web_sys::window()?.performance()?;
     for _ in 0..20 {
         let entries = performance.get_entries_by_name_with_entry_type(url, "resource");
-        if let Some(entry) = entries.pop().dyn_ref::<PerformanceResourceTiming>() {
+        if entries.length() > seen
+            && let Some(entry) = entries.pop().dyn_ref::<PerformanceResourceTiming>()
+        {
             return Some(entry.clone());
         }
         sleep(1).await;
     }
     None
+}
+
+/// The `desc` of the answer's Server-Timing metric `name`.
+pub fn server_timing_desc(timing: &PerformanceResourceTiming, name: &str) -> Option<String> {
+    timing
+        .server_timing()
+        .iter()
+        .filter_map(|m| m.dyn_into::<web_sys::PerformanceServerTiming>().ok())
+        .find(|m| m.name() == name)
+        .map(|m| m.description())
 }
 
 /// The `dur` of the server's `app` Server-Timing metric, in milliseconds.

@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod clipboard;
 pub mod config;
+pub mod connections;
 pub mod device;
 pub mod http;
 pub mod location;

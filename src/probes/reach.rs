@@ -4,7 +4,9 @@ use linktriage_core::check::{CheckKind, Measurement, RAN_OUT_OF_TIME, Reach, Rea
 use linktriage_core::config::Target;
 use web_sys::RequestMode;
 
-use super::http::{FetchError, Options, fetch, page_is_secure_origin, resource_timing};
+use super::http::{
+    FetchError, Options, fetch, page_is_secure_origin, resource_timing_beyond, resource_timings_of,
+};
 use super::timers::{Deadline, monotonic_ms};
 
 /// Asks the host twice at most: CORS first, so a host that allows it shows its
@@ -59,13 +61,14 @@ pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
 /// One request; its duration from Resource Timing where there is an entry
 /// (the browser's own figure), else from the page's clock.
 async fn timed(url: &str, mode: RequestMode, timeout_ms: u32) -> (Result<(), FetchError>, f64) {
+    let seen = resource_timings_of(url);
     let started = monotonic_ms();
     let outcome = fetch(url, &Options::get(mode, timeout_ms)).await.map(drop);
     let elapsed = monotonic_ms() - started;
     let ms = match outcome {
-        Ok(()) | Err(FetchError::Status(_)) => {
-            resource_timing(url).await.map_or(elapsed, |t| t.duration())
-        }
+        Ok(()) | Err(FetchError::Status(_)) => resource_timing_beyond(url, seen)
+            .await
+            .map_or(elapsed, |t| t.duration()),
         Err(_) => elapsed,
     };
     (outcome, ms)

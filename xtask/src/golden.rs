@@ -7,9 +7,10 @@
 use std::path::Path;
 
 use anyhow::Context;
-use linktriage_core::check::{CheckResult, LossCheck, Measurement};
+use linktriage_core::check::{CheckKind, CheckResult, LossCheck, Measurement};
 use linktriage_core::codec::{self, JSON_VERSION, VERSION};
 use linktriage_core::config::Config;
+use linktriage_core::connections::{CANNOT_TELL, Connections, SeenBy};
 use linktriage_core::loss::Loss;
 use linktriage_core::report::{Report, RunFacts, SiteDetails, render_text};
 use linktriage_core::stats::Summary;
@@ -57,7 +58,7 @@ fn shared_lab_report(dir: &Path) -> anyhow::Result<Report> {
         note: "Contacting Server since 09:05; 10.20.30.40 → slow 🐢".into(),
     };
     let started_at_ms = measured.started_at_ms;
-    let results = with_loss_checks(measured.results);
+    let results = with_connection_counts(with_loss_checks(measured.results));
     let report = Report::judged(run, results, measured.device);
     // From version 3 the report carries a watch: a working day's, scripted.
     let watch = scripted_watch(started_at_ms + 60_000.0);
@@ -116,6 +117,61 @@ fn with_loss_checks(mut results: Vec<CheckResult>) -> Vec<CheckResult> {
             measurement: Measurement::Loss(LossCheck::Measured(measured)),
         },
     );
+    results
+}
+
+/// From version 6 the report counts connections cut: after the loss checks
+/// of the first probe target (none cut, by the server's numbers), on the
+/// first host that was reached (3 of 4 cut, by the browser's timing) and
+/// on the second (durations could not tell), so that results only version
+/// 6 carries sit between those of earlier versions.
+fn with_connection_counts(mut results: Vec<CheckResult>) -> Vec<CheckResult> {
+    let at = |results: &[CheckResult], nth: usize, of: fn(&Measurement) -> bool| {
+        results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| of(&r.measurement))
+            .nth(nth)
+            .map(|(i, r)| (i, r.target.clone(), r.segment))
+    };
+    let counted = |requests, connections, cut, seen_by| {
+        Measurement::Connections(Connections {
+            requests,
+            answered: requests,
+            connections,
+            cut,
+            seen_by,
+        })
+    };
+    let placements: [(usize, fn(&Measurement) -> bool, Measurement); 3] = [
+        (
+            0,
+            |m| matches!(m, Measurement::Loss(LossCheck::UdpBlocked)),
+            counted(12, 1, 0, SeenBy::ServerNumbers),
+        ),
+        (
+            1,
+            |m| matches!(m, Measurement::Reach(_)),
+            Measurement::not_tested(CheckKind::Connections, CANNOT_TELL),
+        ),
+        (
+            0,
+            |m| matches!(m, Measurement::Reach(_)),
+            counted(12, 4, 3, SeenBy::BrowserTiming),
+        ),
+    ];
+    for (nth, of, measurement) in placements {
+        if let Some((i, target, segment)) = at(&results, nth, of) {
+            results.insert(
+                i + 1,
+                CheckResult {
+                    target,
+                    segment,
+                    measurement,
+                },
+            );
+        }
+    }
     results
 }
 

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::connections::Connections;
 use crate::loss::Loss;
 use crate::redact::Texts;
 use crate::segment::Segment;
@@ -62,6 +63,9 @@ pub enum Measurement {
     LocalAgent(LocalAgent),
     /// True packet loss over UDP, each way, to a Link Triage server.
     Loss(LossCheck),
+    /// Connections to a host cut while in use, which the browser hides by
+    /// sending the request again on a new one.
+    Connections(Connections),
     /// The check could not be made at all; not a pass and not a failure.
     NotTested(NotTested),
 }
@@ -104,12 +108,30 @@ impl Texts for Measurement {
                 uncertainty_ms: _,
             })
             | Measurement::LocalAgent(_)
-            | Measurement::Loss(_) => {}
+            | Measurement::Loss(_)
+            | Measurement::Connections(_) => {}
         }
     }
 }
 
 impl Measurement {
+    /// The kind of check that made it.
+    pub fn kind(&self) -> CheckKind {
+        match self {
+            Measurement::Reach(_) => CheckKind::Reach,
+            Measurement::RoundTrips(_) => CheckKind::RoundTrips,
+            Measurement::WebSocket(_) => CheckKind::WebSocket,
+            Measurement::Download(_) => CheckKind::Download,
+            Measurement::Upload(_) => CheckKind::Upload,
+            Measurement::Clock(_) => CheckKind::Clock,
+            Measurement::Interception(_) => CheckKind::Interception,
+            Measurement::LocalAgent(_) => CheckKind::LocalAgent,
+            Measurement::Loss(_) => CheckKind::Loss,
+            Measurement::Connections(_) => CheckKind::Connections,
+            Measurement::NotTested(n) => n.kind,
+        }
+    }
+
     /// A check of `kind` that could not be made, for `reason`.
     pub fn not_tested(kind: CheckKind, reason: impl Into<String>) -> Measurement {
         Measurement::NotTested(NotTested {
@@ -144,11 +166,12 @@ pub enum CheckKind {
     Interception,
     LocalAgent,
     Loss,
+    Connections,
 }
 
 impl CheckKind {
     /// Every kind, in the order the model declares them.
-    pub const ALL: [CheckKind; 9] = [
+    pub const ALL: [CheckKind; 10] = [
         CheckKind::Reach,
         CheckKind::RoundTrips,
         CheckKind::WebSocket,
@@ -158,6 +181,7 @@ impl CheckKind {
         CheckKind::Interception,
         CheckKind::LocalAgent,
         CheckKind::Loss,
+        CheckKind::Connections,
     ];
 
     /// The stable id used in configuration files and reports.
@@ -172,6 +196,7 @@ impl CheckKind {
             CheckKind::Interception => "interception",
             CheckKind::LocalAgent => "local_agent",
             CheckKind::Loss => "loss",
+            CheckKind::Connections => "connections",
         }
     }
 
@@ -187,6 +212,7 @@ impl CheckKind {
             CheckKind::Interception => "proxy and interception",
             CheckKind::LocalAgent => "local service",
             CheckKind::Loss => "packet loss",
+            CheckKind::Connections => "cut connections",
         }
     }
 }

@@ -206,12 +206,13 @@ pub enum TargetKind {
 }
 
 /// The checks a probe target can run, in the order they run.
-pub const PROBE_CHECKS: [CheckKind; 7] = [
+pub const PROBE_CHECKS: [CheckKind; 8] = [
     CheckKind::RoundTrips,
     CheckKind::WebSocket,
     CheckKind::Clock,
     CheckKind::Interception,
     CheckKind::Loss,
+    CheckKind::Connections,
     CheckKind::Download,
     CheckKind::Upload,
 ];

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod codec;
 pub mod config;
+pub mod connections;
 pub mod desk;
 pub mod device;
 pub mod interception;

@@ -7,7 +7,7 @@
 //! one transfer at a time, while the result is already on the page, and only
 //! for servers that answered their round trips.
 
-use crate::check::{CheckKind, CheckResult, Measurement};
+use crate::check::{CheckKind, CheckResult, Measurement, ReachOutcome};
 use crate::config::{Config, PROBE_CHECKS, Target, TargetKind};
 use crate::segment::Segment;
 
@@ -31,7 +31,8 @@ impl CheckKind {
             | CheckKind::Clock
             | CheckKind::Interception
             | CheckKind::LocalAgent
-            | CheckKind::Loss => Phase::Quick,
+            | CheckKind::Loss
+            | CheckKind::Connections => Phase::Quick,
             CheckKind::Download | CheckKind::Upload => Phase::Speed,
         }
     }
@@ -50,7 +51,7 @@ pub struct TargetChecks<'a> {
 /// The checks `target` gets in `phase`, in order.
 pub fn checks_of(target: &Target, phase: Phase) -> Vec<CheckKind> {
     let all: &[CheckKind] = match target.kind {
-        TargetKind::Reach => &[CheckKind::Reach],
+        TargetKind::Reach => &[CheckKind::Reach, CheckKind::Connections],
         TargetKind::Agent => &[CheckKind::LocalAgent],
         // The list's order, whatever order the configuration names them in.
         TargetKind::Probe => &PROBE_CHECKS,
@@ -75,13 +76,7 @@ pub fn speed<'a>(
     page_host: &str,
     quick_results: &[CheckResult],
 ) -> Vec<TargetChecks<'a>> {
-    let answered = |target: &Target| {
-        quick_results.iter().any(|r| {
-            r.target == target.name
-                && matches!(&r.measurement, Measurement::RoundTrips(rt) if rt.summary.is_some())
-        })
-    };
-    let targets = config.targets.iter().filter(|t| answered(t));
+    let targets = config.targets.iter().filter(|t| answered(t, quick_results));
     phase_of(targets, page_host, Phase::Speed)
 }
 
@@ -100,19 +95,19 @@ fn phase_of<'a>(
         .collect()
 }
 
-/// How many checks a phase makes, for the progress bar.
 /// Takes out of a quick phase the checks the first verdict does not wait
 /// for: the loss check, whose probes take a second or two (the other quick
-/// checks take well under one on a working network). They run once the
-/// verdict is shown, before the speed tests, and their results join the
-/// report as the speed tests' do.
+/// checks take well under one on a working network), and the count of
+/// connections cut, a dozen requests one after another to each host. They
+/// run once the verdict is shown, before the speed tests, and their results
+/// join the report as the speed tests' do.
 pub fn after_the_verdict<'a>(quick: &mut Vec<TargetChecks<'a>>) -> Vec<TargetChecks<'a>> {
     let mut later = Vec::new();
     for planned in quick.iter_mut() {
         let (waits, first): (Vec<CheckKind>, Vec<CheckKind>) = planned
             .checks
             .iter()
-            .partition(|kind| **kind == CheckKind::Loss);
+            .partition(|kind| matches!(kind, CheckKind::Loss | CheckKind::Connections));
         if !waits.is_empty() {
             later.push(TargetChecks {
                 checks: waits,
@@ -125,6 +120,33 @@ pub fn after_the_verdict<'a>(quick: &mut Vec<TargetChecks<'a>>) -> Vec<TargetChe
     later
 }
 
+/// What [`after_the_verdict`] took out, for the targets that answered in
+/// the quick phase: a host that did not answer has no connections to
+/// count, and each of its requests would wait out its timeout.
+pub fn for_those_that_answered<'a>(
+    later: Vec<TargetChecks<'a>>,
+    quick_results: &[CheckResult],
+) -> Vec<TargetChecks<'a>> {
+    later
+        .into_iter()
+        .filter(|planned| answered(planned.target, quick_results))
+        .collect()
+}
+
+/// Whether `target` answered in the quick phase: a host reached, or a
+/// server's round trips.
+fn answered(target: &Target, quick_results: &[CheckResult]) -> bool {
+    quick_results.iter().any(|r| {
+        r.target == target.name
+            && match &r.measurement {
+                Measurement::RoundTrips(rt) => rt.summary.is_some(),
+                Measurement::Reach(reach) => matches!(reach.outcome, ReachOutcome::Reached { .. }),
+                _ => false,
+            }
+    })
+}
+
+/// How many checks a phase makes, for the progress bar.
 pub fn steps(phase: &[TargetChecks<'_>]) -> u32 {
     phase.iter().map(|t| t.checks.len() as u32).sum()
 }
@@ -198,11 +220,11 @@ kind = "agent"
             names_and_checks(&quick),
             [
                 ("server".to_owned(), vec!["round_trips", "clock"]),
-                ("host".to_owned(), vec!["reach"]),
+                ("host".to_owned(), vec!["reach", "connections"]),
                 ("agent".to_owned(), vec!["local_agent"]),
             ]
         );
-        assert_eq!(steps(&quick), 4);
+        assert_eq!(steps(&quick), 5);
         // Served from a private address: the server is on the practice network.
         let segments: Vec<Segment> = quick.iter().map(|t| t.segment).collect();
         assert_eq!(
@@ -242,15 +264,70 @@ kind = "agent"
     }
 
     #[test]
-    fn the_first_verdict_does_not_wait_for_the_loss_check() {
+    fn the_first_verdict_waits_for_neither_the_loss_check_nor_the_count_of_connections() {
         let config = Config::embedded_default();
         let mut quick = quick(&config, "127.0.0.1");
         let all = steps(&quick);
         let later = after_the_verdict(&mut quick);
-        assert!(quick.iter().all(|t| !t.checks.contains(&CheckKind::Loss)));
+        let waits = |kind: &CheckKind| matches!(kind, CheckKind::Loss | CheckKind::Connections);
+        assert!(quick.iter().all(|t| !t.checks.iter().any(waits)));
         assert!(quick.iter().all(|t| !t.checks.is_empty()));
-        assert!(!later.is_empty());
-        assert!(later.iter().all(|t| t.checks == [CheckKind::Loss]));
+        assert!(
+            later
+                .iter()
+                .any(|t| t.checks == [CheckKind::Loss, CheckKind::Connections])
+        );
+        assert!(later.iter().any(|t| t.checks == [CheckKind::Connections]));
+        assert!(later.iter().all(|t| t.checks.iter().all(waits)));
         assert_eq!(steps(&quick) + steps(&later), all);
+    }
+
+    #[test]
+    fn what_waits_for_the_verdict_runs_only_on_targets_that_answered() {
+        let config = Config::embedded_default();
+        let mut quick = quick(&config, "127.0.0.1");
+        let later = after_the_verdict(&mut quick);
+        let server = &config.targets[0];
+        assert_eq!(server.kind, TargetKind::Probe);
+        let host = config
+            .targets
+            .iter()
+            .find(|t| t.kind == TargetKind::Reach)
+            .unwrap();
+        let reach = |outcome| CheckResult {
+            target: host.name.clone(),
+            segment: Segment::Internet,
+            measurement: Measurement::Reach(Reach {
+                outcome,
+                first_ms: Some(1.0),
+                repeat_ms: None,
+            }),
+        };
+        let round_trips = |samples: Vec<f64>| CheckResult {
+            target: server.name.clone(),
+            segment: Segment::Device,
+            measurement: Measurement::RoundTrips(RoundTrips::from_samples(samples, 5, 300)),
+        };
+        let names = |results: &[CheckResult]| -> Vec<String> {
+            for_those_that_answered(later.clone(), results)
+                .into_iter()
+                .map(|t| t.target.name.clone())
+                .collect()
+        };
+        assert_eq!(names(&[]), Vec::<String>::new());
+        assert_eq!(
+            names(&[
+                round_trips(vec![]),
+                reach(ReachOutcome::TimedOut { after_ms: 4000.0 })
+            ]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            names(&[
+                round_trips(vec![2.0; 5]),
+                reach(ReachOutcome::Reached { status: None })
+            ]),
+            [server.name.clone(), host.name.clone()]
+        );
     }
 }

@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckKind, CheckResult, LocalAgent, LossCheck, Measurement, ReachOutcome};
+use crate::connections::SeenBy;
 use crate::device::DeviceFacts;
 use crate::redact::Texts;
 use crate::segment::Segment;
@@ -174,6 +175,21 @@ pub const LOSS_LIMIT: f64 = 0.02;
 /// Fewer probes than this say too little about loss to blame a link: at
 /// 100, one lost probe is 1 %.
 pub const MIN_LOSS_PROBES: u32 = 100;
+/// This many connections to one host cut while a dozen requests went one
+/// after another is something ending connections: a healthy path cuts none
+/// (servers keep connections open for seconds at least), and one may be a
+/// browser's own spare connection.
+pub const MIN_CUT_CONNECTIONS: u32 = 2;
+/// Estimated from durations alone, one more: a long pause of the browser's
+/// own can pass for one detour.
+pub const MIN_CUT_CONNECTIONS_ESTIMATED: u32 = MIN_CUT_CONNECTIONS + 1;
+
+fn min_cut(seen_by: SeenBy) -> u32 {
+    match seen_by {
+        SeenBy::ServerNumbers | SeenBy::BrowserTiming => MIN_CUT_CONNECTIONS,
+        SeenBy::Durations => MIN_CUT_CONNECTIONS_ESTIMATED,
+    }
+}
 
 /// Who fixes what the verdict cannot pin on one part of the path.
 const SERVICE_DESK: &str = "Your IT service desk";
@@ -656,6 +672,10 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
                     loss.sent
                 ))
             }
+            Measurement::Connections(c) if c.cut >= min_cut(c.seen_by) => Some(format!(
+                "{} of {} connections were cut while in use and the browser quietly retried ({} requests one after another); something on the path, often security software or a firewall, is ending connections, which the clinical system shows as \"Contacting Server\" or a dropped session",
+                c.cut, c.connections, c.requests
+            )),
             _ => None,
         };
         if let Some(problem) = problem {
@@ -896,6 +916,32 @@ mod tests {
     }
     fn udp_blocked(target: &str, segment: Segment) -> CheckResult {
         result(target, segment, Measurement::Loss(LossCheck::UdpBlocked))
+    }
+    /// `requests` one after another, on `cut + 1` connections, told apart
+    /// by the browser's timing.
+    fn cut(target: &str, segment: Segment, requests: u32, cut: u32) -> CheckResult {
+        cut_seen_by(target, segment, requests, cut, SeenBy::BrowserTiming)
+    }
+    /// 12 requests, `cut` of them estimated from durations to have come on
+    /// a new connection.
+    fn estimated_cut(target: &str, segment: Segment, cut: u32) -> CheckResult {
+        cut_seen_by(target, segment, 12, cut, SeenBy::Durations)
+    }
+    fn cut_seen_by(
+        target: &str,
+        segment: Segment,
+        requests: u32,
+        cut: u32,
+        seen_by: SeenBy,
+    ) -> CheckResult {
+        let connections = crate::connections::Connections {
+            requests,
+            answered: requests,
+            connections: cut + 1,
+            cut,
+            seen_by,
+        };
+        result(target, segment, Measurement::Connections(connections))
     }
 
     /// A practice where everything works: a LAN probe and a target on each remote segment.
@@ -1157,6 +1203,36 @@ mod tests {
                 vec!["none/high"],
             ),
             (
+                "connections to the supplier cut and retried by the browser",
+                healthy_but(vec![cut("supplier api", Supplier, 8, 3)]),
+                online(),
+                vec!["degraded/medium"],
+            ),
+            (
+                "one connection cut is no fault: it may be the browser's spare",
+                healthy_but(vec![cut("hscn host", Hscn, 8, 1)]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
+                "two cuts estimated from durations alone are not enough",
+                healthy_but(vec![estimated_cut("supplier api", Supplier, 2)]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
+                "three are",
+                healthy_but(vec![estimated_cut("supplier api", Supplier, 3)]),
+                online(),
+                vec!["degraded/medium"],
+            ),
+            (
+                "connections kept open throughout",
+                healthy_but(vec![cut("practice server", Lan, 12, 0)]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
                 "UDP blocked is said, and blames no part",
                 healthy_but(vec![udp_blocked("practice server", Lan)]),
                 online(),
@@ -1175,6 +1251,33 @@ mod tests {
         for (name, results, device, expected) in cases {
             check_case(name, results, device, &expected);
         }
+    }
+
+    #[test]
+    fn cut_connections_are_placed_where_they_begin_with_the_count_behind_them() {
+        let verdict = judge(
+            &healthy_but(vec![
+                cut("supplier api", Supplier, 8, 2),
+                cut("hscn host", Hscn, 8, 3),
+            ]),
+            &online(),
+        );
+        let finding = &verdict.findings[0];
+        assert_eq!(finding.diagnosis, Diagnosis::Degraded);
+        assert!(
+            finding
+                .headline
+                .contains("starting at the NHS network link"),
+            "{}",
+            finding.headline
+        );
+        assert!(
+            finding.evidence.iter().any(|e| e.starts_with(
+                "hscn host: 3 of 4 connections were cut while in use and the browser quietly retried (8 requests"
+            )),
+            "{:?}",
+            finding.evidence
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::check::{
     ClockOffset, FAST_FAILURE_MS, Interception, LocalAgent, LossCheck, Measurement, Reach,
     ReachOutcome, RoundTrips, Throughput,
 };
+use crate::connections::{Connections, SeenBy};
 use crate::device::DeviceFacts;
 use crate::loss::Loss;
 
@@ -28,6 +29,7 @@ pub fn describe(measurement: &Measurement) -> String {
         Measurement::LocalAgent(LocalAgent::NotAnswering) => "not answering".to_owned(),
         Measurement::Loss(LossCheck::Measured(loss)) => describe_loss(loss),
         Measurement::Loss(LossCheck::UdpBlocked) => UDP_BLOCKED.to_owned(),
+        Measurement::Connections(c) => describe_connections(c),
         Measurement::NotTested(n) => {
             format!("could not test {} ({})", n.kind.plain_name(), n.reason)
         }
@@ -118,6 +120,32 @@ fn describe_loss(loss: &Loss) -> String {
         "; {} later than {} ms (not lost), {} out of order, {} duplicated",
         loss.late, loss.late_ms, loss.reordered, loss.duplicated
     );
+    line
+}
+
+fn describe_connections(c: &Connections) -> String {
+    let plural = |n: u32, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let mut line = if c.cut == 0 {
+        format!(
+            "connections: none cut ({} requests one after another on {} {}",
+            c.requests,
+            c.connections,
+            plural(c.connections, "connection", "connections")
+        )
+    } else {
+        format!(
+            "connections: {} of {} CUT while in use; the browser quietly opened new ones and sent the requests again ({} requests one after another",
+            c.cut, c.connections, c.requests
+        )
+    };
+    if c.answered < c.requests {
+        let _ = write!(line, ", {} not answered", c.requests - c.answered);
+    }
+    line.push_str(match c.seen_by {
+        SeenBy::ServerNumbers => ", by the server's connection numbers)",
+        SeenBy::BrowserTiming => ", by the browser's timing)",
+        SeenBy::Durations => ", estimated from how long each took)",
+    });
     line
 }
 

@@ -245,6 +245,10 @@ fn golden_codes_keep_decoding() {
             include_str!("golden/v5-default-config-lab.code"),
             include_str!("golden/v5-default-config-lab.txt"),
         ),
+        (
+            include_str!("golden/v6-default-config-lab.code"),
+            include_str!("golden/v6-default-config-lab.txt"),
+        ),
     ];
     for (code, text) in golden {
         let report = decode(code).unwrap();
@@ -436,6 +440,7 @@ mod generated {
     //! text in every text field, figures at the precision reports keep.
     use linktriage_core::check::*;
     use linktriage_core::codec::{decode, encode};
+    use linktriage_core::connections::{Connections, SeenBy};
     use linktriage_core::device::{ConnectionInfo, DeviceFacts};
     use linktriage_core::report::{Report, RunFacts, SiteDetails};
     use linktriage_core::segment::Segment;
@@ -580,6 +585,25 @@ mod generated {
                     }
                 ),
             Just(Measurement::Loss(LossCheck::UdpBlocked)),
+            (
+                [0u32..100, 0u32..100, 0u32..100, 0u32..100],
+                proptest::sample::select(vec![
+                    SeenBy::ServerNumbers,
+                    SeenBy::BrowserTiming,
+                    SeenBy::Durations
+                ])
+            )
+                .prop_map(|(mut counts, seen_by)| {
+                    counts.sort_unstable();
+                    let [cut, connections, answered, requests] = counts;
+                    Measurement::Connections(Connections {
+                        requests,
+                        answered,
+                        connections,
+                        cut,
+                        seen_by,
+                    })
+                }),
         ]
     }
 

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::extract::{ConnectInfo, Extension, Query, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -25,6 +25,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
+use crate::connection::OnConnection;
 use crate::proxy::FORWARDING_HEADERS;
 
 /// The largest download or upload one request may ask for. At 100 Mbit/s a
@@ -166,8 +167,15 @@ fn cors(origins: &[String]) -> CorsLayer {
 
 /// The smallest possible answer: the app times it with Resource Timing and
 /// subtracts the handler's own time, given in `Server-Timing`.
-async fn ping() -> Response {
-    ping_response()
+async fn ping(
+    on_connection: Option<Extension<OnConnection>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    // Behind a proxy, the connection is the proxy's, not the page's.
+    let on_connection = on_connection
+        .map(|Extension(on)| on)
+        .filter(|_| crate::proxy::came_straight(&headers));
+    ping_response(on_connection)
 }
 
 /// A request the server answers before routing: a ping with no `Origin`
@@ -181,8 +189,11 @@ pub fn is_plain_ping<B>(request: &axum::http::Request<B>) -> bool {
 
 /// The ping's answer, with every header the router's layers would add for a
 /// request without `Origin`, from the same constants (a test holds the two
-/// paths to the same headers).
-pub fn ping_response() -> Response {
+/// paths to the same headers). `Server-Timing` gives the server's own time
+/// (`app`) and, where the request came on a connection, that connection's
+/// number and the request's number on it (`conn;desc="7.3"`), which the
+/// page reads from Resource Timing to count connections cut while in use.
+pub fn ping_response(on_connection: Option<OnConnection>) -> Response {
     static EXPOSED_LIST: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
         let exposed = EXPOSED;
         let names: Vec<&str> = exposed.iter().map(HeaderName::as_str).collect();
@@ -200,7 +211,14 @@ pub fn ping_response() -> Response {
     headers.insert(TIMING_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_LIST.clone());
     let millis = started.elapsed().as_secs_f64() * 1000.0;
-    if let Ok(value) = HeaderValue::from_str(&format!("app;dur={millis:.3}")) {
+    let timing = match on_connection {
+        Some(on) => format!(
+            "app;dur={millis:.3}, conn;desc=\"{}.{}\"",
+            on.connection, on.request
+        ),
+        None => format!("app;dur={millis:.3}"),
+    };
+    if let Ok(value) = HeaderValue::from_str(&timing) {
         headers.insert(SERVER_TIMING, value);
     }
     response

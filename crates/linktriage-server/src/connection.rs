@@ -148,6 +148,10 @@ fn instant_at(ms: u64) -> Instant {
 /// must be `Send`.
 #[derive(Debug)]
 pub struct Connection {
+    /// This connection's number, unique while the server runs.
+    id: u64,
+    /// Requests it has carried so far.
+    requests: AtomicU32,
     /// When a byte last moved, either way.
     last_io: AtomicU64,
     /// When the request now being sent began (its first byte, or the
@@ -171,7 +175,11 @@ const NOT_WAITING: u64 = u64::MAX;
 
 impl Connection {
     fn new(now: u64) -> Connection {
+        // Unique across event loops: one increment per connection.
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Connection {
+            id: NEXT_ID.fetch_add(1, Relaxed),
+            requests: AtomicU32::new(0),
             last_io: AtomicU64::new(now),
             head_since: AtomicU64::new(now),
             in_flight: AtomicU32::new(0),
@@ -198,6 +206,17 @@ impl Connection {
     }
 
     /// A request's headers are in: it is answered from here on.
+    /// A request arrived: which connection it came on and its number on
+    /// it (from 1), which the ping's answer tells the page, so that the
+    /// page sees a connection cut while in use even when the browser hides
+    /// the cut by sending the request again on a new one.
+    pub fn next_request(&self) -> OnConnection {
+        OnConnection {
+            connection: self.id,
+            request: self.requests.fetch_add(1, Relaxed).saturating_add(1),
+        }
+    }
+
     pub fn request_began(self: &Arc<Connection>) -> InFlight {
         self.in_flight.fetch_add(1, Relaxed);
         self.head_since.store(NOT_WAITING, Relaxed);
@@ -240,6 +259,13 @@ fn millis(duration: Duration) -> u64 {
 /// been sent (or dropped).
 #[derive(Debug)]
 pub struct InFlight(Arc<Connection>);
+
+/// A request's extension: the connection it came on and its number there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OnConnection {
+    pub connection: u64,
+    pub request: u32,
+}
 
 impl Drop for InFlight {
     fn drop(&mut self) {

@@ -227,6 +227,10 @@ where
             .connection
             .as_ref()
             .map(connection::Connection::request_began);
+        let on_connection = self
+            .connection
+            .as_ref()
+            .map(|connection| connection.next_request());
         let began = tokio::time::Instant::now();
         if api::is_plain_ping(&request) {
             let exchange = Exchange {
@@ -234,8 +238,10 @@ where
                 status: 204,
                 began,
             };
-            let answer =
-                api::ping_response().map(|body| AnswerBody::new(body, exchange, in_flight));
+            // Behind a proxy, the connection is the proxy's, not the page's.
+            let on_connection = on_connection.filter(|_| proxy::came_straight(request.headers()));
+            let answer = api::ping_response(on_connection)
+                .map(|body| AnswerBody::new(body, exchange, in_flight));
             return Either::Left(std::future::ready(Ok(answer)));
         }
         let route = metrics::Route::of(request.uri().path());
@@ -246,6 +252,9 @@ where
         }
         if let Some(reached) = self.reached {
             request.extensions_mut().insert(Reached(reached));
+        }
+        if let Some(on_connection) = on_connection {
+            request.extensions_mut().insert(on_connection);
         }
         Either::Right(Answering {
             routed: tower::ServiceExt::oneshot(

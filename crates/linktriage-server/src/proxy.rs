@@ -139,6 +139,15 @@ pub const FORWARDING_HEADERS: [&str; 7] = [
     "via",
 ];
 
+/// Whether a request came without any forwarding header: straight from
+/// the client, as far as the server can tell, so that the connection it
+/// came on is the client's own (behind a proxy it is the proxy's).
+pub fn came_straight(headers: &axum::http::HeaderMap) -> bool {
+    !FORWARDING_HEADERS
+        .iter()
+        .any(|name| headers.contains_key(*name))
+}
+
 /// An address as proxies write it: bare, with a port, or bracketed IPv6.
 fn address_of(hop: &str) -> Option<IpAddr> {
     if let Ok(address) = hop.parse::<IpAddr>() {

@@ -703,3 +703,75 @@ async fn without_its_peer_the_loss_check_says_it_is_not_run_here() {
         StatusCode::METHOD_NOT_ALLOWED
     );
 }
+
+/// The `conn` of a ping answer's `Server-Timing`: its connection's number
+/// and the request's number on that connection.
+fn connection_of(head: &str) -> (u64, u32) {
+    let timing = head
+        .lines()
+        .find_map(|l| l.strip_prefix("server-timing: "))
+        .unwrap_or_else(|| panic!("no server-timing in {head}"));
+    let desc = timing
+        .split(", ")
+        .find_map(|m| m.strip_prefix("conn;desc=\""))
+        .and_then(|d| d.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("no conn in {timing}"));
+    let (connection, request) = desc.split_once('.').unwrap();
+    (connection.parse().unwrap(), request.parse().unwrap())
+}
+
+/// Pings on one kept-alive connection, each answer's head as it came.
+async fn pings_on_one_connection(
+    address: std::net::SocketAddr,
+    origins: &[Option<&str>],
+) -> Vec<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut heads = Vec::new();
+    for origin in origins {
+        let origin = origin.map_or(String::new(), |o| format!("origin: {o}\r\n"));
+        let request = format!("GET /api/ping HTTP/1.1\r\nhost: {address}\r\n{origin}\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        // A 204 has no body: its head is the whole answer.
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            stream.read_exact(&mut byte).await.unwrap();
+            head.push(byte[0]);
+        }
+        heads.push(String::from_utf8(head).unwrap().to_ascii_lowercase());
+    }
+    heads
+}
+
+#[tokio::test]
+async fn each_ping_answer_names_its_connection_and_its_number_on_it() {
+    let server = RealServer::start();
+    let address = server.address();
+    // Answered ahead of the router and through it (with an Origin) alike.
+    let first = pings_on_one_connection(address, &[None, Some("https://desk.example"), None]).await;
+    let first: Vec<(u64, u32)> = first.iter().map(|h| connection_of(h)).collect();
+    assert_eq!(first.iter().map(|c| c.1).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(first.iter().all(|c| c.0 == first[0].0), "{first:?}");
+    // A new connection has a number of its own, and starts again at 1.
+    let second = pings_on_one_connection(address, &[None]).await;
+    let second = connection_of(&second[0]);
+    assert_ne!(second.0, first[0].0);
+    assert_eq!(second.1, 1);
+    // Through a proxy, the connection is the proxy's: no number is given,
+    // on either path.
+    let forwarded = ("x-forwarded-for", "10.1.2.3");
+    for headers in [
+        vec![forwarded],
+        vec![forwarded, ("origin", "https://desk.example")],
+    ] {
+        let (_, headers, _) = raw_get(address, "/api/ping", &headers).await;
+        let timing = headers
+            .iter()
+            .find(|(n, _)| n == "server-timing")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        assert!(timing.starts_with("app;dur="), "{timing}");
+        assert!(!timing.contains("conn"), "{timing}");
+    }
+}

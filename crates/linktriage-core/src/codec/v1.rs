@@ -145,13 +145,13 @@ pub(super) fn check_number(kind: CheckKind) -> u8 {
         CheckKind::Interception => 6,
         CheckKind::LocalAgent => 7,
         CheckKind::Loss => 8,
+        CheckKind::Connections => 9,
     }
 }
 
-/// `None` for a kind version 1 cannot carry: a later version carries it.
-pub(super) fn kind_number(kind: CheckKind) -> Option<u8> {
+/// The version that first carries a kind's results.
+pub(super) fn first_version(kind: CheckKind) -> u32 {
     match kind {
-        CheckKind::Loss => None,
         CheckKind::Reach
         | CheckKind::RoundTrips
         | CheckKind::WebSocket
@@ -159,8 +159,15 @@ pub(super) fn kind_number(kind: CheckKind) -> Option<u8> {
         | CheckKind::Upload
         | CheckKind::Clock
         | CheckKind::Interception
-        | CheckKind::LocalAgent => Some(check_number(kind)),
+        | CheckKind::LocalAgent => 1,
+        CheckKind::Loss => 5,
+        CheckKind::Connections => 6,
     }
+}
+
+/// `None` for a kind version 1 cannot carry: a later version carries it.
+pub(super) fn kind_number(kind: CheckKind) -> Option<u8> {
+    (first_version(kind) == 1).then(|| check_number(kind))
 }
 
 pub(super) fn kind_from(n: u8) -> Result<CheckKind, String> {
@@ -360,7 +367,7 @@ impl ResultV1 {
                 kind: kind_number(n.kind)?,
                 reason: n.reason.clone(),
             },
-            Measurement::Loss(_) => return None,
+            Measurement::Loss(_) | Measurement::Connections(_) => return None,
         };
         Some(ResultV1 {
             target: r.target.clone(),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::v1::{check_number, kind_from, kind_number, segment_from, segment_number};
+use super::v1::{check_number, first_version, kind_from, segment_from, segment_number};
 use super::v3::{NoWatch, WatchV3};
 use super::v4::ReportV4;
 use crate::check::{CheckKind, CheckResult, LossCheck, Measurement, NotTested};
@@ -77,7 +77,8 @@ fn later_kind_from(n: u8) -> Result<CheckKind, String> {
 }
 
 impl LaterV5 {
-    /// `r` at `place`, or `None` for a result version 1 carries. Every
+    /// `r` at `place`, or `None` for a result version 1 or a later version
+    /// carries. Every
     /// measurement is named, so a new one does not compile until it is
     /// placed in one version or the other.
     fn of(place: usize, r: &CheckResult) -> Option<LaterV5> {
@@ -102,12 +103,10 @@ impl LaterV5 {
                 }),
             }),
             Measurement::Loss(LossCheck::UdpBlocked) => MeasurementV5::UdpBlocked,
-            Measurement::NotTested(n) if kind_number(n.kind).is_none() => {
-                MeasurementV5::NotTested {
-                    kind: check_number(n.kind),
-                    reason: n.reason.clone(),
-                }
-            }
+            Measurement::NotTested(n) if first_version(n.kind) == 5 => MeasurementV5::NotTested {
+                kind: check_number(n.kind),
+                reason: n.reason.clone(),
+            },
             Measurement::NotTested(_)
             | Measurement::Reach(_)
             | Measurement::RoundTrips(_)
@@ -116,7 +115,8 @@ impl LaterV5 {
             | Measurement::Upload(_)
             | Measurement::Clock(_)
             | Measurement::Interception(_)
-            | Measurement::LocalAgent(_) => return None,
+            | Measurement::LocalAgent(_)
+            | Measurement::Connections(_) => return None,
         };
         Some(LaterV5 {
             place: place as u32,
@@ -127,9 +127,12 @@ impl LaterV5 {
     }
 }
 
+/// The results only version 5 carries, each placed in the list of those
+/// versions 1 to 5 carry: a later version places its own in the whole list.
 fn later_of(r: &Report) -> Vec<LaterV5> {
     r.results
         .iter()
+        .filter(|result| first_version(result.measurement.kind()) <= 5)
         .enumerate()
         .filter_map(|(place, result)| LaterV5::of(place, result))
         .collect()
@@ -201,16 +204,30 @@ impl TryFrom<ReportV5> for Report {
 
     fn try_from(w: ReportV5) -> Result<Report, String> {
         let mut report = Report::try_from(w.v4)?;
-        let mut last = None;
-        for later in w.later {
-            // In the order they were written, each at its own place.
-            if last.is_some_and(|last| later.place <= last) {
-                return Err("its results are out of order".into());
-            }
-            last = Some(later.place);
-            let place = (later.place as usize).min(report.results.len());
-            report.results.insert(place, CheckResult::try_from(later)?);
-        }
+        let later = w
+            .later
+            .into_iter()
+            .map(|l| (l.place, CheckResult::try_from(l)));
+        put_in_place(&mut report.results, later)?;
         Ok(report)
     }
+}
+
+/// Puts each of a later version's results at its place in the list, in the
+/// order they were written (each place after the last): every result
+/// before it is in place by then.
+pub(super) fn put_in_place(
+    results: &mut Vec<CheckResult>,
+    later: impl IntoIterator<Item = (u32, Result<CheckResult, String>)>,
+) -> Result<(), String> {
+    let mut last = None;
+    for (place, result) in later {
+        if last.is_some_and(|last| place <= last) {
+            return Err("its results are out of order".into());
+        }
+        last = Some(place);
+        let place = (place as usize).min(results.len());
+        results.insert(place, result?);
+    }
+    Ok(())
 }
