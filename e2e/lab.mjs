@@ -196,6 +196,15 @@ export async function injectAxe(page) {
   await page.evaluate(source);
 }
 
+/**
+ * A target list of the server alone, so that a verdict turns on what it
+ * measures (in the lab no public host resolves); only `checks` if given.
+ */
+export function serverOnlyConfig(checks) {
+  const only = checks ? `checks = ${JSON.stringify(checks)}\n` : '';
+  return `name = "The server alone"\nversion = "1"\n\n[[target]]\nname = "Link Triage server"\nsegment = "auto"\nurl = "/"\nkind = "probe"\n${only}`;
+}
+
 /** Writes `text` to a new temporary file; resolves with its path. */
 export async function tempFile(name, text) {
   const dir = await mkdtemp(join(tmpdir(), 'linktriage-'));

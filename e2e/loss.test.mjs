@@ -4,26 +4,14 @@
 // blocked, never as loss, and blames no part of the path.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openAndFinish, tempFile } from './lab.mjs';
-
-// The server alone, so the verdict turns on what it measures (in the lab no
-// public host resolves).
-const SERVER_ONLY = `name = "The server alone"
-version = "1"
-
-[[target]]
-name = "Link Triage server"
-segment = "auto"
-url = "/"
-kind = "probe"
-`;
+import { startServer, launchBrowser, openAndFinish, tempFile, serverOnlyConfig } from './lab.mjs';
 
 let browser;
 let config;
 
 before(async () => {
   browser = await launchBrowser();
-  config = await tempFile('server-only.toml', SERVER_ONLY);
+  config = await tempFile('server-only.toml', serverOnlyConfig());
 });
 
 after(async () => {

@@ -15,7 +15,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     MessageEvent, RequestMode, RtcDataChannel, RtcDataChannelInit, RtcDataChannelState,
-    RtcDataChannelType, RtcPeerConnection, RtcSdpType, RtcSessionDescriptionInit,
+    RtcDataChannelType, RtcIceConnectionState, RtcPeerConnection, RtcSdpType,
+    RtcSessionDescriptionInit,
 };
 
 use super::http::{self, FetchError, Options, absolute_url};
@@ -25,9 +26,14 @@ use super::timers::{Deadline, monotonic_ms, sleep};
 pub const PROBES: u32 = 250;
 /// Between probes: 200 a second, within the server's allowance per session.
 const PACE_MS: u32 = 5;
-/// Longest wait for the channel to open once the server has answered: past
-/// it, no UDP got through.
+/// Longest wait for UDP to get through at all (ICE connected) once the
+/// server has answered: past it, UDP is blocked.
 const OPEN_TIMEOUT_MS: u32 = 5_000;
+/// Time the probes, their stragglers and the count need once the channel
+/// is open: a path that connected keeps waiting for its channel (a lossy
+/// one retransmits the handshake on timers of a second or more) until only
+/// this is left of the deadline.
+const AFTER_OPENING_MS: u32 = 3_000;
 /// Longest wait for the server's final count, asked again meanwhile.
 const COUNT_TIMEOUT_MS: u32 = 1_000;
 /// The least time worth starting a check in: connecting, the probes, the
@@ -109,8 +115,17 @@ async fn exchange(
         .map_err(|_| "the Link Triage server's answer could not be used".to_owned())?;
     let opening = Deadline::in_ms(OPEN_TIMEOUT_MS.min(deadline.remaining_ms()));
     while channel.ready_state() != RtcDataChannelState::Open {
-        if opening.remaining_ms() == 0 || channel.ready_state() == RtcDataChannelState::Closed {
+        let connected = matches!(
+            peer.ice_connection_state(),
+            RtcIceConnectionState::Connected | RtcIceConnectionState::Completed
+        );
+        if channel.ready_state() == RtcDataChannelState::Closed
+            || (!connected && opening.remaining_ms() == 0)
+        {
             return Ok(LossCheck::UdpBlocked);
+        }
+        if connected && deadline.remaining_ms() < AFTER_OPENING_MS {
+            return Err("UDP reached the Link Triage server, but the channel did not open in time (heavy packet loss on the way, most likely)".to_owned());
         }
         sleep(20).await;
     }

@@ -12,13 +12,14 @@ use anyhow::{Context, bail};
 
 use crate::{build, output_of, root, run, tools};
 
-const PARTS: [&str; 9] = [
+const PARTS: [&str; 10] = [
     "size",
     "first",
     "offline",
     "desk",
     "watch",
     "latency",
+    "loss",
     "throughput",
     "server",
     "load",
@@ -58,6 +59,12 @@ pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
     if wanted("latency") {
         println!("\nlatency truth (delaying proxy on loopback):");
         node("bench/latency.mjs")?;
+    }
+    if wanted("loss") {
+        println!(
+            "\nloss truth (nftables dropping the loss check's UDP one way, in a network namespace; as root):"
+        );
+        node("bench/loss-truth.mjs")?;
     }
     if wanted("throughput") {
         for rate in [10, 100] {

@@ -22,7 +22,8 @@ pub enum Need {
     /// What building the app needs.
     Build,
     /// That, and what the tests need (Chromium, ChromeDriver, Playwright,
-    /// cargo fuzz and its C++ compiler).
+    /// cargo fuzz and its C++ compiler, nftables and iproute2 for the loss
+    /// truth test's network namespace).
     Everything,
     /// That, and what the benchmarks run and compare against (nginx, wrk,
     /// and iproute2's `ip` and `tc` for the shaped link).
@@ -47,6 +48,10 @@ pub fn setup(need: Need) -> anyhow::Result<()> {
             ("openssl", "openssl"),
             // cargo fuzz builds libFuzzer, which is C++.
             ("c++", "g++"),
+            // The loss truth test drops UDP by nftables in a network
+            // namespace of its own.
+            ("nft", "nftables"),
+            ("ip", "iproute2"),
         ])?;
     }
     if need >= Need::Benchmarks {
