@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 
 use crate::{build, output_of, root, run, tools};
 
-const PARTS: [&str; 10] = [
+const PARTS: [&str; 11] = [
     "size",
     "first",
     "offline",
@@ -20,6 +20,7 @@ const PARTS: [&str; 10] = [
     "watch",
     "latency",
     "loss",
+    "rtc",
     "throughput",
     "server",
     "load",
@@ -65,6 +66,12 @@ pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
             "\nloss truth (nftables dropping the loss check's UDP one way, in a network namespace; as root):"
         );
         node("bench/loss-truth.mjs")?;
+    }
+    if wanted("rtc") {
+        println!(
+            "\nthe loss check's peer under many sessions at 50 messages a second (str0m clients on loopback):"
+        );
+        rtc_sessions()?;
     }
     if wanted("throughput") {
         for rate in [10, 100] {
@@ -303,6 +310,73 @@ fn load_test() -> anyhow::Result<()> {
     }
     let _ = load.wait();
     server.stop();
+    Ok(())
+}
+
+/// The server's peer under 25 to 400 sessions at once, each sending 50
+/// probes a second for 15 s: the server's CPU and memory, and the share of
+/// probes echoed (the clients share the two cores with it).
+fn rtc_sessions() -> anyhow::Result<()> {
+    use std::io::BufRead;
+    run(build::release_build_of_server().args(["--example", "rtc_load"]))?;
+    let (port, rate, seconds) = (18_095, 50, 15);
+    for sessions in [25, 50, 100, 200, 400] {
+        let mut server = Background::new(
+            Command::new(root().join("target/release/linktriage"))
+                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+                // The load names each session's client in X-Forwarded-For,
+                // past the cap per client address.
+                .args(["--trusted-proxy", "127.0.0.1/32"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .context("starting linktriage")?,
+            None,
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        let pid = server.child.id();
+        let rss_idle = memory_kb(pid, "VmRSS")?;
+        let mut load = Command::new(root().join("target/release/examples/rtc_load"))
+            .args([
+                format!("127.0.0.1:{port}"),
+                sessions.to_string(),
+                rate.to_string(),
+                seconds.to_string(),
+            ])
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the sessions")?;
+        let stdout = load.stdout.take().context("the sessions' output")?;
+        let mut counts = std::collections::HashMap::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line?;
+            if line == "running" {
+                let cpu = cpu_seconds(pid)?;
+                std::thread::sleep(Duration::from_secs(seconds));
+                let used = cpu_seconds(pid)? - cpu;
+                let rss = memory_kb(pid, "VmRSS")?;
+                println!(
+                    "{sessions} sessions: server CPU {:.0} % of one core ({:.2} % a session), memory {rss} KB ({:.0} KB a session over {rss_idle} KB idle)",
+                    used / seconds as f64 * 100.0,
+                    used / seconds as f64 * 100.0 / f64::from(sessions),
+                    rss.saturating_sub(rss_idle) as f64 / f64::from(sessions),
+                );
+            } else if let Some((key, value)) = line.split_once(' ') {
+                counts.insert(key.to_owned(), value.parse::<f64>().unwrap_or(0.0));
+            }
+        }
+        let _ = load.wait();
+        server.stop();
+        let count = |key: &str| counts.get(key).copied().unwrap_or(0.0);
+        println!(
+            "{sessions} sessions: {} opened, {} failed; {} of {} probes echoed ({:.2} %)",
+            count("opened"),
+            count("failed"),
+            count("echoed"),
+            count("sent"),
+            count("echoed") / count("sent").max(1.0) * 100.0
+        );
+    }
     Ok(())
 }
 

@@ -143,7 +143,9 @@ fn with_connection_counts(mut results: Vec<CheckResult>) -> Vec<CheckResult> {
             seen_by,
         })
     };
-    let placements: [(usize, fn(&Measurement) -> bool, Measurement); 3] = [
+    // After the nth result that `of` picks out, a result of `measurement`.
+    type Placement = (usize, fn(&Measurement) -> bool, Measurement);
+    let placements: [Placement; 3] = [
         (
             0,
             |m| matches!(m, Measurement::Loss(LossCheck::UdpBlocked)),

@@ -226,6 +226,9 @@ mod tests {
         }
     }
 
+    /// A case's name, what each answer said, and what is expected of it.
+    type Case<Expected> = (&'static str, Vec<Carried>, Expected);
+
     fn counted(series: &[Carried]) -> (u32, u32, u32, u32) {
         let c = count(series).unwrap();
         (c.requests, c.answered, c.connections, c.cut)
@@ -234,7 +237,7 @@ mod tests {
     #[test]
     fn numbered_answers_count_each_connection_that_took_over() {
         // (what each answer said, then requests, answered, connections, cut)
-        let cases: Vec<(&str, Vec<Carried>, (u32, u32, u32, u32))> = vec![
+        let cases: Vec<Case<(u32, u32, u32, u32)>> = vec![
             (
                 "kept open throughout, on a connection the page opened",
                 vec![on(7, 4), on(7, 5), on(7, 6), on(7, 7)],
@@ -328,7 +331,7 @@ mod tests {
     #[test]
     fn timed_answers_count_each_opening_after_the_first() {
         let opened = |o: bool| Timed { opened: o };
-        let cases: Vec<(&str, Vec<Carried>, (u32, u32, u32, u32))> = vec![
+        let cases: Vec<Case<(u32, u32, u32, u32)>> = vec![
             (
                 "kept open",
                 vec![opened(true), opened(false), opened(false)],
@@ -361,7 +364,7 @@ mod tests {
     #[test]
     fn durations_count_answers_that_took_a_new_connection_s_round_trips() {
         let took = |ms: &[f64]| ms.iter().map(|&ms| Took { ms }).collect::<Vec<_>>();
-        let cases: Vec<(&str, Vec<Carried>, Result<(u32, u32), &str>)> = vec![
+        let cases: Vec<Case<Result<(u32, u32), &str>>> = vec![
             (
                 "20 ms each, jitter within half again",
                 took(&[20.0, 24.0, 19.0, 29.0, 21.0, 22.0, 20.0, 23.0]),

@@ -50,7 +50,7 @@ pub struct RtcLimits {
     /// message, the handshake included, must come within it too).
     pub idle: Duration,
     /// Messages a second a session may send, on average over a second; a
-    /// loss check sends 50, a watch a few.
+    /// loss check sends 200 (for about a second and a half).
     pub messages_per_second: u32,
 }
 
