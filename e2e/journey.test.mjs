@@ -111,7 +111,7 @@ test('the copied report carries a code the desk reads back to the very same text
   await page.click('#copy-report');
   await page.waitForFunction(() => document.querySelector('#copy-report-status').textContent.startsWith('Copied'));
   const pasted = await page.evaluate(() => navigator.clipboard.readText());
-  assert.match(pasted, /\nLT5\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
+  assert.match(pasted, /\nLT6\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
   // The desk pastes it, quoted in a reply, into `linktriage decode --text`.
   const quoted = pasted.split('\n').map((l) => `> ${l}`).join('\n');
   const decoded = await runCli(['decode', '--text'], `Re: Contacting Server\n\n${quoted}`);
