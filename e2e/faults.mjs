@@ -279,6 +279,96 @@ export async function startRelay(upstreamPort, host = '127.0.0.1') {
 }
 
 /**
+ * A slow line in front of the server on `upstreamPort`: a TCP relay on an
+ * address of its own whose connections share one queue each way, drained
+ * at `rateMbit`. With no `queueBytes` the buffer is deep (bufferbloat): it
+ * takes whatever either end sends at once, so a transfer fills the queue
+ * and every other connection's bytes (a round trip's answer) wait behind
+ * it. With `queueBytes` it is a well-kept line: a sender whose bytes would
+ * take the queue past that waits (TCP's own flow control), and the others'
+ * bytes wait behind no more than it.
+ */
+export async function startQueuedLine(upstreamPort, host, { rateMbit, queueBytes = Infinity }) {
+  const bytesPerMs = (rateMbit * 1e6) / 8 / 1000;
+  // One direction of the line: the shared queue of [socket, chunk] (a null
+  // chunk ends the socket), sent on as a token bucket allows, and what each
+  // sender has that the queue has no room for yet (its own buffer: that
+  // sender is paused meanwhile).
+  const direction = () => {
+    const queue = [];
+    let queued = 0;
+    const held = new Map();
+    let credit = 0;
+    let last = performance.now();
+    let timer = null;
+    // Into the queue, a piece from each sender in turn (the one that has
+    // waited longest first), while there is room.
+    const admit = () => {
+      while (queued < queueBytes && held.size > 0) {
+        const [from, waiting] = held.entries().next().value;
+        held.delete(from);
+        const chunk = waiting.chunks.shift();
+        if (chunk === null) {
+          queue.push([waiting.to, null]);
+        } else {
+          const n = Math.min(chunk.length, queueBytes - queued);
+          queue.push([waiting.to, chunk.subarray(0, n)]);
+          queued += n;
+          if (n < chunk.length) waiting.chunks.unshift(chunk.subarray(n));
+        }
+        if (waiting.chunks.length > 0) held.set(from, waiting);
+        else from.resume();
+      }
+    };
+    const drain = () => {
+      const now = performance.now();
+      // A line idle for a while sends its next 16 KB at once, no more.
+      credit = Math.min(credit + (now - last) * bytesPerMs, 16 * 1024);
+      last = now;
+      while (queue.length && credit > 0) {
+        const [to, chunk] = queue[0];
+        if (chunk === null) {
+          to.end();
+          queue.shift();
+          continue;
+        }
+        const n = Math.min(chunk.length, Math.ceil(credit));
+        if (!to.destroyed) to.write(chunk.subarray(0, n));
+        credit -= n;
+        queued -= n;
+        if (n === chunk.length) queue.shift();
+        else queue[0][1] = chunk.subarray(n);
+      }
+      admit();
+      timer = queue.length ? setTimeout(drain, 2) : null;
+    };
+    return (from, to, chunk) => {
+      if (!held.has(from)) held.set(from, { to, chunks: [] });
+      held.get(from).chunks.push(chunk);
+      from.pause();
+      admit();
+      if (!timer) drain();
+    };
+  };
+  const toServer = direction();
+  const toBrowser = direction();
+  const server = net.createServer((browserSide) => {
+    const serverSide = net.connect(upstreamPort, '127.0.0.1');
+    for (const [from, to, line] of [
+      [browserSide, serverSide, toServer],
+      [serverSide, browserSide, toBrowser],
+    ]) {
+      from.on('data', (chunk) => line(from, to, chunk));
+      from.on('end', () => line(from, to, null));
+      from.on('error', () => to.destroy());
+    }
+  });
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return { port, url: `http://${host}:${port}/`, close: closer(server, sockets) };
+}
+
+/**
  * A host that cuts kept-alive connections as security software on a path
  * does: it answers 200 (CORS and timing allowed) but, of the requests that
  * come on a connection it has answered before, resets the connection

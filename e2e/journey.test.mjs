@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmod, copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, openAndFinish, runCli, injectAxe, BIN } from './lab.mjs';
+import { startServer, launchBrowser, openAndFinish, runCli, injectAxe, BIN, CODE_AT_END } from './lab.mjs';
 
 let server;
 let browser;
@@ -111,7 +111,7 @@ test('the copied report carries a code the desk reads back to the very same text
   await page.click('#copy-report');
   await page.waitForFunction(() => document.querySelector('#copy-report-status').textContent.startsWith('Copied'));
   const pasted = await page.evaluate(() => navigator.clipboard.readText());
-  assert.match(pasted, /\nLT6\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
+  assert.match(pasted, CODE_AT_END);
   // The desk pastes it, quoted in a reply, into `linktriage decode --text`.
   const quoted = pasted.split('\n').map((l) => `> ${l}`).join('\n');
   const decoded = await runCli(['decode', '--text'], `Re: Contacting Server\n\n${quoted}`);

@@ -1,6 +1,7 @@
 // The end-to-end lab: the real `linktriage` server on loopback and Debian's
 // Chromium driven by playwright-core. Shared by the tests and the benchmarks.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,11 @@ import { chromium } from 'playwright-core';
 
 export const BIN = process.env.LINKTRIAGE_BIN ?? 'target/release/linktriage';
 export const DIST = process.env.LINKTRIAGE_DIST ?? 'dist';
+
+/** The report code's tag this build writes (`LT7`), from the codec's own constant. */
+export const CODE_TAG = `LT${readFileSync(new URL('../crates/linktriage-core/src/codec/mod.rs', import.meta.url), 'utf8').match(/pub const VERSION: u32 = (\d+);/)[1]}`;
+/** A whole report code of this build's version, ending a report's text. */
+export const CODE_AT_END = new RegExp(String.raw`\n${CODE_TAG}\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$`);
 
 // Flags that keep a headless Chromium from reaching outside this machine.
 export const CHROMIUM_ARGS = [

@@ -4,7 +4,7 @@
 // everything answers. The sampling runs in the page's Web Worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, launchChromiumOverPipe, tempFile, injectAxe } from './lab.mjs';
+import { startServer, launchBrowser, launchChromiumOverPipe, tempFile, injectAxe, CODE_AT_END } from './lab.mjs';
 import { startSwitchableHost } from './faults.mjs';
 
 const INTERVAL_MS = 1000;
@@ -124,7 +124,7 @@ test('a watch from a #watch=1s link records each drop with its time and segment,
   assert.match(running, /^Link Triage report\nVerdict: The connection dropped twice in \d+ (s|min) of watching, the last time at the clinical system supplier\.\n/);
   assert.match(running, /\nWatched: .* every 1 s; still watching when this report was made\n/);
   assert.match(running, /\nDrops:\n- .* UTC \(\d+ s\)(; .* local \(\d+ s\))?: at the NHS network link \(HSCN\); not answering: HSCN gateway\n- .*: at the clinical system supplier; not answering: Supplier API\nAnswered:\n/);
-  assert.match(running, /\nReport code .*\nLT6\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
+  assert.match(running, new RegExp(`\\nReport code .*${CODE_AT_END.source}`));
   assert.match(running, /\nConfiguration: .*, Link Triage release [0-9a-f]{16}\n/);
 
   await page.click('#watch-stop');

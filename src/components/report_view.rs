@@ -1,9 +1,9 @@
 //! The finished run: the verdict, and the report text with its code and Copy.
 
 use linktriage_core::codec::checks_wire_bytes;
+use linktriage_core::report::Sharing;
 use yew::prelude::*;
 
-use super::site_form::SharingChoices;
 use super::{Progress, SharedReport, SiteForm, VerdictView, WatchLink};
 use crate::hooks::use_written_report;
 use crate::state::SameReport;
@@ -17,14 +17,14 @@ pub struct ReportViewProps {
 
 #[function_component]
 pub fn ReportView(props: &ReportViewProps) -> Html {
-    let choices = use_state(SharingChoices::default);
-    // As shared: what was measured, with what the clinician chose to add or
-    // take out. Memoised, so the code is made again only on a change.
-    let shared = use_memo((props.report.clone(), (*choices).clone()), |(report, c)| {
-        report.0.shared(&c.site, c.remove_addresses)
-    });
-    let writing = use_written_report(shared, checks_wire_bytes);
-    let on_change = Callback::from(move |c| choices.set(c));
+    // What the clinician chose to add or take out: the writer applies it.
+    let sharing = use_state(Sharing::default);
+    let writing = use_written_report(
+        props.report.0.clone(),
+        (*sharing).clone(),
+        checks_wire_bytes,
+    );
+    let on_change = Callback::from(move |s| sharing.set(s));
     html! {
         <section aria-labelledby="report-heading">
             <VerdictView verdict={props.report.0.verdict.clone()} />

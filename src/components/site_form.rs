@@ -1,20 +1,13 @@
 //! What the clinician may add to the report before sharing it: where they
 //! are, the ticket, a short note, and whether to take IP addresses out.
 
-use linktriage_core::report::SiteDetails;
+use linktriage_core::report::{Sharing, SiteDetails};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-/// What the form says about the report to share.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SharingChoices {
-    pub site: SiteDetails,
-    pub remove_addresses: bool,
-}
-
 #[derive(Debug, Properties, PartialEq)]
 pub struct SiteFormProps {
-    pub on_change: Callback<SharingChoices>,
+    pub on_change: Callback<Sharing>,
 }
 
 #[function_component]
@@ -62,14 +55,14 @@ struct Fields {
 }
 
 impl Fields {
-    fn read(&self) -> SharingChoices {
+    fn read(&self) -> Sharing {
         let value = |field: &NodeRef| {
             field
                 .cast::<HtmlInputElement>()
                 .map(|i| i.value())
                 .unwrap_or_default()
         };
-        SharingChoices {
+        Sharing {
             site: SiteDetails {
                 place: value(&self.place),
                 ticket: value(&self.ticket),

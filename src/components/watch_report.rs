@@ -7,15 +7,13 @@
 use std::rc::Rc;
 
 use linktriage_core::codec::wire_bytes;
-use linktriage_core::report::{ListFacts, Report};
+use linktriage_core::report::{ListFacts, Report, Sharing};
 use linktriage_core::watch::WatchSnapshot;
 use yew::prelude::*;
 
-use super::site_form::SharingChoices;
 use super::{SharedReport, SiteForm};
 use crate::hooks::{WatchRecord, use_written_report};
 use crate::probes::{device, timers};
-use crate::state::SameReport;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct WatchReportProps {
@@ -30,7 +28,8 @@ pub struct WatchReportProps {
 
 #[function_component]
 pub fn WatchReport(props: &WatchReportProps) -> Html {
-    let choices = use_state(SharingChoices::default);
+    // What the clinician chose to add or take out: the writer applies it.
+    let sharing = use_state(Sharing::default);
     // The minute of the newest sample: the snapshot is made again when it
     // changes, not on every sample.
     let minute = props.record.read(|w| {
@@ -52,11 +51,8 @@ pub fn WatchReport(props: &WatchReportProps) -> Html {
             },
         )
     };
-    let shared = use_memo((SameReport(report), (*choices).clone()), |(report, c)| {
-        report.0.shared(&c.site, c.remove_addresses)
-    });
-    let writing = use_written_report(shared, wire_bytes);
-    let on_change = Callback::from(move |c| choices.set(c));
+    let writing = use_written_report(report, (*sharing).clone(), wire_bytes);
+    let on_change = Callback::from(move |s| sharing.set(s));
     html! {
         <section id="watch-report" aria-labelledby="watch-report-heading">
             <h3 id="watch-report-heading">{ "Report for the IT service desk" }</h3>

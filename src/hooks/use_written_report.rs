@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use linktriage_core::report::Report;
+use linktriage_core::report::{Report, Sharing};
 use linktriage_core::written::Written;
 use yew::prelude::*;
 
@@ -13,6 +13,18 @@ use crate::state::SameReport;
 /// How long after a failure the writer is asked again: the network may be
 /// back.
 const RETRY_MS: u32 = 10_000;
+
+/// A report to write, and how it is shared.
+type Asked = Rc<(Rc<Report>, Sharing)>;
+
+/// The same [`Asked`], by pointer.
+struct SameAsked(Asked);
+
+impl PartialEq for SameAsked {
+    fn eq(&self, other: &SameAsked) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 /// Where writing the report has got to.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,51 +38,58 @@ pub struct Writing {
     pub failed: Option<AttrValue>,
 }
 
-/// `report` written out by the report writer. `report` should keep its `Rc`
-/// while unchanged (`use_memo`): what was written is matched to the report
-/// it was written for by pointer. `wire_bytes` is `codec::wire_bytes`, or
-/// `codec::checks_wire_bytes` on the clinician's page, whose reports never
-/// have a watch.
+/// `report` written out by the report writer as shared with `sharing`
+/// (the writer adds the site details and takes addresses out). `report`
+/// should keep its `Rc` while unchanged (`use_memo`). `wire_bytes` is
+/// `codec::wire_bytes`, or `codec::checks_wire_bytes` on the clinician's
+/// page, whose reports never have a watch.
 #[hook]
-pub fn use_written_report(report: Rc<Report>, wire_bytes: fn(&Report) -> Vec<u8>) -> Writing {
-    let written = use_state(|| None::<(Rc<Report>, Rc<Written>)>);
-    let failed = use_state(|| None::<(Rc<Report>, AttrValue)>);
+pub fn use_written_report(
+    report: Rc<Report>,
+    sharing: Sharing,
+    wire_bytes: fn(&Report) -> Vec<u8>,
+) -> Writing {
+    // A report and how it is shared, one `Rc` while both are unchanged:
+    // what was written is matched to what it was written for by pointer.
+    let asked: Asked = use_memo((SameReport(report), sharing), |(report, sharing)| {
+        (report.0.clone(), sharing.clone())
+    });
+    let written = use_state(|| None::<(Asked, Rc<Written>)>);
+    let failed = use_state(|| None::<(Asked, AttrValue)>);
     // Bumped to try again after a failure.
     let attempt = use_state(|| 0_u32);
-    // The newest report asked for: answers come back out of order when the
-    // report changes quickly (typing a note), and only the newest may land.
-    let newest = use_mut_ref(|| report.clone());
+    // The newest asked for: answers come back out of order when the report
+    // changes quickly (typing a note), and only the newest may land.
+    let newest = use_mut_ref(|| asked.clone());
     {
         let (written, failed, attempt) = (written.clone(), failed.clone(), attempt.clone());
-        use_effect_with(
-            (SameReport(report.clone()), *attempt),
-            move |(report, _)| {
-                let report = report.0.clone();
-                *newest.borrow_mut() = report.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let outcome = writer::write(&wire_bytes(&report)).await;
-                    if !Rc::ptr_eq(&newest.borrow(), &report) {
-                        return;
+        use_effect_with((SameAsked(asked.clone()), *attempt), move |(asked, _)| {
+            let asked = asked.0.clone();
+            *newest.borrow_mut() = asked.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let (report, sharing) = &*asked;
+                let outcome = writer::write(&wire_bytes(report), sharing).await;
+                if !Rc::ptr_eq(&newest.borrow(), &asked) {
+                    return;
+                }
+                match outcome {
+                    Ok(done) => {
+                        failed.set(None);
+                        written.set(Some((asked, Rc::new(done))));
                     }
-                    match outcome {
-                        Ok(done) => {
-                            failed.set(None);
-                            written.set(Some((report, Rc::new(done))));
-                        }
-                        Err(why) => {
-                            failed.set(Some((report.clone(), why.into())));
-                            timers::sleep(RETRY_MS).await;
-                            // A newer report is already being written.
-                            if Rc::ptr_eq(&newest.borrow(), &report) {
-                                attempt.set(*attempt + 1);
-                            }
+                    Err(why) => {
+                        failed.set(Some((asked.clone(), why.into())));
+                        timers::sleep(RETRY_MS).await;
+                        // A newer report is already being written.
+                        if Rc::ptr_eq(&newest.borrow(), &asked) {
+                            attempt.set(*attempt + 1);
                         }
                     }
-                });
-            },
-        );
+                }
+            });
+        });
     }
-    let current = |made_for: &Rc<Report>| Rc::ptr_eq(made_for, &report);
+    let current = |made_for: &Asked| Rc::ptr_eq(made_for, &asked);
     Writing {
         written: (*written).as_ref().map(|(_, w)| w.clone()),
         up_to_date: (*written)

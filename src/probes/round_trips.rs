@@ -46,7 +46,9 @@ pub async fn measure(target: &Target, run_id: u32, deadline: Deadline) -> RoundT
     RoundTrips::from_samples(samples, failed, target.late_ms)
 }
 
-async fn one_round_trip(url: &str, timeout_ms: u32) -> Option<f64> {
+/// The network's share of one round trip to a ping `url` (absolute and
+/// unique: its timing is looked up by it), or `None` without an answer.
+pub async fn one_round_trip(url: &str, timeout_ms: u32) -> Option<f64> {
     let started = monotonic_ms();
     fetch_body(url, RequestMode::Cors, timeout_ms).await.ok()?;
     let elapsed = monotonic_ms() - started;

@@ -3,14 +3,23 @@
 //! Transfers grow until one takes long enough to be worth timing, then a few
 //! transfers of a size that takes about half a second each are timed; the
 //! figure quoted is a high percentile of those (see `Throughput::mbps`).
+//! Round trips to the same server, just before the timed transfers and
+//! while they run, tell how far the path's queues grow under load
+//! (`UnderLoad`, bufferbloat).
 
-use linktriage_core::check::{RAN_OUT_OF_TIME, Throughput};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use linktriage_core::check::{RAN_OUT_OF_TIME, Throughput, UnderLoad};
 use linktriage_core::config::Target;
 use linktriage_core::payload::XorShift;
+use linktriage_core::stats::summarize;
 use web_sys::RequestMode;
 
 use super::http::{FetchError, Options, absolute_url, fetch, resource_timing};
-use super::timers::Deadline;
+use super::round_trips::one_round_trip;
+use super::timers::{Deadline, sleep};
+use wasm_bindgen_futures::spawn_local;
 
 const FIRST_BYTES: u64 = 64 * 1024;
 /// 0.67 s at 100 Mbit/s, more than `AIM_MS`. On faster links the transfers
@@ -24,6 +33,15 @@ const LONG_ENOUGH_MS: f64 = 150.0;
 /// What each timed transfer aims for.
 const AIM_MS: f64 = 400.0;
 const TIMED_TRANSFERS: usize = 3;
+/// Round trips before the timed transfers, for the idle figure.
+const IDLE_ROUND_TRIPS: u32 = 5;
+/// How often a round trip under load starts: twenty a second, light beside
+/// the transfer (each is a few hundred bytes), and enough to grade the
+/// fifth of a second the timed transfers last on a gigabit line.
+const UNDER_LOAD_EVERY_MS: u32 = 50;
+/// A round trip under load may take this long (a full queue on a slow
+/// link can hold a second or more) before it counts as lost.
+const UNDER_LOAD_TIMEOUT_MS: u32 = 3_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -37,7 +55,10 @@ pub async fn measure(target: &Target, direction: Direction, deadline: Deadline) 
         samples_mbps: Vec::new(),
         largest_bytes: 0,
         failure: None,
+        under_load: None,
     };
+    // Before any transfer, while the line is quiet.
+    let idle_ms = idle_round_trip_ms(target, deadline).await;
     // Grow until a transfer is long enough to time.
     let ms = loop {
         match transfer(target, direction, size, deadline).await {
@@ -50,6 +71,7 @@ pub async fn measure(target: &Target, direction: Direction, deadline: Deadline) 
         }
     };
     let size = grow_towards(size, ms).clamp(size, MAX_BYTES);
+    let under_load = RoundTripsUnderLoad::start(target, deadline);
     for _ in 0..TIMED_TRANSFERS {
         match transfer(target, direction, size, deadline).await {
             Ok(ms) => {
@@ -64,7 +86,79 @@ pub async fn measure(target: &Target, direction: Direction, deadline: Deadline) 
             }
         }
     }
+    let loaded_ms = under_load.finish().await;
+    if result.failure.is_none() {
+        result.under_load = idle_ms.map(|idle_ms| UnderLoad { idle_ms, loaded_ms });
+    }
     result
+}
+
+/// The median of a few round trips one after another.
+async fn idle_round_trip_ms(target: &Target, deadline: Deadline) -> Option<f64> {
+    let mut samples = Vec::new();
+    for _ in 0..IDLE_ROUND_TRIPS {
+        let timeout = deadline.timeout(target.timeout_ms)?;
+        samples.extend(one_round_trip(&ping_url(&target.url), timeout).await);
+    }
+    summarize(&samples).map(|s| s.median)
+}
+
+/// Round trips started at a steady pace while the transfers run, each on
+/// its own: a queue that holds one for a second must not hold back the
+/// next one's start, or a deep queue would leave too few to grade.
+struct RoundTripsUnderLoad {
+    transferring: Rc<Cell<bool>>,
+    in_flight: Rc<Cell<u32>>,
+    samples: Rc<RefCell<Vec<f64>>>,
+}
+
+impl RoundTripsUnderLoad {
+    fn start(target: &Target, deadline: Deadline) -> RoundTripsUnderLoad {
+        let this = RoundTripsUnderLoad {
+            transferring: Rc::new(Cell::new(true)),
+            in_flight: Rc::new(Cell::new(0)),
+            samples: Rc::default(),
+        };
+        let (transferring, in_flight, samples) = (
+            this.transferring.clone(),
+            this.in_flight.clone(),
+            this.samples.clone(),
+        );
+        let base = target.url.clone();
+        spawn_local(async move {
+            while transferring.get()
+                && let Some(timeout) = deadline.timeout(UNDER_LOAD_TIMEOUT_MS)
+            {
+                let (url, in_flight, samples) =
+                    (ping_url(&base), in_flight.clone(), samples.clone());
+                in_flight.set(in_flight.get() + 1);
+                spawn_local(async move {
+                    let sample = one_round_trip(&url, timeout).await;
+                    samples.borrow_mut().extend(sample);
+                    in_flight.set(in_flight.get() - 1);
+                });
+                sleep(UNDER_LOAD_EVERY_MS).await;
+            }
+        });
+        this
+    }
+
+    /// Stops starting round trips. The ones under way end within their
+    /// timeout, and count: each waited in the queue the load built.
+    async fn finish(self) -> Vec<f64> {
+        self.transferring.set(false);
+        while self.in_flight.get() > 0 {
+            sleep(10).await;
+        }
+        self.samples.take()
+    }
+}
+
+/// A ping's address on the server at `base`, unique so that its timing is
+/// its own.
+fn ping_url(base: &str) -> String {
+    let nonce = js_sys::Math::random().to_bits();
+    absolute_url(base, &format!("/api/ping?load={nonce}"))
 }
 
 /// `len` incompressible bytes for an upload, cut from one buffer generated

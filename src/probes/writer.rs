@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures_channel::oneshot;
+use linktriage_core::report::Sharing;
 use linktriage_core::written::Written;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -95,10 +96,10 @@ impl Writer {
         })
     }
 
-    fn ask(&mut self, wire: &[u8], reply: Reply) {
+    fn ask(&mut self, wire: &[u8], sharing: &Sharing, reply: Reply) {
         self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
-        let message = request(id, wire, &location::origin());
+        let message = request(id, wire, &location::origin(), sharing);
         let mut exchange = self.exchange.borrow_mut();
         exchange.waiting.insert(id, reply);
         if exchange.ready {
@@ -121,9 +122,9 @@ impl Drop for Writer {
     }
 }
 
-/// The report in `wire` (this version's wire bytes) written out, or a
-/// sentence saying why it could not be.
-pub async fn write(wire: &[u8]) -> Result<Written, String> {
+/// The report in `wire` (this version's wire bytes) written out as shared
+/// with `sharing`, or a sentence saying why it could not be.
+pub async fn write(wire: &[u8], sharing: &Sharing) -> Result<Written, String> {
     let (reply, answer) = oneshot::channel();
     WRITER.with(|writer| -> Result<(), String> {
         let mut writer = writer.borrow_mut();
@@ -133,7 +134,7 @@ pub async fn write(wire: &[u8]) -> Result<Written, String> {
             *writer = Some(Writer::start()?);
         }
         if let Some(writer) = writer.as_mut() {
-            writer.ask(wire, reply);
+            writer.ask(wire, sharing, reply);
         }
         Ok(())
     })?;

@@ -6,12 +6,15 @@
 //!
 //! Messages, as plain JavaScript values (no serialiser in either bundle):
 //! - worker to page, first: `"ready"`, once it listens;
-//! - page to worker: `[id, wire bytes (Uint8Array), origin]`;
+//! - page to worker: `[id, wire bytes (Uint8Array), origin, place, ticket,
+//!   note, remove addresses (bool)]`: the report as measured, and what the
+//!   clinician chose for the report they share (`Sharing`);
 //! - worker to page, per request: `[id, text, code, link, modules, path]`
 //!   (`modules` 0 when the link is too long for a QR code), or `[id, why]`
 //!   when the bytes are not a report.
 
 use js_sys::{Array, Uint8Array};
+use linktriage_core::report::{Sharing, SiteDetails};
 use linktriage_core::written::{QrDrawing, Written, write_up};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -44,8 +47,16 @@ fn answer(data: &JsValue) -> Option<Array> {
     id.as_f64()?;
     let wire = request.get(1).dyn_into::<Uint8Array>().ok()?.to_vec();
     let origin = request.get(2).as_string()?;
+    let sharing = Sharing {
+        site: SiteDetails {
+            place: request.get(3).as_string()?,
+            ticket: request.get(4).as_string()?,
+            note: request.get(5).as_string()?,
+        },
+        remove_addresses: request.get(6).as_bool()?,
+    };
     let answer = Array::of1(&id);
-    match write_up(&wire, &origin) {
+    match write_up(&wire, &origin, &sharing) {
         Ok(written) => {
             for value in written_values(&written) {
                 answer.push(&value);
@@ -93,12 +104,19 @@ pub fn read_answer(data: &JsValue) -> Option<(u32, Result<Written, String>)> {
     Some((id, Ok(written)))
 }
 
-/// The page's request for `wire` to be written, with the share link on
-/// `origin`.
-pub fn request(id: u32, wire: &[u8], origin: &str) -> Array {
-    Array::of3(
-        &JsValue::from(id),
-        &Uint8Array::from(wire),
-        &JsValue::from_str(origin),
-    )
+/// The page's request for the report in `wire` to be written as shared
+/// with `sharing`, with the share link on `origin`.
+pub fn request(id: u32, wire: &[u8], origin: &str, sharing: &Sharing) -> Array {
+    let site = &sharing.site;
+    [
+        JsValue::from(id),
+        Uint8Array::from(wire).into(),
+        origin.into(),
+        site.place.as_str().into(),
+        site.ticket.as_str().into(),
+        site.note.as_str().into(),
+        sharing.remove_addresses.into(),
+    ]
+    .iter()
+    .collect()
 }

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use linktriage_core::check::{CheckKind, CheckResult, LossCheck, Measurement};
+use linktriage_core::check::{CheckKind, CheckResult, LossCheck, Measurement, UnderLoad};
 use linktriage_core::codec::{self, JSON_VERSION, VERSION};
 use linktriage_core::config::Config;
 use linktriage_core::connections::{CANNOT_TELL, Connections, SeenBy};
@@ -58,7 +58,8 @@ fn shared_lab_report(dir: &Path) -> anyhow::Result<Report> {
         note: "Contacting Server since 09:05; 10.20.30.40 → slow 🐢".into(),
     };
     let started_at_ms = measured.started_at_ms;
-    let results = with_connection_counts(with_loss_checks(measured.results));
+    let results =
+        with_round_trips_under_load(with_connection_counts(with_loss_checks(measured.results)));
     let report = Report::judged(run, results, measured.device);
     // From version 3 the report carries a watch: a working day's, scripted.
     let watch = scripted_watch(started_at_ms + 60_000.0);
@@ -172,6 +173,30 @@ fn with_connection_counts(mut results: Vec<CheckResult>) -> Vec<CheckResult> {
                     measurement,
                 },
             );
+        }
+    }
+    results
+}
+
+/// From version 7 each transfer carries its round trips under load: the
+/// download's graded (a queue that grows, grade C), the upload's too few
+/// to grade.
+fn with_round_trips_under_load(mut results: Vec<CheckResult>) -> Vec<CheckResult> {
+    for r in &mut results {
+        match &mut r.measurement {
+            Measurement::Download(t) => {
+                t.under_load = Some(UnderLoad {
+                    idle_ms: 0.87,
+                    loaded_ms: vec![61.5, 88.25, 97.0, 120.13, 75.0, 102.4, 93.77, 110.0],
+                });
+            }
+            Measurement::Upload(t) => {
+                t.under_load = Some(UnderLoad {
+                    idle_ms: 0.92,
+                    loaded_ms: vec![1.5, 2.25],
+                });
+            }
+            _ => {}
         }
     }
     results

@@ -59,13 +59,14 @@ pub fn run_all() -> anyhow::Result<()> {
             build::server().map(drop)
         }),
         ("size budgets of the built pages", size_budgets),
+        ("fuzzing the report extractor and decoder (30 s)", || {
+            crate::fuzz::run_for(30)
+        }),
+        // Last, so that the names of any failed tests end the output.
         (
             "end-to-end tests (Playwright, Chromium, real server)",
             end_to_end,
         ),
-        ("fuzzing the report extractor and decoder (30 s)", || {
-            crate::fuzz::run_for(30)
-        }),
     ];
     let mut failed = Vec::new();
     for (name, step) in steps {
@@ -79,6 +80,13 @@ pub fn run_all() -> anyhow::Result<()> {
     eprintln!();
     for name in &failed {
         eprintln!("failed step: {name}");
+    }
+    // What a CI record keeps is the end of the output: name the failed
+    // end-to-end tests there, whatever they printed before.
+    if let Ok(failures) = std::fs::read_to_string(e2e_failures()) {
+        for line in failures.lines() {
+            eprintln!("failed test: {line}");
+        }
     }
     println!("steps: {passed} passed, {} failed", failed.len());
     if failed.is_empty() {
@@ -118,7 +126,16 @@ fn cargo(args: &[&str]) -> anyhow::Result<()> {
     run(Command::new("cargo").args(args).current_dir(root()))
 }
 
+/// Where the end-to-end run writes one line per failed test
+/// (`e2e/failures-reporter.mjs`).
+fn e2e_failures() -> std::path::PathBuf {
+    root().join("target/e2e-failures.txt")
+}
+
 fn end_to_end() -> anyhow::Result<()> {
+    let failures = e2e_failures();
+    // A list left by an earlier run must not be read as this one's.
+    let _ = std::fs::remove_file(&failures);
     let mut files: Vec<_> = std::fs::read_dir(root().join("e2e"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
@@ -128,6 +145,12 @@ fn end_to_end() -> anyhow::Result<()> {
         Command::new("node")
             .arg("--test")
             .arg("--test-concurrency=1")
+            .args(["--test-reporter=spec", "--test-reporter-destination=stdout"])
+            .arg("--test-reporter=./e2e/failures-reporter.mjs")
+            .arg(format!(
+                "--test-reporter-destination={}",
+                failures.display()
+            ))
             .args(files)
             .current_dir(root()),
     ))

@@ -81,11 +81,13 @@ impl Texts for Measurement {
                 failure,
                 samples_mbps: _,
                 largest_bytes: _,
+                under_load: _,
             })
             | Measurement::Upload(Throughput {
                 failure,
                 samples_mbps: _,
                 largest_bytes: _,
+                under_load: _,
             }) => failure.each_text(f),
             Measurement::Interception(Interception {
                 injected_headers,
@@ -319,6 +321,10 @@ impl Throughput {
     fn quantized(self) -> Throughput {
         Throughput {
             samples_mbps: self.samples_mbps.into_iter().map(hundredths).collect(),
+            under_load: self.under_load.map(|u| UnderLoad {
+                idle_ms: hundredths(u.idle_ms),
+                loaded_ms: u.loaded_ms.into_iter().map(hundredths).collect(),
+            }),
             ..self
         }
     }
@@ -343,6 +349,10 @@ pub struct Throughput {
     /// Bytes in the largest transfer.
     pub largest_bytes: u64,
     pub failure: Option<String>,
+    /// Round trips while the transfers ran, against idle: absent where they
+    /// were not measured (reports before code version 7, a failed transfer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub under_load: Option<UnderLoad>,
 }
 
 impl Throughput {
@@ -350,6 +360,81 @@ impl Throughput {
     /// because slow starts and pauses only ever pull a transfer down.
     pub fn mbps(&self) -> Option<f64> {
         summarize(&self.samples_mbps).map(|s| s.p90)
+    }
+}
+
+/// Round trips to the same server just before a direction's transfers and
+/// while they ran. A queue on the path that fills under load (bufferbloat)
+/// makes every request wait behind the transfer: while anyone at the
+/// practice downloads or uploads, the clinical system's every click is
+/// that much slower, though nothing is lost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnderLoad {
+    /// The median round trip just before the transfers, with nothing else
+    /// of the page's on the line.
+    pub idle_ms: f64,
+    /// Each round trip that ran while a timed transfer did.
+    pub loaded_ms: Vec<f64>,
+}
+
+/// Round trips under load fewer than this grade nothing: one slow answer
+/// is not a queue.
+pub const MIN_LOADED_ROUND_TRIPS: usize = 3;
+
+/// How much a path's round trip grows under load, graded as the common
+/// bufferbloat tests grade it (Waveform's bands of the increase in ms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BufferbloatGrade {
+    APlus,
+    A,
+    B,
+    C,
+    D,
+    F,
+}
+
+impl BufferbloatGrade {
+    /// The grade of an increase in round trip, in milliseconds.
+    pub fn of_increase(increase_ms: f64) -> BufferbloatGrade {
+        match increase_ms {
+            i if i < 5.0 => BufferbloatGrade::APlus,
+            i if i < 30.0 => BufferbloatGrade::A,
+            i if i < 60.0 => BufferbloatGrade::B,
+            i if i < 200.0 => BufferbloatGrade::C,
+            i if i < 400.0 => BufferbloatGrade::D,
+            _ => BufferbloatGrade::F,
+        }
+    }
+
+    pub fn letter(self) -> &'static str {
+        match self {
+            BufferbloatGrade::APlus => "A+",
+            BufferbloatGrade::A => "A",
+            BufferbloatGrade::B => "B",
+            BufferbloatGrade::C => "C",
+            BufferbloatGrade::D => "D",
+            BufferbloatGrade::F => "F",
+        }
+    }
+}
+
+impl UnderLoad {
+    /// The median round trip under load, if there were enough of them.
+    pub fn loaded_median_ms(&self) -> Option<f64> {
+        summarize(&self.loaded_ms)
+            .filter(|s| s.count >= MIN_LOADED_ROUND_TRIPS)
+            .map(|s| s.median)
+    }
+
+    /// How much longer a round trip took under load than idle (never
+    /// below zero: a faster answer under load is no queue).
+    pub fn increase_ms(&self) -> Option<f64> {
+        self.loaded_median_ms()
+            .map(|loaded| (loaded - self.idle_ms).max(0.0))
+    }
+
+    pub fn grade(&self) -> Option<BufferbloatGrade> {
+        self.increase_ms().map(BufferbloatGrade::of_increase)
     }
 }
 

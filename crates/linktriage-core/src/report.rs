@@ -57,6 +57,14 @@ pub struct SiteDetails {
     pub note: String,
 }
 
+/// What a clinician chose for the report they share: the site details
+/// typed, and whether IP addresses come out of it ([`Report::shared`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sharing {
+    pub site: SiteDetails,
+    pub remove_addresses: bool,
+}
+
 impl SiteDetails {
     /// Longest place name kept, in characters.
     pub const PLACE_CHARS: usize = 80;

@@ -17,7 +17,7 @@ use crate::connections::SeenBy;
 use crate::device::DeviceFacts;
 use crate::redact::Texts;
 use crate::segment::Segment;
-use crate::wording::{describe, fixed, mbit, ms};
+use crate::wording::{describe, describe_under_load, fixed, mbit, ms};
 
 /// Where a verdict puts the fault. The ids are stable: tools and people key
 /// on them (a fault at a segment has that segment's id).
@@ -166,6 +166,10 @@ pub const CLOCK_LIMIT_MS: f64 = 120_000.0;
 pub const DEGRADED_SHARE: f64 = 0.10;
 /// Below this a clinical system is painful to use (images, letters, records).
 pub const MIN_USABLE_MBPS: f64 = 2.0;
+/// A round trip this much longer under load than idle (bufferbloat grade D
+/// or worse) is a degraded link: a clinical system's screens wait a fifth
+/// of a second more per request while anyone on the line transfers.
+pub const BLOATED_MS: f64 = 200.0;
 /// A host that takes longer than this to answer is slow, not just far.
 pub const SLOW_REACH_MS: f64 = 1_500.0;
 /// More packet loss than this share, either way, is a degraded link: TCP
@@ -253,9 +257,18 @@ pub fn judge(results: &[CheckResult], device: &DeviceFacts) -> Verdict {
         // for the check says it, and nothing distracts from the fault.
         findings.extend(udp_blocked(results));
     }
-    // Stable order: the path's own faults first, then what stands beside them.
-    findings.sort_by_key(|f| priority(f.diagnosis));
-    Verdict { findings }
+    // The path's own faults first, then what stands beside them; found
+    // order among equals (by place, not a stable sort, which costs the
+    // first load 2 KB more than this).
+    let mut ranked: Vec<(u8, usize, Finding)> = findings
+        .into_iter()
+        .enumerate()
+        .map(|(place, f)| (priority(f.diagnosis), place, f))
+        .collect();
+    ranked.sort_unstable_by_key(|(priority, place, _)| (*priority, *place));
+    Verdict {
+        findings: ranked.into_iter().map(|(_, _, f)| f).collect(),
+    }
 }
 
 fn priority(d: Diagnosis) -> u8 {
@@ -657,10 +670,30 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
                     .filter(|t| *t > SLOW_REACH_MS)
                     .map(|t| format!("slow to answer: {} ms", ms(t)))
             }
-            Measurement::Download(t) | Measurement::Upload(t) => t
-                .mbps()
-                .filter(|m| *m < MIN_USABLE_MBPS)
-                .map(|m| format!("only {} Mbit/s", mbit(m))),
+            Measurement::Download(t) | Measurement::Upload(t) => {
+                let transfer = match r.measurement {
+                    Measurement::Download(_) => "download",
+                    _ => "upload",
+                };
+                let slow = t
+                    .mbps()
+                    .filter(|m| *m < MIN_USABLE_MBPS)
+                    .map(|m| format!("only {} Mbit/s", mbit(m)));
+                let bloated = t
+                    .under_load
+                    .as_ref()
+                    .filter(|u| u.increase_ms().is_some_and(|i| i >= BLOATED_MS))
+                    .map(|u| {
+                        format!(
+                            "{}; while anyone at the practice downloads or uploads, every click on the clinical system waits that much longer",
+                            describe_under_load(u, transfer)
+                        )
+                    });
+                match (slow, bloated) {
+                    (Some(slow), Some(bloated)) => Some(format!("{slow}, and {bloated}")),
+                    (slow, bloated) => slow.or(bloated),
+                }
+            }
             Measurement::Loss(LossCheck::Measured(loss))
                 if loss.sent >= MIN_LOSS_PROBES
                     && (loss.out_share() > LOSS_LIMIT || loss.back_share() > LOSS_LIMIT) =>
@@ -876,8 +909,21 @@ mod tests {
             samples_mbps: vec![mbps; 3],
             largest_bytes: 100_000,
             failure: None,
+            under_load: None,
         };
         result(target, segment, Measurement::Download(t))
+    }
+    /// A healthy download whose round trips were `idle_ms` before it and
+    /// `loaded_ms` while it ran.
+    fn loaded(target: &str, segment: Segment, idle_ms: f64, loaded_ms: &[f64]) -> CheckResult {
+        let mut r = download(target, segment, 50.0);
+        if let Measurement::Download(t) = &mut r.measurement {
+            t.under_load = Some(crate::check::UnderLoad {
+                idle_ms,
+                loaded_ms: loaded_ms.to_vec(),
+            });
+        }
+        r
     }
     fn agent(target: &str, answering: bool) -> CheckResult {
         let outcome = if answering {
@@ -1179,6 +1225,24 @@ mod tests {
                 vec!["degraded/medium"],
             ),
             (
+                "a queue that fills under load (bufferbloat grade D)",
+                healthy_but(vec![loaded("hscn server", Hscn, 10.0, &[250.0; 6])]),
+                online(),
+                vec!["degraded/medium"],
+            ),
+            (
+                "a queue that grows a little under load is no fault (grade C)",
+                healthy_but(vec![loaded("hscn server", Hscn, 10.0, &[150.0; 6])]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
+                "too few round trips under load to blame a queue",
+                healthy_but(vec![loaded("hscn server", Hscn, 10.0, &[900.0; 2])]),
+                online(),
+                vec!["none/high"],
+            ),
+            (
                 "packets lost on the way to the HSCN server",
                 healthy_but(vec![loss("hscn server", Hscn, 250, 13, 0)]),
                 online(),
@@ -1253,16 +1317,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn cut_connections_are_placed_where_they_begin_with_the_count_behind_them() {
-        let verdict = judge(
-            &healthy_but(vec![
-                cut("supplier api", Supplier, 8, 2),
-                cut("hscn host", Hscn, 8, 3),
-            ]),
-            &online(),
-        );
-        let finding = &verdict.findings[0];
+    /// The first finding for a healthy path but `faults`, which must be a
+    /// degraded path starting at the NHS network link.
+    fn degraded_from_the_hscn(faults: Vec<CheckResult>) -> Finding {
+        let verdict = judge(&healthy_but(faults), &online());
+        let finding = verdict.findings[0].clone();
         assert_eq!(finding.diagnosis, Diagnosis::Degraded);
         assert!(
             finding
@@ -1271,6 +1330,29 @@ mod tests {
             "{}",
             finding.headline
         );
+        finding
+    }
+
+    #[test]
+    fn a_queue_under_load_is_placed_at_its_target_with_the_grade_behind_it() {
+        let finding = degraded_from_the_hscn(vec![
+            loaded("practice server", Lan, 4.0, &[30.0; 8]),
+            loaded("hscn server", Hscn, 12.0, &[500.0, 480.0, 520.0, 610.0]),
+        ]);
+        assert_eq!(
+            finding.evidence,
+            [
+                "hscn server: round trip 12.0 ms idle, 500 ms during the download (bufferbloat grade F, 4 round trips); while anyone at the practice downloads or uploads, every click on the clinical system waits that much longer"
+            ]
+        );
+    }
+
+    #[test]
+    fn cut_connections_are_placed_where_they_begin_with_the_count_behind_them() {
+        let finding = degraded_from_the_hscn(vec![
+            cut("supplier api", Supplier, 8, 2),
+            cut("hscn host", Hscn, 8, 3),
+        ]);
         assert!(
             finding.evidence.iter().any(|e| e.starts_with(
                 "hscn host: 3 of 4 connections were cut while in use and the browser quietly retried (8 requests"

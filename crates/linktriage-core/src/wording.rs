@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::check::{
     ClockOffset, FAST_FAILURE_MS, Interception, LocalAgent, LossCheck, Measurement, Reach,
-    ReachOutcome, RoundTrips, Throughput,
+    ReachOutcome, RoundTrips, Throughput, UnderLoad,
 };
 use crate::connections::{Connections, SeenBy};
 use crate::device::DeviceFacts;
@@ -21,8 +21,8 @@ pub fn describe(measurement: &Measurement) -> String {
             Some(why) => format!("WebSocket could not be used ({why})"),
             None => format!("WebSocket {}", describe_round_trips(&ws.round_trips)),
         },
-        Measurement::Download(t) => format!("download {}", describe_throughput(t)),
-        Measurement::Upload(t) => format!("upload {}", describe_throughput(t)),
+        Measurement::Download(t) => format!("download {}", describe_throughput(t, "download")),
+        Measurement::Upload(t) => format!("upload {}", describe_throughput(t, "upload")),
         Measurement::Clock(clock) => describe_clock(clock),
         Measurement::Interception(i) => describe_interception(i),
         Measurement::LocalAgent(LocalAgent::Answering) => "answering".to_owned(),
@@ -149,16 +149,42 @@ fn describe_connections(c: &Connections) -> String {
     line
 }
 
-fn describe_throughput(t: &Throughput) -> String {
+fn describe_throughput(t: &Throughput, transfer: &str) -> String {
     match (&t.failure, t.mbps()) {
         (Some(why), _) => format!("could not be measured ({why})"),
-        (None, Some(mbps)) => format!(
-            "{} Mbit/s ({} transfers of up to {})",
-            mbit(mbps),
-            t.samples_mbps.len(),
-            bytes(t.largest_bytes)
-        ),
+        (None, Some(mbps)) => {
+            let mut line = format!(
+                "{} Mbit/s ({} transfers of up to {})",
+                mbit(mbps),
+                t.samples_mbps.len(),
+                bytes(t.largest_bytes)
+            );
+            if let Some(under_load) = &t.under_load {
+                let _ = write!(line, "; {}", describe_under_load(under_load, transfer));
+            }
+            line
+        }
         (None, None) => "could not be measured (no transfer completed)".to_owned(),
+    }
+}
+
+/// The round trip during a `transfer` ("download", "upload") against
+/// idle, with its grade: "round trip 12 ms idle, 250 ms during the download
+/// (bufferbloat grade D, 9 round trips)".
+pub fn describe_under_load(u: &UnderLoad, transfer: &str) -> String {
+    match (u.loaded_median_ms(), u.grade()) {
+        (Some(loaded), Some(grade)) => format!(
+            "round trip {} ms idle, {} ms during the {transfer} (bufferbloat grade {}, {} round trips)",
+            ms(u.idle_ms),
+            ms(loaded),
+            grade.letter(),
+            u.loaded_ms.len()
+        ),
+        _ => format!(
+            "round trip {} ms idle; too few round trips during the {transfer} to grade ({})",
+            ms(u.idle_ms),
+            u.loaded_ms.len()
+        ),
     }
 }
 
@@ -331,6 +357,16 @@ mod tests {
             samples_mbps,
             largest_bytes: 5_000_000,
             failure: failure.map(str::to_owned),
+            under_load: None,
+        };
+        let under_load = |idle_ms, loaded_ms: &[f64]| {
+            Measurement::Download(Throughput {
+                under_load: Some(UnderLoad {
+                    idle_ms,
+                    loaded_ms: loaded_ms.to_vec(),
+                }),
+                ..throughput(vec![40.0; 3], None)
+            })
         };
         let cases: Vec<(Measurement, &str)> = vec![
             (
@@ -367,6 +403,18 @@ mod tests {
             (
                 Measurement::Download(throughput(vec![90.0, 94.5, 93.0], None)),
                 "download 94.5 Mbit/s (3 transfers of up to 5.0 MB)",
+            ),
+            (
+                under_load(12.0, &[250.0, 260.0, 240.0, 300.0]),
+                "download 40.0 Mbit/s (3 transfers of up to 5.0 MB); round trip 12.0 ms idle, 250 ms during the download (bufferbloat grade D, 4 round trips)",
+            ),
+            (
+                under_load(12.0, &[14.0, 13.0, 15.0]),
+                "download 40.0 Mbit/s (3 transfers of up to 5.0 MB); round trip 12.0 ms idle, 14.0 ms during the download (bufferbloat grade A+, 3 round trips)",
+            ),
+            (
+                under_load(12.0, &[900.0, 950.0]),
+                "download 40.0 Mbit/s (3 transfers of up to 5.0 MB); round trip 12.0 ms idle; too few round trips during the download to grade (2)",
             ),
             (
                 Measurement::Upload(throughput(vec![], Some("ran out of time"))),

@@ -69,6 +69,7 @@ fn damage_is_named_not_misread() {
         chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
         chars.into_iter().collect::<String>()
     };
+    let next = linktriage_core::codec::VERSION + 1;
     let cases: Vec<(String, DecodeError)> = vec![
         (code[..code.len() / 2].to_owned(), DecodeError::Truncated),
         (code[..code.len() - 3].to_owned(), DecodeError::Truncated),
@@ -76,10 +77,10 @@ fn damage_is_named_not_misread() {
         (
             code.replacen(
                 &format!("LT{}.", linktriage_core::codec::VERSION),
-                "LT7.",
+                &format!("LT{next}."),
                 1,
             ),
-            DecodeError::UnknownVersion("7".into()),
+            DecodeError::UnknownVersion(next.to_string()),
         ),
     ];
     for (damaged, expected) in cases {
@@ -248,6 +249,10 @@ fn golden_codes_keep_decoding() {
         (
             include_str!("golden/v6-default-config-lab.code"),
             include_str!("golden/v6-default-config-lab.txt"),
+        ),
+        (
+            include_str!("golden/v7-default-config-lab.code"),
+            include_str!("golden/v7-default-config-lab.txt"),
         ),
     ];
     for (code, text) in golden {
@@ -497,13 +502,16 @@ mod generated {
                 proptest::collection::vec(figure(), 0..4),
                 any::<u32>(),
                 proptest::option::of(any::<String>()),
-                any::<bool>()
+                any::<bool>(),
+                proptest::option::of((figure(), proptest::collection::vec(figure(), 0..12)))
             )
-                .prop_map(|(samples_mbps, largest, failure, down)| {
+                .prop_map(|(samples_mbps, largest, failure, down, under_load)| {
                     let t = Throughput {
                         samples_mbps,
                         largest_bytes: u64::from(largest),
                         failure,
+                        under_load: under_load
+                            .map(|(idle_ms, loaded_ms)| UnderLoad { idle_ms, loaded_ms }),
                     };
                     if down {
                         Measurement::Download(t)
@@ -694,7 +702,13 @@ mod generated {
             use linktriage_core::report::render_pasteable;
             use linktriage_core::written::write_up;
             prop_assert_eq!(checks_wire_bytes(&report), wire_bytes(&report));
-            let written = write_up(&checks_wire_bytes(&report), "https://desk.example").unwrap();
+            // Shared as it was shared already: the same report.
+            let sharing = linktriage_core::report::Sharing {
+                site: report.site.clone(),
+                remove_addresses: report.addresses_removed,
+            };
+            let written =
+                write_up(&checks_wire_bytes(&report), "https://desk.example", &sharing).unwrap();
             prop_assert_eq!(&decode(&written.code).unwrap(), &report);
             prop_assert_eq!(written.text, render_pasteable(&report, &written.code));
         }

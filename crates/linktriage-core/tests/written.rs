@@ -7,7 +7,7 @@
 
 use linktriage_core::codec::{checks_wire_bytes, decode, share_link, wire_bytes};
 use linktriage_core::qr::QrCode;
-use linktriage_core::report::{Report, render_pasteable};
+use linktriage_core::report::{Report, Sharing, SiteDetails, render_pasteable};
 use linktriage_core::written::write_up;
 
 const ORIGIN: &str = "https://linktriage.example.nhs.uk";
@@ -18,10 +18,19 @@ fn lab_report() -> Report {
     decode(include_str!("golden/v2-default-config-lab.code")).unwrap()
 }
 
+/// As the report was shared already: the same site details, the same
+/// addresses out.
+fn as_it_was(report: &Report) -> Sharing {
+    Sharing {
+        site: report.site.clone(),
+        remove_addresses: report.addresses_removed,
+    }
+}
+
 #[test]
 fn a_report_is_written_out_as_the_desk_will_read_it() {
     let report = lab_report();
-    let written = write_up(&checks_wire_bytes(&report), ORIGIN).unwrap();
+    let written = write_up(&checks_wire_bytes(&report), ORIGIN, &as_it_was(&report)).unwrap();
     assert_eq!(decode(&written.code).unwrap(), report);
     assert_eq!(written.text, render_pasteable(&report, &written.code));
     assert!(written.text.ends_with(&format!("{}\n", written.code)));
@@ -45,7 +54,7 @@ fn a_report_too_long_for_a_qr_code_still_has_its_text_code_and_link() {
         result.target = format!("host-{seed:016x}");
         report.results.push(result);
     }
-    let written = write_up(&wire_bytes(&report), ORIGIN).unwrap();
+    let written = write_up(&wire_bytes(&report), ORIGIN, &as_it_was(&report)).unwrap();
     assert!(
         written.qr.is_none(),
         "a link of {} characters",
@@ -55,10 +64,43 @@ fn a_report_too_long_for_a_qr_code_still_has_its_text_code_and_link() {
     assert_eq!(written.text, render_pasteable(&report, &written.code));
 }
 
+/// The page sends the report as measured and what the clinician chose:
+/// the writer adds the site details and takes the addresses out, in the
+/// text and in the code alike.
+#[test]
+fn the_writer_shares_the_report_as_the_clinician_chose() {
+    let mut measured = lab_report();
+    measured.site = SiteDetails::default();
+    measured.addresses_removed = false;
+    measured.results[0].target = "server at 10.20.30.40".into();
+    let sharing = Sharing {
+        site: SiteDetails {
+            place: "  Y01234  ".into(),
+            ticket: "INC-7".into(),
+            note: "slow since 192.168.1.20 rebooted".into(),
+        },
+        remove_addresses: true,
+    };
+    let written = write_up(&checks_wire_bytes(&measured), ORIGIN, &sharing).unwrap();
+    let expected = measured.shared(&sharing.site, true);
+    assert_eq!(decode(&written.code).unwrap(), expected);
+    assert_eq!(written.text, render_pasteable(&expected, &written.code));
+    assert!(written.text.contains("Y01234"), "{}", written.text);
+    assert!(!written.text.contains("10.20.30.40"), "{}", written.text);
+    assert!(!written.text.contains("192.168.1.20"), "{}", written.text);
+    // Asked to keep them, the writer keeps them.
+    let kept = Sharing {
+        remove_addresses: false,
+        ..sharing
+    };
+    let written = write_up(&checks_wire_bytes(&measured), ORIGIN, &kept).unwrap();
+    assert!(written.text.contains("10.20.30.40"), "{}", written.text);
+}
+
 #[test]
 fn bytes_that_are_not_a_report_are_refused_with_a_reason() {
     for junk in [&b""[..], b"\xff\xff\xff\xff", b"not a report at all"] {
-        let why = write_up(junk, ORIGIN).unwrap_err();
+        let why = write_up(junk, ORIGIN, &Sharing::default()).unwrap_err();
         assert!(why.contains("does not read"), "{why}");
     }
 }

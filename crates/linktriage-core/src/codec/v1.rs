@@ -392,6 +392,8 @@ impl TryFrom<ResultV1> for CheckResult {
             samples_mbps: t.samples_h.into_iter().map(from_h).collect(),
             largest_bytes: t.largest_bytes,
             failure: t.failure,
+            // Version 7 carries it.
+            under_load: None,
         };
         let measurement = match r.measurement {
             MeasurementV1::Reach {
