@@ -1,8 +1,8 @@
 //! `cargo xtask bench`: the figures BENCHMARKS.md records.
 //!
 //! `cargo xtask bench [size] [first] [offline] [desk] [watch] [latency]
-//! [throughput] [server] [load]` runs the named parts only; with no names,
-//! all of them.
+//! [loss] [rtc] [throughput] [under-load] [server] [load]` runs the named
+//! parts only; with no names, all of them.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 
 use crate::{build, output_of, root, run, tools};
 
-const PARTS: [&str; 11] = [
+const PARTS: [&str; 12] = [
     "size",
     "first",
     "offline",
@@ -22,6 +22,7 @@ const PARTS: [&str; 11] = [
     "loss",
     "rtc",
     "throughput",
+    "under-load",
     "server",
     "load",
 ];
@@ -78,6 +79,12 @@ pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
             println!("\nthroughput truth on a {rate} Mbit/s tbf-shaped link (network namespace):");
             shaped_throughput(rate)?;
         }
+    }
+    if wanted("under-load") {
+        println!(
+            "\nround trips under load on lines of 3 and 10 Mbit/s, a deep buffer beside a well-kept one (TCP relays on loopback):"
+        );
+        node("bench/under-load.mjs")?;
     }
     if wanted("load") {
         crate::tools::setup(crate::tools::Need::Build)?;

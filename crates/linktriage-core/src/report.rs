@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckResult, Measurement, hundredths};
+use crate::check::{CheckResult, Measurement, NotTested, hundredths};
 use crate::device::DeviceFacts;
 use crate::redact::{self, Texts};
 use crate::time::{format_offset, format_timestamp};
@@ -313,21 +313,44 @@ pub fn render_text(report: &Report) -> String {
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "Could not test:");
-    for result in &report.results {
-        if let Measurement::NotTested(n) = &result.measurement {
-            let _ = writeln!(
-                out,
-                "- {} of {}: {}",
-                n.kind.plain_name(),
-                result.target,
-                n.reason
-            );
-        }
+    for (n, targets) in not_tested_alike(&report.results) {
+        let _ = writeln!(
+            out,
+            "- {} of {}: {}",
+            n.kind.plain_name(),
+            in_words(&targets),
+            n.reason
+        );
     }
     let _ = writeln!(out, "- {BEYOND_A_BROWSER}");
     let _ = writeln!(out);
     let _ = writeln!(out, "Browser: {}", describe_device(&report.device));
     out
+}
+
+/// What could not be tested, each kind and reason once with every target it
+/// held for, in the order first met: a list of twenty hosts that all hide
+/// their timing reads as one line, not twenty.
+fn not_tested_alike(results: &[CheckResult]) -> Vec<(&NotTested, Vec<&str>)> {
+    let mut alike: Vec<(&NotTested, Vec<&str>)> = Vec::new();
+    for result in results {
+        if let Measurement::NotTested(n) = &result.measurement {
+            match alike.iter_mut().find(|(seen, _)| *seen == n) {
+                Some((_, targets)) => targets.push(&result.target),
+                None => alike.push((n, vec![&result.target])),
+            }
+        }
+    }
+    alike
+}
+
+/// "A", "A and B", "A, B and C".
+fn in_words(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// The text a clinician pastes: the report, then its code on a line of its
@@ -542,6 +565,33 @@ Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; lang
         }]));
         assert!(
             text.contains("- Probe [internet]: HTTP NO ANSWER to any of 20 round trips"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn what_could_not_be_tested_alike_is_said_once_for_every_target() {
+        use crate::check::CheckKind;
+        let hidden = "the host does not share its timing";
+        let not_tested = |target: &str, kind, reason: &str| CheckResult {
+            target: target.into(),
+            segment: Segment::Supplier,
+            measurement: Measurement::not_tested(kind, reason),
+        };
+        let text = render_text(&report(vec![
+            not_tested("EMIS API", CheckKind::Connections, hidden),
+            not_tested("Probe", CheckKind::Loss, "this browser has no WebRTC"),
+            not_tested("EMIS identity", CheckKind::Connections, hidden),
+            not_tested("CIS2", CheckKind::Connections, hidden),
+            not_tested("GOV.UK", CheckKind::Connections, "ran out of time"),
+        ]));
+        let could_not = text.split("Could not test:\n").nth(1).unwrap_or_default();
+        assert!(
+            could_not.starts_with(
+                "- cut connections of EMIS API, EMIS identity and CIS2: the host does not share its timing\n\
+                 - packet loss of Probe: this browser has no WebRTC\n\
+                 - cut connections of GOV.UK: ran out of time\n- the clinical system's own"
+            ),
             "{text}"
         );
     }
