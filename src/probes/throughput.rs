@@ -3,9 +3,9 @@
 //! Transfers grow until one takes long enough to be worth timing, then a few
 //! transfers of a size that takes about half a second each are timed; the
 //! figure quoted is a high percentile of those (see `Throughput::mbps`).
-//! Round trips to the same server, just before the timed transfers and
-//! while they run, tell how far the path's queues grow under load
-//! (`UnderLoad`, bufferbloat).
+//! Round trips to the same server before any transfer and while the timed
+//! ones run tell how far the path's queues grow under load (`UnderLoad`,
+//! bufferbloat).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -14,12 +14,12 @@ use linktriage_core::check::{RAN_OUT_OF_TIME, Throughput, UnderLoad};
 use linktriage_core::config::Target;
 use linktriage_core::payload::XorShift;
 use linktriage_core::stats::summarize;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::RequestMode;
 
 use super::http::{FetchError, Options, absolute_url, fetch, resource_timing};
 use super::round_trips::one_round_trip;
 use super::timers::{Deadline, sleep};
-use wasm_bindgen_futures::spawn_local;
 
 const FIRST_BYTES: u64 = 64 * 1024;
 /// 0.67 s at 100 Mbit/s, more than `AIM_MS`. On faster links the transfers
@@ -33,7 +33,7 @@ const LONG_ENOUGH_MS: f64 = 150.0;
 /// What each timed transfer aims for.
 const AIM_MS: f64 = 400.0;
 const TIMED_TRANSFERS: usize = 3;
-/// Round trips before the timed transfers, for the idle figure.
+/// Round trips before any transfer, for the idle figure.
 const IDLE_ROUND_TRIPS: u32 = 5;
 /// How often a round trip under load starts: twenty a second, light beside
 /// the transfer (each is a few hundred bytes), and enough to grade the
