@@ -6,6 +6,7 @@ use linktriage_core::plan;
 use linktriage_core::report::Report;
 use yew::prelude::*;
 
+use crate::probes::timers::Deadline;
 use crate::probes::{self, http, timers};
 use crate::state::{RunAction, RunState};
 use crate::suite;
@@ -63,7 +64,8 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateS
         let dispatch = dispatch.clone();
         move || dispatch.dispatch(RunAction::StepDone)
     };
-    let results = suite::quick(&quick, step.clone()).await;
+    let first = Deadline::after_opening(suite::QUICK_BUDGET_MS, suite::LEAST_QUICK_MS);
+    let results = suite::quick(&quick, first, step.clone()).await;
     let after_verdict = plan::for_those_that_answered(after_verdict, &results);
     let speed = plan::speed(&config, &page_host, &results);
     dispatch.dispatch(RunAction::QuickDone {
@@ -77,7 +79,12 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateS
     // Within a quick phase's deadline of their own, then the speed tests,
     // one after the other: probes during a transfer would measure the
     // transfer.
-    let mut more = suite::quick(&after_verdict, step.clone()).await;
+    let mut more = suite::quick(
+        &after_verdict,
+        Deadline::in_ms(suite::QUICK_BUDGET_MS),
+        step.clone(),
+    )
+    .await;
     more.extend(suite::speed(&speed, step).await);
     if !after_verdict.is_empty() || !speed.is_empty() {
         dispatch.dispatch(RunAction::SpeedDone(more));

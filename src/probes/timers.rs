@@ -85,6 +85,15 @@ impl Deadline {
         }
     }
 
+    /// `ms` after the page began to load (the monotonic clock's origin), so
+    /// that the time the page itself took to arrive counts against it; but
+    /// never less than `at_least_ms` from now.
+    pub fn after_opening(ms: u32, at_least_ms: u32) -> Deadline {
+        Deadline {
+            at_ms: f64::from(ms).max(monotonic_ms() + f64::from(at_least_ms)),
+        }
+    }
+
     /// Milliseconds left, or 0.
     pub fn remaining_ms(self) -> u32 {
         (self.at_ms - monotonic_ms()).max(0.0) as u32
