@@ -11,7 +11,7 @@
 use libfuzzer_sys::fuzz_target;
 use linktriage_core::codec::{decode, deflate_stored, finish, to_json};
 use linktriage_core::desk::{read_paste, row, shared_faults};
-use linktriage_core::report::{Report, render_pasteable};
+use linktriage_core::report::{Report, Sharing, render_pasteable};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(entries) = read_paste(&String::from_utf8_lossy(data)) {
@@ -32,7 +32,10 @@ fn show(report: &Report, code: &str) {
     let _ = render_pasteable(report, code);
     let _ = row(report, 1);
     let _ = to_json(&[report]);
-    let shared = report.shared(&report.site, true);
+    let shared = report.shared(&Sharing {
+        remove_addresses: true,
+        ..report.sharing()
+    });
     let _ = render_pasteable(&shared, code);
     for fault in shared_faults([report, &shared]) {
         let _ = fault.headline();

@@ -12,7 +12,7 @@ use linktriage_core::codec::{self, JSON_VERSION, VERSION};
 use linktriage_core::config::Config;
 use linktriage_core::connections::{CANNOT_TELL, Connections, SeenBy};
 use linktriage_core::loss::Loss;
-use linktriage_core::report::{Report, RunFacts, SiteDetails, render_text};
+use linktriage_core::report::{Report, RunFacts, Sharing, SiteDetails, render_text};
 use linktriage_core::stats::Summary;
 use linktriage_core::watch::{Sample, Span, Watch, WatchSnapshot, watched};
 
@@ -65,7 +65,10 @@ fn shared_lab_report(dir: &Path) -> anyhow::Result<Report> {
     let watch = scripted_watch(started_at_ms + 60_000.0);
     let until_ms = watch.started_at_ms + linktriage_core::watch::DEFAULT_DURATION_MS;
     let report = report.with_watch(WatchSnapshot::of(&watch, until_ms, false));
-    Ok(report.shared(&site, true))
+    Ok(report.shared(&Sharing {
+        site,
+        remove_addresses: true,
+    }))
 }
 
 /// From version 5 the report carries the loss check: the lab's run with one,

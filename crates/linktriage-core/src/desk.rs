@@ -322,7 +322,7 @@ mod tests {
     use super::*;
     use crate::check::{CheckResult, Reach};
     use crate::device::DeviceFacts;
-    use crate::report::{RunFacts, SiteDetails};
+    use crate::report::{RunFacts, Sharing, SiteDetails};
 
     const NINE_UTC: f64 = 1_795_510_800_000.0; // 2026-11-24 09:00:00 UTC
     const MINUTE: f64 = 60_000.0;
@@ -363,11 +363,14 @@ mod tests {
             cores: Some(4),
             precise_timers: true,
         };
-        let site = SiteDetails {
-            place: place.into(),
-            ..SiteDetails::default()
+        let sharing = Sharing {
+            site: SiteDetails {
+                place: place.into(),
+                ..SiteDetails::default()
+            },
+            remove_addresses: false,
         };
-        Report::judged(run, results, device).shared(&site, false)
+        Report::judged(run, results, device).shared(&sharing)
     }
 
     #[test]

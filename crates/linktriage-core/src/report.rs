@@ -122,18 +122,26 @@ impl Report {
     }
 
     /// The report as it is shared: with the site details typed, and with IP
-    /// addresses taken out of every text when `remove_addresses` is set.
-    /// Figures and the verdict's judgement are untouched.
-    pub fn shared(&self, site: &SiteDetails, remove_addresses: bool) -> Report {
+    /// addresses taken out of every text when `sharing` asks. Figures and
+    /// the verdict's judgement are untouched.
+    pub fn shared(&self, sharing: &Sharing) -> Report {
         let mut report = Report {
-            site: site.tidied(),
+            site: sharing.site.tidied(),
             ..self.clone()
         };
-        if remove_addresses {
+        if sharing.remove_addresses {
             redact::remove_addresses(&mut report);
             report.addresses_removed = true;
         }
         report
+    }
+
+    /// How this report was shared: sharing it so again changes nothing.
+    pub fn sharing(&self) -> Sharing {
+        Sharing {
+            site: self.site.clone(),
+            remove_addresses: self.addresses_removed,
+        }
     }
 
     /// The report with more results (the speed tests), judged again.

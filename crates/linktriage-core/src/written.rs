@@ -37,7 +37,7 @@ pub struct QrDrawing {
 /// `sharing`, written out with its share link on the desk view served from
 /// `origin`; or why `wire` is not a report.
 pub fn write_up(wire: &[u8], origin: &str, sharing: &Sharing) -> Result<Written, String> {
-    let shared = from_wire_bytes(wire)?.shared(&sharing.site, sharing.remove_addresses);
+    let shared = from_wire_bytes(wire)?.shared(sharing);
     let wire = wire_bytes(&shared);
     // The text from what the code holds, read back, so that the two agree
     // to the last figure.

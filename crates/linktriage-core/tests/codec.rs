@@ -447,7 +447,7 @@ mod generated {
     use linktriage_core::codec::{decode, encode};
     use linktriage_core::connections::{Connections, SeenBy};
     use linktriage_core::device::{ConnectionInfo, DeviceFacts};
-    use linktriage_core::report::{Report, RunFacts, SiteDetails};
+    use linktriage_core::report::{Report, RunFacts, Sharing, SiteDetails};
     use linktriage_core::segment::Segment;
     use proptest::prelude::*;
 
@@ -675,12 +675,15 @@ mod generated {
                         precise_timers: true,
                     };
                     let (place, ticket, note, remove_addresses) = site;
-                    let site = SiteDetails {
-                        place,
-                        ticket,
-                        note,
+                    let sharing = Sharing {
+                        site: SiteDetails {
+                            place,
+                            ticket,
+                            note,
+                        },
+                        remove_addresses,
                     };
-                    Report::judged(run, results, device).shared(&site, remove_addresses)
+                    Report::judged(run, results, device).shared(&sharing)
                 },
             )
     }
@@ -703,12 +706,8 @@ mod generated {
             use linktriage_core::written::write_up;
             prop_assert_eq!(checks_wire_bytes(&report), wire_bytes(&report));
             // Shared as it was shared already: the same report.
-            let sharing = linktriage_core::report::Sharing {
-                site: report.site.clone(),
-                remove_addresses: report.addresses_removed,
-            };
             let written =
-                write_up(&checks_wire_bytes(&report), "https://desk.example", &sharing).unwrap();
+                write_up(&checks_wire_bytes(&report), "https://desk.example", &report.sharing()).unwrap();
             prop_assert_eq!(&decode(&written.code).unwrap(), &report);
             prop_assert_eq!(written.text, render_pasteable(&report, &written.code));
         }

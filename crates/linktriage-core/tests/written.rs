@@ -18,19 +18,10 @@ fn lab_report() -> Report {
     decode(include_str!("golden/v2-default-config-lab.code")).unwrap()
 }
 
-/// As the report was shared already: the same site details, the same
-/// addresses out.
-fn as_it_was(report: &Report) -> Sharing {
-    Sharing {
-        site: report.site.clone(),
-        remove_addresses: report.addresses_removed,
-    }
-}
-
 #[test]
 fn a_report_is_written_out_as_the_desk_will_read_it() {
     let report = lab_report();
-    let written = write_up(&checks_wire_bytes(&report), ORIGIN, &as_it_was(&report)).unwrap();
+    let written = write_up(&checks_wire_bytes(&report), ORIGIN, &report.sharing()).unwrap();
     assert_eq!(decode(&written.code).unwrap(), report);
     assert_eq!(written.text, render_pasteable(&report, &written.code));
     assert!(written.text.ends_with(&format!("{}\n", written.code)));
@@ -54,7 +45,7 @@ fn a_report_too_long_for_a_qr_code_still_has_its_text_code_and_link() {
         result.target = format!("host-{seed:016x}");
         report.results.push(result);
     }
-    let written = write_up(&wire_bytes(&report), ORIGIN, &as_it_was(&report)).unwrap();
+    let written = write_up(&wire_bytes(&report), ORIGIN, &report.sharing()).unwrap();
     assert!(
         written.qr.is_none(),
         "a link of {} characters",
@@ -82,7 +73,7 @@ fn the_writer_shares_the_report_as_the_clinician_chose() {
         remove_addresses: true,
     };
     let written = write_up(&checks_wire_bytes(&measured), ORIGIN, &sharing).unwrap();
-    let expected = measured.shared(&sharing.site, true);
+    let expected = measured.shared(&sharing);
     assert_eq!(decode(&written.code).unwrap(), expected);
     assert_eq!(written.text, render_pasteable(&expected, &written.code));
     assert!(written.text.contains("Y01234"), "{}", written.text);
