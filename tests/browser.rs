@@ -139,6 +139,25 @@ async fn a_kept_watch_reads_back_with_its_folded_minutes() {
             to_ms: started_at_ms + 21.0 * minute,
         }],
         earlier: None,
+        // The data channel's minutes: one counted, one whose count never came.
+        loss: vec![vec![
+            linktriage_core::loss::Minute {
+                minute: 3,
+                sent: 118,
+                reached_server: Some(115),
+                came_back: 112,
+                late: 1,
+                round_trip_ms: Some(12.25),
+            },
+            linktriage_core::loss::Minute {
+                minute: 4,
+                sent: 60,
+                reached_server: None,
+                came_back: 60,
+                late: 0,
+                round_trip_ms: None,
+            },
+        ]],
     };
     let found = outages(&watch);
     let cut = watch.compact(started_at_ms + 10.0 * minute).unwrap();
@@ -168,6 +187,7 @@ async fn a_kept_watch_reads_back_with_its_folded_minutes() {
     let back = store.newest().await.unwrap();
     assert_eq!(back.watch.earlier, watch.earlier, "the folded minutes");
     assert_eq!(back.watch.paused, watch.paused);
+    assert_eq!(back.watch.loss, watch.loss, "the minutes of loss probes");
     assert_eq!(
         back.watch.samples.len(),
         watch.samples.len(),

@@ -202,6 +202,7 @@ impl Parts {
             let record = record.borrow();
             header.watch.paused.clone_from(&record.paused);
             header.watch.earlier.clone_from(&record.earlier);
+            header.watch.loss.clone_from(&record.loss);
         }
         header.stopped = stopped;
         store.keep(header);
@@ -307,6 +308,7 @@ impl Parts {
                 samples: Vec::new(),
                 paused: Vec::new(),
                 earlier: None,
+                loss: Vec::new(),
             },
             plan: targets
                 .iter()

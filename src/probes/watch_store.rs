@@ -8,7 +8,9 @@
 //! - `watches`, keyed by the watch's start (ms since the epoch):
 //!   `[started_at, interval, ends_at, stopped, config_name, config_version,
 //!   [pause from, pause to, ...], [[name, segment, late_ms, url, is_ping, timeout_ms], ...],
-//!   the minutes folded (`codec::watch_bytes`, a `Uint8Array`) or null]`;
+//!   the minutes folded (`codec::watch_bytes`, a `Uint8Array`) or null,
+//!   [target, minute, sent, reached or -1, came back, late, round trip or -1, ...]
+//!   (the minutes of loss probes over the data channel)]`;
 //!   a watch's samples older than two hours are folded into its minutes and
 //!   removed (`Watch::compact`), so a watch of days stays a few megabytes.
 //! - `samples`, keyed by `[start, at_ms, target]`: `[at_ms, target, answered, round_trip_ms or -1]`.
@@ -18,6 +20,7 @@ use std::rc::Rc;
 
 use js_sys::Array;
 use linktriage_core::codec::{watch_bytes, watch_from_bytes};
+use linktriage_core::loss::Minute;
 use linktriage_core::segment::Segment;
 use linktriage_core::watch::{Sample, Span, Watch, WatchTarget};
 use wasm_bindgen::closure::Closure;
@@ -47,6 +50,56 @@ pub struct Stored {
     pub config: (String, String),
     pub ends_at_ms: f64,
     pub stopped: bool,
+}
+
+/// The watch's minutes of loss probes, seven numbers a minute.
+fn loss_row(w: &Watch) -> Array {
+    let optional = |v: Option<f64>| JsValue::from_f64(v.unwrap_or(-1.0));
+    let mut row = Vec::new();
+    for (t, minutes) in w.loss.iter().enumerate() {
+        for m in minutes {
+            row.extend([
+                JsValue::from_f64(t as f64),
+                JsValue::from_f64(f64::from(m.minute)),
+                JsValue::from_f64(f64::from(m.sent)),
+                optional(m.reached_server.map(f64::from)),
+                JsValue::from_f64(f64::from(m.came_back)),
+                JsValue::from_f64(f64::from(m.late)),
+                optional(m.round_trip_ms),
+            ]);
+        }
+    }
+    row.into_iter().collect()
+}
+
+/// The minutes [`loss_row`] wrote, for a watch of `targets` targets; a
+/// header from before the data channel has none. A minute that does not
+/// read is left out, not the watch.
+fn loss_from(value: &JsValue, targets: usize) -> Vec<Vec<Minute>> {
+    let Some(numbers) = value.dyn_ref::<Array>() else {
+        return Vec::new();
+    };
+    let numbers: Vec<f64> = numbers.iter().filter_map(|v| v.as_f64()).collect();
+    let mut loss: Vec<Vec<Minute>> = Vec::new();
+    for m in numbers.chunks_exact(7) {
+        let count = |v: f64| (v >= 0.0).then_some(v as u32);
+        let target = m[0] as usize;
+        if m[0] < 0.0 || target >= targets {
+            continue;
+        }
+        if loss.len() <= target {
+            loss.resize(target + 1, Vec::new());
+        }
+        loss[target].push(Minute {
+            minute: m[1] as u32,
+            sent: m[2] as u32,
+            reached_server: count(m[3]),
+            came_back: m[4] as u32,
+            late: m[5] as u32,
+            round_trip_ms: (m[6] >= 0.0).then_some(m[6]),
+        });
+    }
+    loss
 }
 
 /// The open database.
@@ -137,6 +190,7 @@ impl Store {
             w.earlier.as_ref().map_or(JsValue::NULL, |earlier| {
                 js_sys::Uint8Array::from(watch_bytes(earlier).as_slice()).into()
             }),
+            loss_row(w).into(),
         ]
         .into_iter()
         .collect();
@@ -265,6 +319,7 @@ fn read_header(header: &JsValue) -> Option<Stored> {
             row.get(5).as_f64()? as u32,
         ));
     }
+    let targets_len = targets.len();
     Some(Stored {
         watch: Watch {
             started_at_ms: h.get(0).as_f64()?,
@@ -284,6 +339,7 @@ fn read_header(header: &JsValue) -> Option<Stored> {
                 .ok()
                 .and_then(|bytes| watch_from_bytes(&bytes.to_vec()).ok())
                 .map(Box::new),
+            loss: loss_from(&h.get(9), targets_len),
         },
         plan,
         ends_at_ms: h.get(2).as_f64()?,

@@ -12,6 +12,7 @@ use linktriage_core::codec::{self, JSON_VERSION, VERSION};
 use linktriage_core::config::Config;
 use linktriage_core::connections::{CANNOT_TELL, Connections, SeenBy};
 use linktriage_core::loss::Loss;
+use linktriage_core::loss::Minute;
 use linktriage_core::report::{Report, RunFacts, Sharing, SiteDetails, render_text};
 use linktriage_core::stats::Summary;
 use linktriage_core::watch::{Sample, Span, Watch, WatchSnapshot, watched};
@@ -209,7 +210,10 @@ fn with_round_trips_under_load(mut results: Vec<CheckResult>) -> Vec<CheckResult
 /// them in an outage that comes and goes: the HSCN host down for 26
 /// minutes, everything beyond the practice for 2, the supplier refusing
 /// for 100 seconds, the server slow for 5 minutes, a failing sample in
-/// every three for 10 minutes, and the laptop asleep for 3.
+/// every three for 10 minutes, and the laptop asleep for 3. From version 8
+/// the server's data channel too: 5 % lost on the way there and 1 % back
+/// for 12 minutes, 3 % lost with no count for 8, a minute with late
+/// echoes, and none while asleep.
 fn scripted_watch(started_at_ms: f64) -> Watch {
     let config = Config::embedded_default();
     let targets = watched(&config, "linktriage.example.nhs.uk");
@@ -258,7 +262,32 @@ fn scripted_watch(started_at_ms: f64) -> Watch {
             to_ms: at(363.0),
         }],
         earlier: None,
+        loss: vec![scripted_loss()],
     }
+}
+
+/// The minutes of [`scripted_watch`]'s data channel to its first target.
+fn scripted_loss() -> Vec<Minute> {
+    (0..480)
+        .filter(|m| !(360..363).contains(m))
+        .map(|m| {
+            let sent = 118 + m % 4;
+            let (out, back, counted, late) = match m {
+                200..212 => (sent / 20, sent / 100, true, 0),
+                421..429 => (0, sent * 3 / 100, false, 0),
+                100 => (0, 0, true, 2),
+                _ => (0, 0, true, 0),
+            };
+            Minute {
+                minute: m,
+                sent,
+                reached_server: counted.then_some(sent - out),
+                came_back: sent - out - back,
+                late,
+                round_trip_ms: Some(4.0 + f64::from(m % 5) * 0.25),
+            }
+        })
+        .collect()
 }
 
 fn write_once(path: &Path, content: &str) -> anyhow::Result<()> {

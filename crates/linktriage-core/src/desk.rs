@@ -418,6 +418,7 @@ mod tests {
                 .collect(),
             paused: vec![],
             earlier: None,
+            loss: Vec::new(),
         };
         let snapshot = WatchSnapshot::of(&watch, NINE_UTC + 180.0 * MINUTE, false);
         report(place, 180.0, &[]).with_watch(snapshot)

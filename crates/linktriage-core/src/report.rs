@@ -9,7 +9,7 @@ use crate::device::DeviceFacts;
 use crate::redact::{self, Texts};
 use crate::time::{format_offset, format_timestamp};
 use crate::verdict::{Confidence, Diagnosis, Finding, Verdict, confidence_word, judge};
-use crate::watch::WatchSnapshot;
+use crate::watch::{WatchSnapshot, loss_words};
 use crate::wording::{describe, describe_device, fixed, ms, span_length};
 
 /// One run of the checks, as the app saw it.
@@ -160,9 +160,10 @@ impl Report {
     /// same report again, not to the report with the earlier one.
     pub fn with_watch(mut self, watch: WatchSnapshot) -> Report {
         let mut findings = std::mem::take(&mut self.verdict.findings);
-        match watch.finding() {
-            Some(finding) => findings.insert(0, finding),
-            None if self.results.is_empty() => {
+        let seen = watch.findings();
+        match seen.is_empty() {
+            false => drop(findings.splice(0..0, seen)),
+            true if self.results.is_empty() => {
                 findings = vec![Finding {
                     diagnosis: Diagnosis::None,
                     confidence: Confidence::Medium,
@@ -175,7 +176,7 @@ impl Report {
                     evidence: vec![format!("Watch: no drops in {}", span_length(watch.watched_ms()))],
                 }];
             }
-            None => {}
+            true => {}
         }
         self.verdict = Verdict { findings };
         self.watch = Some(watch);
@@ -460,6 +461,23 @@ fn write_watch(out: &mut String, watch: &WatchSnapshot, offset: i32) {
             ms(spell.worst_ms)
         );
     }
+    if watch.targets.iter().any(|t| !t.loss.is_empty()) {
+        let _ = writeln!(out, "Packet loss (UDP, to the Link Triage server):");
+        for target in watch.targets.iter().filter(|t| !t.loss.is_empty()) {
+            if let Some(words) = loss_words(&target.loss) {
+                let _ = writeln!(out, "- {} [{}]: {words}", target.name, target.segment.id());
+            }
+        }
+        for spell in watch.lossy_spells() {
+            let _ = writeln!(
+                out,
+                "- lost packets {}: {}, {}",
+                watch.when_utc(spell.start_ms, spell.end_ms),
+                watch.names(&[spell.target]).concat(),
+                spell.words()
+            );
+        }
+    }
     let paused: f64 = watch.paused.iter().map(|p| p.to_ms - p.from_ms).sum();
     match watch.paused.len() {
         0 => {}
@@ -634,6 +652,7 @@ Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; lang
                 .collect(),
             paused: vec![],
             earlier: None,
+            loss: Vec::new(),
         };
         let dropped = watch(&[true, false, false, false, true, true]);
         let steady = watch(&[true; 6]);

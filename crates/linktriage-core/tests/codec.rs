@@ -254,6 +254,10 @@ fn golden_codes_keep_decoding() {
             include_str!("golden/v7-default-config-lab.code"),
             include_str!("golden/v7-default-config-lab.txt"),
         ),
+        (
+            include_str!("golden/v8-default-config-lab.code"),
+            include_str!("golden/v8-default-config-lab.txt"),
+        ),
     ];
     for (code, text) in golden {
         let report = decode(code).unwrap();
@@ -290,11 +294,34 @@ fn a_watch_alone_reads_back_from_its_bytes() {
     assert!(watch_from_bytes(b"\x01\x02").is_err());
 }
 
+/// The version 8 golden code: version 3's watch with the server's data
+/// channel, two spells of packet loss among them.
+#[test]
+fn a_watch_with_packet_loss_survives_the_round_trip_exactly() {
+    let report = decode(include_str!("golden/v8-default-config-lab.code")).unwrap();
+    let watch = report.watch.as_ref().unwrap();
+    assert_eq!(watch.targets[0].loss.len(), 477);
+    assert!(watch.targets[1..].iter().all(|t| t.loss.is_empty()));
+    assert_eq!(watch.lossy_spells().len(), 2);
+    assert_eq!(decode(&encode(&report)).unwrap(), report);
+    // The loss is in the verdict, after the drops.
+    let findings: Vec<&str> = report
+        .verdict
+        .findings
+        .iter()
+        .map(|f| f.headline.as_str())
+        .collect();
+    assert!(
+        findings[1].starts_with("The connection lost packets for 20 min in 8 h of watching"),
+        "{findings:?}"
+    );
+}
+
 #[test]
 fn an_eight_hour_watch_fits_a_qr_code() {
     use linktriage_core::codec::share_link;
     use linktriage_core::qr::QrCode;
-    let code = include_str!("golden/v3-default-config-lab.code").trim();
+    let code = include_str!("golden/v8-default-config-lab.code").trim();
     let link = share_link("https://linktriage.example.nhs.uk", code);
     let qr = QrCode::encode(link.as_bytes());
     assert!(qr.is_some(), "a link of {} characters", link.len());

@@ -73,6 +73,7 @@ fn watch_of(state: BoxedStrategy<u8>) -> impl Strategy<Value = Watch> {
                     })
                     .collect(),
                 earlier: None,
+                loss: Vec::new(),
             }
         })
 }

@@ -3,12 +3,12 @@
 //! This is the only module that knows the format, and every version ever
 //! released keeps decoding (golden codes under `tests/golden/` are decoded by
 //! the tests forever). Its parts: this file (the code's frame: version tag,
-//! compression, checksum), `v1` to `v7` (each version's frozen wire
+//! compression, checksum), `v1` to `v8` (each version's frozen wire
 //! structs), `extract` (finding codes in a paste), `link` (the share link)
 //! and `json` (the reports as JSON for tooling, a versioned format of its own).
 //!
-//! A code reads `LT7.<payload>.<checksum>`:
-//! - `LT7` names the version (1: the first release; 2: version 1 followed
+//! A code reads `LT8.<payload>.<checksum>`:
+//! - `LT8` names the version (1: the first release; 2: version 1 followed
 //!   by the site details and whether addresses were removed; 3: version 2
 //!   followed by the watch so far, if there was one; 4: version 3 followed
 //!   by the release of Link Triage that made the report; 5: version 4,
@@ -17,7 +17,9 @@
 //!   lists leave out what only version 6 carries, followed by those
 //!   results, each with its place in the whole list: the count of
 //!   connections cut; 7: version 6 followed by each transfer's round trips
-//!   under load, with the transfer's place in the whole list).
+//!   under load, with the transfer's place in the whole list; 8: version 7
+//!   followed by the watch's packet loss, each probe target's minutes as
+//!   runs).
 //! - The payload is the report as this version's wire structs (below; frozen,
 //!   and apart from the model so the model can change), encoded positionally
 //!   with postcard (varints, no field names), raw-deflated, then base64url
@@ -40,6 +42,7 @@ mod v4;
 mod v5;
 mod v6;
 mod v7;
+mod v8;
 
 pub use extract::{Found, extract};
 pub use json::{JSON_FORMAT, JSON_VERSION, to_json};
@@ -51,7 +54,7 @@ use crate::watch::WatchSnapshot;
 /// What every code starts with, before its version number.
 pub const MARK: &str = "LT";
 /// The version this build writes.
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 8;
 /// A payload longer than this is not a report (a typical one is under 1,500).
 pub const MAX_PAYLOAD_CHARS: usize = 32 * 1024;
 /// Decompressed, a report may not be larger than this (a deflate bomb is refused).
@@ -110,7 +113,7 @@ pub fn code_of(wire: &[u8]) -> String {
 /// The report as this version's wire bytes, before compression: what a page
 /// sends the report writer, which makes the code with [`code_of`].
 pub fn wire_bytes(report: &Report) -> Vec<u8> {
-    postcard::to_allocvec(&v7::ReportV7::from(report)).unwrap_or_default()
+    postcard::to_allocvec(&v8::ReportV8::from(report)).unwrap_or_default()
 }
 
 /// [`wire_bytes`] of a report of the checks alone, as the clinician's page
@@ -118,13 +121,13 @@ pub fn wire_bytes(report: &Report) -> Vec<u8> {
 /// page's first load (a watch makes its report on the watch page).
 pub fn checks_wire_bytes(report: &Report) -> Vec<u8> {
     debug_assert!(report.watch.is_none(), "the checks' report has no watch");
-    postcard::to_allocvec(&v7::ReportV7::checks(report)).unwrap_or_default()
+    postcard::to_allocvec(&v8::ReportV8::checks(report)).unwrap_or_default()
 }
 
 /// The report [`wire_bytes`] (or [`checks_wire_bytes`]) wrote, or why these
 /// bytes are not one: the report writer reads what a page sends it with this.
 pub fn from_wire_bytes(bytes: &[u8]) -> Result<Report, String> {
-    read_as::<v7::ReportV7>(bytes)
+    read_as::<v8::ReportV8>(bytes)
 }
 
 /// A watch's folded minutes as bytes, for the browser's record of a running
@@ -184,6 +187,7 @@ pub fn decode(code: &str) -> Result<Report, DecodeError> {
         "5" => |bytes| read_as::<v5::ReportV5>(bytes),
         "6" => |bytes| read_as::<v6::ReportV6>(bytes),
         "7" => |bytes| read_as::<v7::ReportV7>(bytes),
+        "8" => |bytes| read_as::<v8::ReportV8>(bytes),
         _ if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) => {
             return Err(DecodeError::UnknownVersion(version.to_owned()));
         }

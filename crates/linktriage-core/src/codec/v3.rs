@@ -185,6 +185,8 @@ impl TryFrom<WatchV3> for WatchSnapshot {
                         answered: t.answered,
                         sampled: t.sampled,
                         minutes: cells(&t.minutes)?,
+                        // Carried from version 8 on.
+                        loss: Vec::new(),
                     })
                 })
                 .collect::<Result<_, String>>()?,

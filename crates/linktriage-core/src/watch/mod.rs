@@ -17,8 +17,13 @@ use crate::time::format_timestamp;
 use crate::verdict::{Diagnosis, judge};
 use crate::wording::span_length;
 
+mod loss;
 mod snapshot;
 
+pub use loss::{
+    LOSSY_AFTER, LOSSY_MINUTE_PROBES, LossTotals, LossySpell, every_lossy_spell, is_lossy,
+    lossy_spells, target_words as loss_words,
+};
 pub use snapshot::{SnapshotTarget, WatchSnapshot};
 
 /// A target is down after this many failed samples in a row, and up again
@@ -257,6 +262,10 @@ pub struct Watch {
     /// [`Watch::compact`] has folded those samples away: a watch of many
     /// hours keeps its recent samples, and the minutes before them.
     pub earlier: Option<Box<WatchSnapshot>>,
+    /// Each probe target's minutes of loss probes over the watch's data
+    /// channel, by target index (shorter than `targets` where the last
+    /// have none): a minute each, so never folded.
+    pub loss: Vec<Vec<crate::loss::Minute>>,
 }
 
 /// Each target's samples before a fold that must have answered in time:
@@ -340,11 +349,26 @@ impl Watch {
                 .collect(),
             paused: pauses.iter().filter(|p| p.to_ms <= cut).copied().collect(),
             earlier: self.earlier.take(),
+            // Kept whole in `self.loss`, not folded.
+            loss: Vec::new(),
         };
         self.earlier = Some(Box::new(WatchSnapshot::of(&before, cut, true)));
         self.samples.retain(|s| s.at_ms >= cut);
         self.paused = pauses.into_iter().filter(|p| p.from_ms >= cut).collect();
         Some(cut)
+    }
+
+    /// Adds a minute of `target`'s loss probes.
+    pub fn add_loss(&mut self, target: usize, minute: crate::loss::Minute) {
+        if self.loss.len() <= target {
+            self.loss.resize(target + 1, Vec::new());
+        }
+        self.loss[target].push(minute);
+    }
+
+    /// `target`'s minutes of loss probes.
+    pub fn loss_of(&self, target: usize) -> &[crate::loss::Minute] {
+        self.loss.get(target).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -688,7 +712,7 @@ pub fn summary(watch: &Watch, now_ms: f64, utc_offset_minutes: i32) -> String {
     let segments: Vec<Segment> = watch.targets.iter().map(|t| t.segment).collect();
     let found = outages(watch);
     let watched_ms = now_ms - watch.started_at_ms;
-    summary_of(
+    let mut text = summary_of(
         &found,
         &segments,
         &sampled,
@@ -696,7 +720,14 @@ pub fn summary(watch: &Watch, now_ms: f64, utc_offset_minutes: i32) -> String {
         now_ms,
         utc_offset_minutes,
         true,
-    )
+    );
+    let each_target = (0..watch.targets.len()).map(|t| watch.loss_of(t));
+    let spells = loss::every_lossy_spell(each_target, watch.started_at_ms, true);
+    if let Some(loss) = loss::summary(&spells, &segments, now_ms, utc_offset_minutes) {
+        text.push(' ');
+        text.push_str(&loss);
+    }
+    text
 }
 
 /// [`summary`] from what a watch found: its drops, each target's segment
@@ -918,6 +949,7 @@ mod tests {
             samples,
             paused: Vec::new(),
             earlier: None,
+            loss: Vec::new(),
         }
     }
 
@@ -1244,7 +1276,7 @@ mod tests {
             s.when_utc(s.drops[0].start_ms, s.drops[0].end_ms),
             "09:00:30 to 09:01:20 UTC (50 s)"
         );
-        let finding = s.finding().expect("a drop is a finding");
+        let finding = s.findings().remove(0);
         assert_eq!(
             finding.headline,
             "The connection dropped once in 2 min of watching, at the NHS network link (HSCN)."
@@ -1256,7 +1288,7 @@ mod tests {
         // Still down when the snapshot was taken: said so.
         let open = WatchSnapshot::of(&watch(&[("HSCN", Hscn, "....xxxx")]), cycle(8), true);
         assert_eq!(
-            open.finding().map(|f| f.headline),
+            open.findings().first().map(|f| f.headline.clone()),
             Some("The connection is down now, at the NHS network link (HSCN).".to_owned())
         );
         assert_eq!(
@@ -1265,9 +1297,65 @@ mod tests {
         );
         // Nothing dropped: no finding.
         assert_eq!(
-            WatchSnapshot::of(&watch(&[("HSCN", Hscn, "....")]), cycle(4), false).finding(),
-            None
+            WatchSnapshot::of(&watch(&[("HSCN", Hscn, "....")]), cycle(4), false).findings(),
+            []
         );
+    }
+
+    /// A minute of `sent` loss probes, `out` lost on the way and `back`
+    /// on the way back.
+    fn loss_minute(minute: u32, sent: u32, out: u32, back: u32) -> crate::loss::Minute {
+        crate::loss::Minute {
+            minute,
+            sent,
+            reached_server: Some(sent - out),
+            came_back: sent - out - back,
+            late: 0,
+            round_trip_ms: Some(14.0),
+        }
+    }
+
+    #[test]
+    fn sustained_packet_loss_over_a_watch_is_a_degraded_path_where_it_starts() {
+        let mut w = watch(&[
+            ("Internet", Internet, &".".repeat(60)),
+            ("HSCN server", Hscn, &".".repeat(60)),
+        ]);
+        for minute in 0..10 {
+            let lossy = (3..7).contains(&minute);
+            w.add_loss(1, loss_minute(minute, 120, if lossy { 6 } else { 0 }, 0));
+        }
+        let s = WatchSnapshot::of(&w, cycle(60), false);
+        assert_eq!(s.targets[1].loss.len(), 10);
+        assert!(s.targets[0].loss.is_empty());
+        let findings = s.findings();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].diagnosis, Diagnosis::Degraded);
+        assert_eq!(
+            findings[0].headline,
+            "The connection lost packets for 4 min in 10 min of watching, starting at the NHS network link (HSCN)."
+        );
+        assert_eq!(
+            findings[0].evidence,
+            [
+                "Watch: HSCN server lost packets 09:03:00 to 09:07:00 UTC (4 min): 5.0 % of packets lost (24 on the way there, 0 back; 480 sent); with packets lost, the clinical system's screens hang, then carry on, and its connections can drop"
+            ]
+        );
+        assert_eq!(
+            s.summary(0),
+            "No drops in 10 min of watching. Packets were lost 09:03 to 09:07 (4 min), starting at the NHS network link (HSCN)."
+        );
+        // The watch page says the same of the live record.
+        assert_eq!(summary(&w, cycle(60), 0), s.summary(0));
+        // Loss within the limit, or one bad minute, is no finding.
+        let mut quiet = watch(&[("HSCN server", Hscn, &".".repeat(60))]);
+        for minute in 0..10 {
+            quiet.add_loss(
+                0,
+                loss_minute(minute, 120, u32::from(minute == 4) * 20 + 1, 0),
+            );
+        }
+        assert_eq!(WatchSnapshot::of(&quiet, cycle(60), false).findings(), []);
     }
 
     #[test]

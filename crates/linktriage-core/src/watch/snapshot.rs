@@ -5,10 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::loss::{LossySpell, every_lossy_spell};
 use super::{
     Cell, Outage, SlowSpell, Span, Watch, answer_counts, drops_counted, outages, pauses,
     slow_spells, summary_of, timeline,
 };
+use crate::loss::Minute;
 use crate::redact::Texts;
 use crate::segment::Segment;
 use crate::time::format_timestamp;
@@ -47,6 +49,9 @@ pub struct SnapshotTarget {
     pub sampled: u32,
     /// A minute a cell from the watch's start to the snapshot.
     pub minutes: Vec<Cell>,
+    /// The minutes of loss probes over the watch's data channel (a probe
+    /// target's, when the channel opened), in order.
+    pub loss: Vec<Minute>,
 }
 
 impl WatchSnapshot {
@@ -60,13 +65,24 @@ impl WatchSnapshot {
             .iter()
             .zip(counts)
             .zip(rows)
-            .map(|((target, (answered, sampled)), minutes)| SnapshotTarget {
-                name: target.name.clone(),
-                segment: target.segment,
-                answered,
-                sampled,
-                minutes,
-            })
+            .enumerate()
+            .map(
+                |(t, ((target, (answered, sampled)), minutes))| SnapshotTarget {
+                    name: target.name.clone(),
+                    segment: target.segment,
+                    answered,
+                    sampled,
+                    minutes,
+                    loss: watch
+                        .loss_of(t)
+                        .iter()
+                        .filter(|m| {
+                            f64::from(m.minute) * MINUTE_MS < until_ms - watch.started_at_ms
+                        })
+                        .copied()
+                        .collect(),
+                },
+            )
             .collect();
         let drops = outages(watch)
             .into_iter()
@@ -115,7 +131,7 @@ impl WatchSnapshot {
     pub fn summary(&self, utc_offset_minutes: i32) -> String {
         let segments: Vec<Segment> = self.targets.iter().map(|t| t.segment).collect();
         let sampled: Vec<bool> = self.targets.iter().map(|t| t.sampled > 0).collect();
-        summary_of(
+        let mut text = summary_of(
             &self.drops,
             &segments,
             &sampled,
@@ -123,14 +139,77 @@ impl WatchSnapshot {
             self.until_ms,
             utc_offset_minutes,
             self.running,
-        )
+        );
+        let spells = self.lossy_spells();
+        if let Some(loss) =
+            super::loss::summary(&spells, &segments, self.until_ms, utc_offset_minutes)
+        {
+            text.push(' ');
+            text.push_str(&loss);
+        }
+        text
     }
 
-    /// What the watch says for the verdict, when it saw a drop: a drop an
+    /// Every target's spells of sustained packet loss, in order of their
+    /// start.
+    pub fn lossy_spells(&self) -> Vec<LossySpell> {
+        let each_target = self.targets.iter().map(|t| t.loss.as_slice());
+        every_lossy_spell(each_target, self.started_at_ms, self.running)
+    }
+
+    /// What the watch says for the verdict: a drop it saw first (a drop an
     /// hour ago is the answer the desk needs, though a check taken once the
-    /// link came back finds everything working. `None` when nothing
-    /// dropped.
-    pub fn finding(&self) -> Option<Finding> {
+    /// link came back finds everything working), then sustained packet
+    /// loss. Empty when nothing dropped and nothing lost packets.
+    pub fn findings(&self) -> Vec<Finding> {
+        self.drop_finding()
+            .into_iter()
+            .chain(self.loss_finding())
+            .collect()
+    }
+
+    /// Sustained packet loss: a degraded path, from the nearest segment
+    /// whose target lost packets.
+    fn loss_finding(&self) -> Option<Finding> {
+        let spells = self.lossy_spells();
+        let start = spells
+            .iter()
+            .filter_map(|s| self.targets.get(s.target).map(|t| t.segment))
+            .min()?;
+        let minutes: f64 = spells
+            .iter()
+            .map(|s| s.end_ms.unwrap_or(self.until_ms) - s.start_ms)
+            .sum();
+        let still = spells.iter().any(|s| s.end_ms.is_none());
+        let headline = format!(
+            "The connection {} packets for {} in {} of watching, starting at {}.",
+            if still { "is losing" } else { "lost" },
+            span_length(minutes),
+            span_length(self.watched_ms()),
+            start.plain_name()
+        );
+        Some(Finding {
+            diagnosis: Diagnosis::Degraded,
+            confidence: Confidence::Medium,
+            headline,
+            resolver: start.resolver().to_owned(),
+            next_step: "Call your IT service desk and read them this report: it says when packets were lost, and which way.".to_owned(),
+            evidence: spells
+                .iter()
+                .map(|s| {
+                    format!(
+                        "Watch: {} lost packets {}: {}; with packets lost, the clinical system's screens hang, then carry on, and its connections can drop",
+                        self.names(&[s.target]).concat(),
+                        self.when_utc(s.start_ms, s.end_ms),
+                        s.words()
+                    )
+                })
+                .collect(),
+        })
+    }
+
+    /// A drop the watch saw, as a finding; `None` when nothing dropped.
+    fn drop_finding(&self) -> Option<Finding> {
         let last = self.drops.last()?;
         let place = match last.diagnosis {
             Diagnosis::At(segment) => segment.plain_name(),
@@ -259,6 +338,7 @@ impl Texts for WatchSnapshot {
                 answered: _,
                 sampled: _,
                 minutes: _,
+                loss: _,
             } = target;
             name.each_text(f);
         }

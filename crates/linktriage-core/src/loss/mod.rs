@@ -4,13 +4,18 @@
 //! lost on the way out, lost on the way back, late, reordered or duplicated.
 //!
 //! Both ends are here, as pure code: the server's side ([`Echoer`]) answers
-//! each message with bytes, and the page's side ([`Tally`]) adds up what came
-//! back. The wire is a few fixed little-endian fields (no serde): the server
-//! reads a message's first byte and sequence number and nothing else.
+//! each message with bytes, and the page's side ([`Tally`] for a check,
+//! [`Minutes`] for a watch) adds up what came back. The wire is a few fixed
+//! little-endian fields (no serde): the server reads a message's first byte
+//! and sequence numbers and nothing else.
 
 use serde::{Deserialize, Serialize};
 
 use crate::stats::{Summary, summarize};
+
+mod minutes;
+
+pub use minutes::{ASK_EVERY_MS, COUNT_FOR_MS, Minute, Minutes, SETTLE_MS};
 
 /// A probe, browser to server: kind, sequence number, the browser's send
 /// time, then any padding.
@@ -25,6 +30,17 @@ const ECHO: u8 = 2;
 const COUNT: u8 = 3;
 /// The answer to [`COUNT`]: first copies received, then duplicates.
 const COUNTED: u8 = 4;
+/// Asked for each minute of a watch: how many of the probes numbered from
+/// the first number to before the second reached the server. Unlike
+/// [`COUNT`], the answer stays the same however late it is asked (stragglers
+/// aside), so a watch asks again each second until one comes back while
+/// probes of the next minute are already on their way.
+const COUNT_RANGE: u8 = 5;
+/// The answer to [`COUNT_RANGE`]: the range, then the first copies in it
+/// that reached the server, or [`FORGOTTEN`].
+const RANGE_COUNTED: u8 = 6;
+/// Said of a range the server no longer remembers (older than its window).
+const FORGOTTEN: u32 = u32::MAX;
 
 /// The shortest probe: kind, sequence number, send time.
 pub const PROBE_BYTES: usize = 13;
@@ -49,6 +65,15 @@ pub fn count_request() -> Vec<u8> {
     vec![COUNT]
 }
 
+/// The message asking how many of the probes numbered `from` to before `to`
+/// reached the server.
+pub fn range_request(from: u32, to: u32) -> Vec<u8> {
+    let mut message = vec![COUNT_RANGE];
+    message.extend_from_slice(&from.to_le_bytes());
+    message.extend_from_slice(&to.to_le_bytes());
+    message
+}
+
 /// What the server sent back, as the page reads it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Answer {
@@ -62,6 +87,12 @@ pub enum Answer {
     Counted {
         reached: u32,
         duplicates: u32,
+    },
+    RangeCounted {
+        from: u32,
+        to: u32,
+        /// `None` when the server no longer remembers the range.
+        reached: Option<u32>,
     },
 }
 
@@ -87,6 +118,11 @@ pub fn read_answer(message: &[u8]) -> Option<Answer> {
         COUNTED => Some(Answer::Counted {
             reached: u32_at(1)?,
             duplicates: u32_at(5)?,
+        }),
+        RANGE_COUNTED => Some(Answer::RangeCounted {
+            from: u32_at(1)?,
+            to: u32_at(5)?,
+            reached: Some(u32_at(9)?).filter(|&r| r != FORGOTTEN),
         }),
         _ => None,
     }
@@ -132,8 +168,44 @@ impl Echoer {
                 counted.extend_from_slice(&self.duplicates.to_le_bytes());
                 Some(counted)
             }
+            COUNT_RANGE if message.len() >= 9 => {
+                let range = &message[1..9];
+                let from = u32::from_le_bytes(range[..4].try_into().ok()?);
+                let to = u32::from_le_bytes(range[4..].try_into().ok()?);
+                let mut counted = vec![RANGE_COUNTED];
+                counted.extend_from_slice(range);
+                let reached = self.reached_in(from, to).unwrap_or(FORGOTTEN);
+                counted.extend_from_slice(&reached.to_le_bytes());
+                Some(counted)
+            }
             _ => None,
         }
+    }
+
+    /// How many of the probes numbered `from` to before `to` reached the
+    /// server, first copies only; `None` for a range that reaches below the
+    /// window of numbers it remembers, or runs backwards.
+    fn reached_in(&self, from: u32, to: u32) -> Option<u32> {
+        if to < from {
+            return None;
+        }
+        let Some(highest) = self.highest else {
+            return Some(0);
+        };
+        // Numbers above the highest have not arrived: their slots still
+        // hold numbers a window older.
+        let end = to.min(highest.saturating_add(1));
+        if from >= end {
+            return Some(0);
+        }
+        if highest - from >= SEEN_WINDOW {
+            return None;
+        }
+        Some(
+            (from..end)
+                .filter(|&seq| self.seen[slot(seq)] & bit(seq) != 0)
+                .count() as u32,
+        )
     }
 
     /// Whether `seq` is seen for the first time (as far as the window tells).
@@ -141,8 +213,6 @@ impl Echoer {
         if self.seen.is_empty() {
             self.seen = vec![0; (SEEN_WINDOW / 64) as usize];
         }
-        let slot = |seq: u32| ((seq % SEEN_WINDOW) / 64) as usize;
-        let bit = |seq: u32| 1u64 << (seq % 64);
         match self.highest {
             Some(highest) if seq <= highest => {
                 if highest - seq >= SEEN_WINDOW {
@@ -168,6 +238,14 @@ impl Echoer {
             }
         }
     }
+}
+
+/// Where `seq` is remembered in [`Echoer`]'s window: the word, and the bit.
+fn slot(seq: u32) -> usize {
+    ((seq % SEEN_WINDOW) / 64) as usize
+}
+fn bit(seq: u32) -> u64 {
+    1u64 << (seq % 64)
 }
 
 /// The page's side: what was sent, what came back, and when.
@@ -256,7 +334,7 @@ impl Tally {
                 self.reached_at_least = self.reached_at_least.max(reached);
                 self.counted = Some((reached, duplicates));
             }
-            None => {}
+            Some(Answer::RangeCounted { .. }) | None => {}
         }
     }
 
