@@ -1,6 +1,8 @@
 // The watch in a hidden tab, for MINUTES (default 12) at INTERVAL_S
 // (default 2): how closely its samples keep to the plan, the page's CPU
-// time per hour, the bytes a cycle sends and receives, and how large the
+// time per hour, the bytes a cycle sends and receives, the data channel's
+// loss probes a minute (which an open channel keeps coming, where the
+// page's own timers are held to one a minute), and how large the
 // browser's record of an 8-hour watch grows.
 //
 // Chromium is driven over its own DevTools pipe, not through Playwright:
@@ -122,6 +124,22 @@ try {
   // throttling's grace period).
   const ticks = (await evaluate('window.__ticks')).filter((at) => at >= hiddenFrom + 5 * 60_000);
   const tickSpacing = ticks.slice(1).map((at, i) => at - ticks[i]).sort((a, b) => a - b);
+  // The data channel's minutes (the header's loss row: seven numbers a
+  // minute), those wholly after the first 5 minutes hidden: two probes a
+  // second unless the page's timers were held to one a minute.
+  const [startedAt, lossRow] = await evaluate(`new Promise((resolve) => {
+    const open = indexedDB.open('linktriage-watch');
+    open.onsuccess = () => {
+      const all = open.result.transaction('watches').objectStore('watches').getAll();
+      all.onsuccess = () => { const h = all.result.at(-1); resolve([h[0], h[9] ?? []]); };
+    };
+  })`);
+  const lossMinutes = [];
+  for (let i = 0; i + 7 <= lossRow.length; i += 7) {
+    const [, minute, sent, reached, cameBack] = lossRow.slice(i, i + 7);
+    if (startedAt + minute * 60_000 >= hiddenFrom + 5 * 60_000) lossMinutes.push({ sent, reached, cameBack });
+  }
+  const perMinute = lossMinutes.map((m) => m.sent).sort((a, b) => a - b);
   // A cycle is a sample of each target: as many as one target's samples.
   const cycles = spacing.length + 1;
   Object.assign(result, {
@@ -131,6 +149,12 @@ try {
     samples_hidden: spacing.length + 1,
     expected: Math.floor(hiddenFor / (INTERVAL_S * 1000)),
     spacing_ms: { median: pick(0.5), p99: pick(0.99), max: spacing.at(-1), min: spacing[0] },
+    loss_channel_after_5_min: {
+      minutes: lossMinutes.length,
+      probes_per_minute: { median: perMinute[Math.floor(perMinute.length / 2)] ?? null, min: perMinute[0] ?? null },
+      lost: lossMinutes.reduce((n, m) => n + m.sent - m.cameBack, 0),
+      counted: lossMinutes.filter((m) => m.reached >= 0).length,
+    },
     page_timer_after_5_min: { ticks: ticks.length, median_ms: tickSpacing[Math.floor(tickSpacing.length / 2)] ?? null, max_ms: tickSpacing.at(-1) ?? null },
     renderer_cpu_seconds_per_hour: Math.round((cpuSeconds / hiddenFor) * 3_600_000 * 10) / 10,
     bytes_per_cycle: {

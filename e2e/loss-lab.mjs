@@ -27,7 +27,8 @@ const HOLD_TAP = [
  * Makes the namespace, starts the server and Chromium in it; resolves with
  * `drop(way, percent)` ('out' to the server or 'back' from it; 0 for none,
  * 100 for all), `run()` (the checks once: the verdict's segment and the
- * report) and `close()`.
+ * report), `watch(done, timeoutMs)` (a watch until its report matches
+ * `done`: the report) and `close()`.
  */
 export async function startLossLab() {
   assert.equal(process.getuid?.(), 0, 'the loss lab makes a network namespace, which needs root');
@@ -107,7 +108,29 @@ export async function startLossLab() {
     }
   };
 
-  return { drop, run, close };
+  // A watch every 10 s until its report (made again each minute) says
+  // what `done` looks for: the report's text.
+  const watch = async (done, timeoutMs) => {
+    const context = await made.browser.newContext();
+    try {
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${made.server.url}/watch/#watch=10s`);
+      await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+      await page.waitForFunction(
+        (source) => new RegExp(source).test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''),
+        done.source,
+        { timeout: timeoutMs, polling: 1_000 },
+      );
+      assert.deepEqual(errors, []);
+      return page.textContent('#report-text');
+    } finally {
+      await context.close();
+    }
+  };
+
+  return { drop, run, watch, close };
 }
 
 /** The loss each way that a report's line gives: `{ out: {lost, of}, back: {lost, of} }`, or null. */

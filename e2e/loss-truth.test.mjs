@@ -54,3 +54,19 @@ test('all of the UDP dropped is UDP blocked, not 100 % loss, and blames no part'
   assert.doesNotMatch(report, /packet loss over UDP/);
   assert.equal(segment, 'none', report);
 });
+
+test("a watch's data channel sees sustained loss as a lossy spell, on the way it was dropped, and the path as degraded", async (t) => {
+  lab.drop('out', 20);
+  // Three lossy minutes in a row make a spell: the watch's first three,
+  // each counted 5 s after it ends.
+  const report = await lab.watch(/\n- lost packets .*: Link Triage server, /, 320_000);
+  lab.drop('out', 0);
+  t.diagnostic(report.split('\n').filter((l) => /lost/.test(l)).join('\n'));
+  assert.match(report, /^Link Triage report\nVerdict: The connection (is losing|lost) packets for \d+ min in \d+ min of watching, starting at /, report);
+  const spell = report.match(/\n- lost packets .*: Link Triage server, [\d.]+ % of packets lost \((\d+) on the way there, (\d+) back; (\d+) sent\)\n/);
+  assert.ok(spell, report);
+  const [, out, back, sent] = spell.slice(0).map(Number);
+  assert.ok(sent >= 3 * 100, `${sent} probes in the spell`);
+  assert.ok(Math.abs(out / sent - 0.2) <= within(0.2, sent), `${out} of ${sent} lost on the way there, for 20 % dropped:\n${report}`);
+  assert.ok(back <= 1, `loss back, where nothing was dropped:\n${report}`);
+});

@@ -219,6 +219,40 @@ test('the watch page stops when asked and keeps what it saw', async () => {
   await context.close();
 });
 
+test('a watch keeps a data channel to the server: each minute its packets are counted, split by direction, and the report and the desk carry them', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${lab.server.url}/watch/#watch=2s`);
+  await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  // The first minute closes 5 s after it ends, once the server's count for
+  // it is back.
+  await page.waitForSelector('.timeline-loss', { timeout: 90_000 });
+  assert.equal(
+    await page.textContent('.timeline-loss .timeline-name'),
+    'Link Triage server: 0.0 % of packets lost in the newest minute; up to 0.0 % in view',
+  );
+  await page.waitForFunction(() => /\nPacket loss \(UDP/.test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''), null, { timeout: 20_000 });
+  const text = await page.textContent('#report-text');
+  const line = text.match(/\nPacket loss \(UDP, to the Link Triage server\):\n- Link Triage server \[\w+\]: 0\.0 % of packets lost \(0 on the way there, 0 back; (\d+) sent\), round trip over UDP [\d.]+ ms\n/);
+  assert.ok(line, text);
+  // Two a second on a shown page, from the moment the channel opened.
+  const sent = Number(line[1]);
+  assert.ok(sent >= 90 && sent <= 121, `${sent} probes in the first minute`);
+  assert.doesNotMatch(text, /lost packets /, 'no lossy spell on a clean line');
+  // The desk reads the minutes back from the code (version 8).
+  assert.match(text, /\nLT8\.[\w-]+\.[0-9a-f]{8}/);
+  const [desk] = await Promise.all([context.waitForEvent('page'), page.click('#share-link')]);
+  await desk.waitForSelector('#report-1-watch');
+  assert.match(await desk.textContent('#report-1-text'), new RegExp(`Link Triage server \\[\\w+\\]: 0\\.0 % of packets lost \\(0 on the way there, 0 back; ${sent} sent\\)`));
+  await desk.close();
+  await page.click('#watch-stop');
+  await page.waitForSelector('#watch[data-state="stopped"]');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('one watch per browser: a second tab says where the watch is, and may start one once it is gone', async () => {
   const context = await lab.browser.newContext();
   const first = await context.newPage();

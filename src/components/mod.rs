@@ -20,7 +20,7 @@ pub use report_view::ReportView;
 pub use share_panel::SharePanel;
 pub use shared_report::SharedReport;
 pub use site_form::SiteForm;
-pub use timeline::{round_trip_band, timeline_figure};
+pub use timeline::{loss_band, round_trip_band, timeline_figure};
 pub use verdict_view::VerdictView;
 pub use watch_link::WatchLink;
 pub use watch_report::WatchReport;

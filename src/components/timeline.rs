@@ -110,3 +110,41 @@ pub fn round_trip_band(name: &str, cells: &[Option<Summary>], max_cells: usize) 
         </div>
     }
 }
+
+/// A target's packet loss under its row, a square's width for each cell:
+/// a bar for the share lost in that minute, scaled to the worst shown (5 %
+/// at least, so a clean line stays flat), dark red where a minute lost more
+/// than the verdict's limit; and the same in words beside it.
+pub fn loss_band(name: &str, cells: &[Option<f64>], max_cells: usize) -> Html {
+    let shown = &cells[cells.len().saturating_sub(max_cells)..];
+    let top = shown.iter().flatten().copied().fold(0.05, f64::max);
+    let (mut some, mut over) = (String::new(), String::new());
+    for (i, share) in shown.iter().enumerate() {
+        let Some(share) = *share else { continue };
+        if share > 0.0 {
+            let height = ((share / top).min(1.0) * 15.0).max(1.0);
+            let bar = format!("M{} {:.1}h7V16h-7z", i * 8, 16.0 - height);
+            let over_limit = share > linktriage_core::verdict::LOSS_LIMIT;
+            if over_limit { &mut over } else { &mut some }.push_str(&bar);
+        }
+    }
+    let percent = |share: f64| linktriage_core::wording::fixed(share * 100.0, 1);
+    let words = match shown.iter().rev().flatten().next() {
+        Some(last) => format!(
+            "{name}: {} % of packets lost in the newest minute; up to {} % in view",
+            percent(*last),
+            percent(shown.iter().flatten().copied().fold(0.0, f64::max))
+        ),
+        None => format!("{name}: no packets counted yet"),
+    };
+    let width = (shown.len() * 8).max(8);
+    html! {
+        <div class="timeline-row timeline-loss">
+            <span class="timeline-name">{ words }</span>
+            <svg width={width.to_string()} height="16" viewBox={format!("0 0 {width} 16")} preserveAspectRatio="none" aria-hidden="true">
+                <path d={some} fill="#768692" />
+                <path d={over} fill="#8a1538" />
+            </svg>
+        </div>
+    }
+}

@@ -1,8 +1,8 @@
 //! The watch's report, at any moment of a running watch: the watch so far
 //! as a report (the site details typed, Copy, the share link and its QR
-//! code), made again each minute, at each drop's start and end, and when
-//! the watch stops: what is copied is never more than a minute old, and
-//! never misses a drop.
+//! code), made again each minute (and once its packet loss is counted), at
+//! each drop's start and end, and when the watch stops: what is copied is
+//! never more than a minute old, and never misses a drop.
 
 use std::rc::Rc;
 
@@ -30,12 +30,16 @@ pub struct WatchReportProps {
 pub fn WatchReport(props: &WatchReportProps) -> Html {
     // What the clinician chose to add or take out: the writer applies it.
     let sharing = use_state(Sharing::default);
-    // The minute of the newest sample: the snapshot is made again when it
-    // changes, not on every sample.
+    // The minute of the newest sample, and how many minutes of loss
+    // probes have been counted: the snapshot is made again when either
+    // changes (a minute's loss is counted a few seconds after it ends),
+    // not on every sample.
     let minute = props.record.read(|w| {
-        w.samples
+        let newest = w
+            .samples
             .last()
-            .map_or(0, |s| ((s.at_ms - w.started_at_ms) / 60_000.0) as u64)
+            .map_or(0, |s| ((s.at_ms - w.started_at_ms) / 60_000.0) as u64);
+        (newest, w.loss.iter().map(Vec::len).sum::<usize>())
     });
     let report = {
         let (record, config) = (props.record.clone(), props.config.clone());

@@ -10,14 +10,14 @@ use linktriage_core::report::ListFacts;
 use linktriage_core::time::{format_timestamp, iso_8601};
 use linktriage_core::watch::{
     Cell, DEFAULT_DURATION_MS, DEFAULT_INTERVAL_MS, GAP_INTERVALS, INTERVAL_CHOICES,
-    LONGEST_DURATION_MS, Outage, Watch, Watched, outages, requested_by, requests_per_cycle,
-    round_trips, summary, timeline,
+    LONGEST_DURATION_MS, Outage, Watch, Watched, loss_cells, outages, requested_by,
+    requests_per_cycle, round_trips, summary, timeline,
 };
 use linktriage_core::wording::span_length;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{WatchReport, round_trip_band, timeline_figure};
+use super::{WatchReport, loss_band, round_trip_band, timeline_figure};
 use crate::hooks::{WatchPhase, WatchRecord, use_watch};
 use crate::probes::{location, page, timers};
 
@@ -323,10 +323,18 @@ fn timeline_of(watch: &Watch, now: f64, fine: bool) -> Html {
             .any(Option::is_some)
             .then(|| round_trip_band(&watch.targets[t].name, &cells, MAX_CELLS))
     });
+    let losses = (0..watch.targets.len()).filter_map(|t| {
+        let minutes = watch.loss_of(t);
+        (!minutes.is_empty()).then(|| {
+            let cells = loss_cells(minutes, watch.started_at_ms, cell_ms, now);
+            loss_band(&watch.targets[t].name, &cells, MAX_CELLS)
+        })
+    });
     html! {
         <>
             { timeline_figure(&rows, cell_words, MAX_CELLS, true) }
             { for bands }
+            { for losses }
         </>
     }
 }

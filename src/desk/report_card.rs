@@ -5,9 +5,10 @@ use std::rc::Rc;
 
 use linktriage_core::desk::{NO_SITE_GIVEN, checked_utc, site_of};
 use linktriage_core::report::{Report, render_pasteable};
+use linktriage_core::watch::{MINUTE_MS, loss_cells};
 use yew::prelude::*;
 
-use crate::components::{CopyButton, VerdictView, timeline_figure};
+use crate::components::{CopyButton, VerdictView, loss_band, timeline_figure};
 use crate::probes::save;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -47,6 +48,10 @@ pub fn ReportCard(props: &ReportCardProps) -> Html {
                         usize::MAX,
                         props.legend,
                     ) }
+                    { for watch.targets.iter().filter(|t| !t.loss.is_empty()).map(|t| {
+                        let cells = loss_cells(&t.loss, watch.started_at_ms, MINUTE_MS, watch.until_ms);
+                        loss_band(&t.name, &cells, usize::MAX)
+                    }) }
                 </section>
             }
             <div class="actions">

@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use crate::probes::http::absolute_url;
 use crate::probes::watch_store::{KEPT_FOR_MS, Store, Stored};
-use crate::probes::{page, timers, watch};
+use crate::probes::{loss, page, timers, watch};
 
 /// Samples fold into minutes once the oldest is this much older than the
 /// two hours kept: a fold every ten minutes, not at every sample.
@@ -56,11 +56,12 @@ impl WatchPhase {
 
 /// What the watch has seen, shared with the worker's message handler so that
 /// a sample is added in place rather than the whole record copied.
-/// Components compare it by how many samples and pauses it holds.
+/// Components compare it by how many samples, pauses and minutes of loss
+/// probes it holds.
 #[derive(Debug, Clone)]
 pub struct WatchRecord {
     shared: Rc<RefCell<Watch>>,
-    seen: (usize, usize),
+    seen: (usize, usize, usize),
 }
 
 impl PartialEq for WatchRecord {
@@ -98,6 +99,8 @@ pub struct WatchHandle {
 #[derive(Debug)]
 struct Live {
     _sampler: watch::Sampler,
+    /// A data channel to each probe target, for packet loss.
+    _channels: Vec<loss::WatchChannel>,
     _lock: Option<watch::LockGuard>,
     _freezes: Option<page::FreezeListener>,
 }
@@ -133,6 +136,7 @@ impl Parts {
             ..stored
         });
         self.keep_header(false);
+        let channels = self.loss_channels(&shared, &plan);
         let on_sample = {
             let parts = self.clone();
             move |sample: Sample| {
@@ -170,6 +174,7 @@ impl Parts {
             Ok(sampler) => {
                 *self.live.borrow_mut() = Some(Live {
                     _sampler: sampler,
+                    _channels: channels,
                     _lock: lock,
                     _freezes: freezes,
                 });
@@ -177,6 +182,34 @@ impl Parts {
             }
             Err(why) => self.phase.set(WatchPhase::Failed(why)),
         }
+    }
+
+    /// A data channel to each probe target of `plan` (absolute URL,
+    /// whether it is a ping), each minute of its loss probes added to
+    /// `shared` and kept. An open channel also keeps Chrome from throttling
+    /// a hidden page's timers to once a minute.
+    fn loss_channels(
+        &self,
+        shared: &Rc<RefCell<Watch>>,
+        plan: &[(String, bool, u32)],
+    ) -> Vec<loss::WatchChannel> {
+        let (started_at_ms, targets) = {
+            let watch = shared.borrow();
+            (watch.started_at_ms, watch.targets.clone())
+        };
+        plan.iter()
+            .zip(targets)
+            .enumerate()
+            .filter(|(_, ((_, is_ping, _), _))| *is_ping)
+            .map(|(t, ((url, _, _), target))| {
+                let (parts, shared) = (self.clone(), shared.clone());
+                loss::watch_channel(url.clone(), target.late_ms, started_at_ms, move |minute| {
+                    shared.borrow_mut().add_loss(t, minute);
+                    parts.keep_header(false);
+                    parts.update.force_update();
+                })
+            })
+            .collect()
     }
 
     /// The page knew it was not running from `from_ms` to `to_ms`: a
@@ -411,7 +444,11 @@ pub fn use_watch(
     let record = parts.record.borrow().as_ref().map(|shared| {
         let w = shared.borrow();
         WatchRecord {
-            seen: (w.samples.len(), w.paused.len()),
+            seen: (
+                w.samples.len(),
+                w.paused.len(),
+                w.loss.iter().map(Vec::len).sum(),
+            ),
             shared: shared.clone(),
         }
     });

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use linktriage_core::check::{CheckKind, LossCheck, Measurement};
 use linktriage_core::config::Target;
-use linktriage_core::loss::{PROBE_BYTES, Tally, count_request};
+use linktriage_core::loss::{Minute, Minutes, PROBE_BYTES, Tally, count_request};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -20,7 +20,7 @@ use web_sys::{
 };
 
 use super::http::{self, FetchError, Options, absolute_url};
-use super::timers::{Deadline, monotonic_ms, sleep};
+use super::timers::{Deadline, epoch_monotonic_ms, monotonic_ms, sleep};
 
 /// Probes a check sends: at one in 250, one lost probe is 0.4 %.
 pub const PROBES: u32 = 250;
@@ -62,37 +62,34 @@ async fn measure(
     target: &Target,
     deadline: Deadline,
 ) -> Result<LossCheck, String> {
-    let init = RtcDataChannelInit::new();
-    init.set_ordered(false);
-    init.set_max_retransmits(0);
-    let channel = peer.create_data_channel_with_data_channel_dict("loss", &init);
-    channel.set_binary_type(RtcDataChannelType::Arraybuffer);
     let tally = Rc::new(RefCell::new(Tally::new(target.late_ms)));
-    let on_message = {
+    let (channel, _on_message) = {
         let tally = tally.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let at = monotonic_ms();
-            if let Ok(buffer) = event.data().dyn_into::<js_sys::ArrayBuffer>() {
-                tally
-                    .borrow_mut()
-                    .receive(&js_sys::Uint8Array::new(&buffer).to_vec(), at);
-            }
+        lossy_channel(peer, move |message| {
+            tally.borrow_mut().receive(message, monotonic_ms());
         })
     };
-    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     let outcome = exchange(peer, &channel, target, deadline, &tally).await;
     channel.set_onmessage(None);
     channel.close();
     outcome
 }
 
-async fn exchange(
+/// How opening a channel to the server ended, short of an error.
+enum Opened {
+    Open,
+    UdpBlocked,
+}
+
+/// Offers `channel` to the Link Triage server at `url` and waits for it to
+/// open, within `deadline`: UDP blocked when nothing got through in time.
+async fn open_channel(
     peer: &RtcPeerConnection,
     channel: &RtcDataChannel,
-    target: &Target,
+    url: &str,
+    timeout_ms: u32,
     deadline: Deadline,
-    tally: &Rc<RefCell<Tally>>,
-) -> Result<LossCheck, String> {
+) -> Result<Opened, String> {
     let could_not = |_: JsValue| "this browser could not start a WebRTC connection".to_owned();
     let offer = JsFuture::from(peer.create_offer())
         .await
@@ -107,7 +104,7 @@ async fn exchange(
         .local_description()
         .map(|d| d.sdp())
         .ok_or_else(|| could_not(JsValue::NULL))?;
-    let answer = ask_server(target, &sdp, deadline).await?;
+    let answer = ask_server(url, timeout_ms, &sdp, deadline).await?;
     let remote = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
     remote.set_sdp(&answer);
     JsFuture::from(peer.set_remote_description(&remote))
@@ -122,12 +119,49 @@ async fn exchange(
         if channel.ready_state() == RtcDataChannelState::Closed
             || (!connected && opening.remaining_ms() == 0)
         {
-            return Ok(LossCheck::UdpBlocked);
+            return Ok(Opened::UdpBlocked);
         }
         if connected && deadline.remaining_ms() < AFTER_OPENING_MS {
             return Err("UDP reached the Link Triage server, but the channel did not open in time (heavy packet loss on the way, most likely)".to_owned());
         }
         sleep(20).await;
+    }
+    Ok(Opened::Open)
+}
+
+/// An unordered channel with no retransmission on `peer`, whose messages
+/// go to `on_message` with the time they arrived: the closure is returned
+/// to be kept for as long as the channel is.
+fn lossy_channel(
+    peer: &RtcPeerConnection,
+    mut on_message: impl FnMut(&[u8]) + 'static,
+) -> (RtcDataChannel, Closure<dyn FnMut(MessageEvent)>) {
+    let init = RtcDataChannelInit::new();
+    init.set_ordered(false);
+    init.set_max_retransmits(0);
+    let channel = peer.create_data_channel_with_data_channel_dict("loss", &init);
+    channel.set_binary_type(RtcDataChannelType::Arraybuffer);
+    let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        if let Ok(buffer) = event.data().dyn_into::<js_sys::ArrayBuffer>() {
+            on_message(&js_sys::Uint8Array::new(&buffer).to_vec());
+        }
+    });
+    channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+    (channel, closure)
+}
+
+async fn exchange(
+    peer: &RtcPeerConnection,
+    channel: &RtcDataChannel,
+    target: &Target,
+    deadline: Deadline,
+    tally: &Rc<RefCell<Tally>>,
+) -> Result<LossCheck, String> {
+    let url = absolute_url(&target.url, "/api/rtc");
+    if let Opened::UdpBlocked =
+        open_channel(peer, channel, &url, target.timeout_ms, deadline).await?
+    {
+        return Ok(LossCheck::UdpBlocked);
     }
     for _ in 0..PROBES {
         if deadline.remaining_ms() < target.late_ms + COUNT_TIMEOUT_MS {
@@ -159,17 +193,21 @@ async fn exchange(
     Ok(LossCheck::Measured(found))
 }
 
-/// The server's answer to the offer, or why there is none.
-async fn ask_server(target: &Target, sdp: &str, deadline: Deadline) -> Result<String, String> {
-    let url = absolute_url(&target.url, "/api/rtc");
+/// The server's answer to the offer, posted to `url`, or why there is none.
+async fn ask_server(
+    url: &str,
+    timeout_ms: u32,
+    sdp: &str,
+    deadline: Deadline,
+) -> Result<String, String> {
     let options = Options {
         mode: RequestMode::Cors,
-        timeout_ms: deadline.timeout(target.timeout_ms).unwrap_or(0),
+        timeout_ms: deadline.timeout(timeout_ms).unwrap_or(0),
         method: "POST",
         body: Some(js_sys::Uint8Array::from(sdp.as_bytes())),
         headers: vec![("content-type", "application/sdp".to_owned())],
     };
-    match http::fetch(&url, &options).await {
+    match http::fetch(url, &options).await {
         Ok((_, body)) => String::from_utf8(js_sys::Uint8Array::new(&body).to_vec())
             .map_err(|_| "the Link Triage server's answer was not text".to_owned()),
         Err(FetchError::Status(404)) => {
@@ -180,4 +218,82 @@ async fn ask_server(target: &Target, sdp: &str, deadline: Deadline) -> Result<St
         }
         Err(e) => Err(format!("the Link Triage server {e}")),
     }
+}
+
+/// Between a watch's probes: two a second while the page is shown (a
+/// hidden page's timers run once a second at most, so one a second then),
+/// within the server's allowance per session and light for hours.
+const WATCH_PACE_MS: u32 = 500;
+/// How long a watch's channel waits before opening again once it has
+/// closed or could not open: the network may be down.
+const REOPEN_AFTER_MS: u32 = 15_000;
+/// How long a watch's channel may take to open.
+const WATCH_OPEN_MS: u32 = 10_000;
+
+/// A watch's data channel to one probe target, kept open (and opened
+/// again when it closes) until dropped.
+#[derive(Debug)]
+pub struct WatchChannel {
+    stop: Rc<std::cell::Cell<bool>>,
+}
+
+impl Drop for WatchChannel {
+    fn drop(&mut self) {
+        self.stop.set(true);
+    }
+}
+
+/// Keeps a channel to the Link Triage server at `base_url` (absolute) open
+/// for a watch that began `started_at_ms`, a few probes a second, and hands
+/// each minute to `on_minute` once it is counted. A browser without WebRTC
+/// sends nothing; the watch goes on without its loss.
+pub fn watch_channel(
+    base_url: String,
+    late_ms: u32,
+    started_at_ms: f64,
+    on_minute: impl Fn(Minute) + 'static,
+) -> WatchChannel {
+    let stop = Rc::new(std::cell::Cell::new(false));
+    let stopped = stop.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let url = absolute_url(&base_url, "/api/rtc");
+        while !stopped.get() {
+            let Ok(peer) = RtcPeerConnection::new() else {
+                return;
+            };
+            let minutes = Rc::new(RefCell::new(Minutes::new(started_at_ms, late_ms)));
+            let (channel, _on_message) = {
+                let minutes = minutes.clone();
+                lossy_channel(&peer, move |message| {
+                    minutes.borrow_mut().receive(message, epoch_monotonic_ms());
+                })
+            };
+            let deadline = Deadline::in_ms(WATCH_OPEN_MS);
+            let opened = open_channel(&peer, &channel, &url, WATCH_OPEN_MS, deadline).await;
+            if let Ok(Opened::Open) = opened {
+                while !stopped.get() && channel.ready_state() == RtcDataChannelState::Open {
+                    let now = epoch_monotonic_ms();
+                    let probe = minutes.borrow_mut().next_probe(now);
+                    // As in the check: a full send buffer drops the probe.
+                    let _ = channel.send_with_u8_array(&probe);
+                    let asks = minutes.borrow_mut().requests(now);
+                    for ask in asks {
+                        let _ = channel.send_with_u8_array(&ask);
+                    }
+                    let closed = minutes.borrow_mut().closed(now);
+                    closed.into_iter().for_each(&on_minute);
+                    sleep(WATCH_PACE_MS).await;
+                }
+                let left = minutes.borrow_mut().close_all();
+                left.into_iter().for_each(&on_minute);
+            }
+            channel.set_onmessage(None);
+            channel.close();
+            peer.close();
+            if !stopped.get() {
+                sleep(REOPEN_AFTER_MS).await;
+            }
+        }
+    });
+    WatchChannel { stop }
 }

@@ -10,6 +10,15 @@ pub fn monotonic_ms() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// Milliseconds since the Unix epoch on the monotonic clock (its origin
+/// plus the time since): a clock that never jumps when the computer's is
+/// set, for what is timed over hours (a watch's loss probes).
+pub fn epoch_monotonic_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now())
+}
+
 /// The wall clock, in milliseconds since the Unix epoch.
 pub fn wall_clock_ms() -> f64 {
     js_sys::Date::now()

@@ -51,6 +51,24 @@ impl Minute {
         super::share(self.lost(), self.sent)
     }
 
+    /// This minute and `other`, the same minute over another channel: the
+    /// counts added (split by direction only if both were), the round trip
+    /// of the one with more probes.
+    pub fn joined(&self, other: &Minute) -> Minute {
+        Minute {
+            minute: self.minute,
+            sent: self.sent + other.sent,
+            reached_server: self.reached().zip(other.reached()).map(|(a, b)| a + b),
+            came_back: self.came_back + other.came_back,
+            late: self.late + other.late,
+            round_trip_ms: if other.sent > self.sent {
+                other.round_trip_ms.or(self.round_trip_ms)
+            } else {
+                self.round_trip_ms.or(other.round_trip_ms)
+            },
+        }
+    }
+
     /// The server's count, kept between what came back and what was sent.
     fn reached(&self) -> Option<u32> {
         self.reached_server
@@ -456,6 +474,28 @@ mod tests {
         assert_eq!(counts(&closed), vec![(0, 120, Some(0), Some(0), 0)]);
         assert_eq!(counts(&left), vec![(1, 60, None, None, 0)]);
         assert_eq!(left[0].lost(), 0);
+    }
+
+    #[test]
+    fn one_minute_over_two_channels_is_one_minute() {
+        let (first, _) = watch_for(60, |_| Fate::Arrives, |_| Fate::Arrives, |_| true, 40_000.0);
+        let lost = Minute {
+            came_back: 50,
+            reached_server: None,
+            ..first[0]
+        };
+        let joined = first[0].joined(&lost);
+        assert_eq!(
+            (
+                joined.sent,
+                joined.came_back,
+                joined.lost(),
+                joined.lost_out()
+            ),
+            (240, 170, 70, None)
+        );
+        let both = first[0].joined(&first[0]);
+        assert_eq!((both.lost_out(), both.lost_back()), (Some(0), Some(0)));
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub const LOSSY_MINUTE_PROBES: u32 = 30;
 /// loses more than the limit by chance; three in a row, once in days.
 pub const LOSSY_AFTER: u32 = 3;
 
-const MINUTE_MS: f64 = 60_000.0;
+use super::snapshot::MINUTE_MS;
 
 /// Whether `minute` lost more than the limit, either way.
 pub fn is_lossy(minute: &Minute) -> bool {
@@ -209,6 +209,29 @@ pub fn summary(
     ))
 }
 
+/// A target's loss in each cell of the timeline (`cell_ms` long from the
+/// watch's start to `until_ms`): the share lost in the minute the cell's
+/// middle falls in, `None` where no probes were sent.
+pub fn loss_cells(
+    minutes: &[Minute],
+    started_at_ms: f64,
+    cell_ms: f64,
+    until_ms: f64,
+) -> Vec<Option<f64>> {
+    let cells = ((until_ms - started_at_ms) / cell_ms).ceil().max(0.0) as usize;
+    (0..cells)
+        .map(|i| {
+            let middle = (i as f64 + 0.5) * cell_ms;
+            let minute = (middle / MINUTE_MS).floor() as u32;
+            let at = minutes.partition_point(|m| m.minute < minute);
+            minutes
+                .get(at)
+                .filter(|m| m.minute == minute && m.sent > 0)
+                .map(Minute::lost_share)
+        })
+        .collect()
+}
+
 /// What a target's minutes add up to, for the report's line: "0.4 % of
 /// packets lost (2 on the way there, 1 back; 7,200 sent), round trip over
 /// UDP 12 ms".
@@ -350,5 +373,16 @@ mod tests {
             "Packets were lost 10:00 to 10:03 (3 min) and since 10:05 (4 min, still losing), starting at the NHS network link (HSCN)."
         );
         assert_eq!(summary(&[], &[Segment::Hscn], START, 0), None);
+    }
+
+    #[test]
+    fn each_cell_shows_its_minutes_loss() {
+        let minutes = minutes(".x ?");
+        let shares = loss_cells(&minutes, START, 30_000.0, START + 4.0 * MINUTE_MS);
+        assert_eq!(shares.len(), 8);
+        assert_eq!(shares[..2], [Some(0.0), Some(0.0)]);
+        assert_eq!(shares[2], Some(0.075));
+        assert_eq!(shares[4..6], [None, None]);
+        assert_eq!(shares[6], Some(0.075));
     }
 }

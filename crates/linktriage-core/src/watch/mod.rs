@@ -22,9 +22,9 @@ mod snapshot;
 
 pub use loss::{
     LOSSY_AFTER, LOSSY_MINUTE_PROBES, LossTotals, LossySpell, every_lossy_spell, is_lossy,
-    lossy_spells, target_words as loss_words,
+    loss_cells, lossy_spells, target_words as loss_words,
 };
-pub use snapshot::{SnapshotTarget, WatchSnapshot};
+pub use snapshot::{MINUTE_MS, SnapshotTarget, WatchSnapshot};
 
 /// A target is down after this many failed samples in a row, and up again
 /// after [`UP_AFTER`] answered ones: Gatus's rule (alert after 3 failures,
@@ -358,12 +358,20 @@ impl Watch {
         Some(cut)
     }
 
-    /// Adds a minute of `target`'s loss probes.
+    /// Adds a minute of `target`'s loss probes. A minute already there (a
+    /// channel that closed, and its successor, within one minute) takes
+    /// the new one's probes in; one older than the last is left out, so the
+    /// minutes stay in order.
     pub fn add_loss(&mut self, target: usize, minute: crate::loss::Minute) {
         if self.loss.len() <= target {
             self.loss.resize(target + 1, Vec::new());
         }
-        self.loss[target].push(minute);
+        let minutes = &mut self.loss[target];
+        match minutes.last_mut() {
+            Some(last) if last.minute == minute.minute => *last = last.joined(&minute),
+            Some(last) if last.minute > minute.minute => {}
+            _ => minutes.push(minute),
+        }
     }
 
     /// `target`'s minutes of loss probes.
