@@ -12,18 +12,19 @@ use crate::loss::Minute;
 use crate::report::Report;
 use crate::stats::summarize;
 
-/// `W` as in version 3: [`NoWatch`] writes a report of the checks alone
-/// without the watch's encoder.
+/// `W` as in version 3, and `L` the same for the watch's loss: with
+/// [`NoWatch`] for both, a report of the checks alone is written without
+/// the watch's encoders (the same bytes: an empty list).
 #[derive(Debug, Serialize, Deserialize)]
-pub struct ReportV8<W = WatchV3> {
+pub struct ReportV8<W = WatchV3, L = TargetLossV8> {
     v7: ReportV7<W>,
-    watch_loss: Vec<TargetLossV8>,
+    watch_loss: Vec<L>,
 }
 
 /// One watched target's minutes of loss probes, by its place in the
 /// watch's list.
 #[derive(Debug, Serialize, Deserialize)]
-struct TargetLossV8 {
+pub struct TargetLossV8 {
     target: u32,
     runs: Vec<RunV8>,
 }
@@ -149,8 +150,8 @@ fn minutes_of(runs: Vec<RunV8>) -> Result<Vec<Minute>, String> {
     Ok(minutes)
 }
 
-impl ReportV8<NoWatch> {
-    pub fn checks(r: &Report) -> ReportV8<NoWatch> {
+impl ReportV8<NoWatch, NoWatch> {
+    pub fn checks(r: &Report) -> ReportV8<NoWatch, NoWatch> {
         ReportV8 {
             v7: ReportV7::checks(r),
             watch_loss: Vec::new(),
