@@ -414,7 +414,8 @@ impl Loss {
     }
 }
 
-fn share(part: u32, whole: u32) -> f64 {
+/// `part` of `whole` (0 to 1), or 0 of nothing.
+pub(crate) fn share(part: u32, whole: u32) -> f64 {
     if whole == 0 {
         0.0
     } else {

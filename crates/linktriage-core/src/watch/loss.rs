@@ -10,7 +10,7 @@ use crate::segment::Segment;
 use crate::stats::summarize;
 use crate::time::format_timestamp;
 use crate::verdict::LOSS_LIMIT;
-use crate::wording::{fixed, span_length};
+use crate::wording::fixed;
 
 /// A minute with fewer probes than this says too little about loss (a
 /// channel that opened or closed within it): it neither starts nor breaks
@@ -76,11 +76,7 @@ impl LossTotals {
 
     /// Share of probes lost (0 to 1).
     pub fn lost_share(&self) -> f64 {
-        if self.sent == 0 {
-            0.0
-        } else {
-            f64::from(self.lost()) / f64::from(self.sent)
-        }
+        crate::loss::share(self.lost(), self.sent)
     }
 
     /// "6.2 % of packets lost (52 on the way there, 8 back; 840 sent)",
@@ -187,19 +183,7 @@ pub fn summary(
     let clock = |ms: f64| format_timestamp(ms, utc_offset_minutes)[11..16].to_owned();
     let spans: Vec<String> = spells
         .iter()
-        .map(|s| match s.end_ms {
-            Some(end) => format!(
-                "{} to {} ({})",
-                clock(s.start_ms),
-                clock(end),
-                span_length(end - s.start_ms)
-            ),
-            None => format!(
-                "since {} ({}, still losing)",
-                clock(s.start_ms),
-                span_length(now_ms - s.start_ms)
-            ),
-        })
+        .map(|s| super::when(s.start_ms, s.end_ms, now_ms, &clock, ", still losing"))
         .collect();
     let spans: Vec<&str> = spans.iter().map(String::as_str).collect();
     Some(format!(

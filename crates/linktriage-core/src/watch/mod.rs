@@ -397,19 +397,31 @@ impl Outage {
     /// When it was, in words: "09:05 to 09:31 (26 min)", or while it
     /// lasts "since 09:05 (12 min{open})". `clock` writes a time of day.
     pub fn when(&self, now_ms: f64, clock: &dyn Fn(f64) -> String, open: &str) -> String {
-        match self.end_ms {
-            Some(end) => format!(
-                "{} to {} ({})",
-                clock(self.start_ms),
-                clock(end),
-                span_length(end - self.start_ms)
-            ),
-            None => format!(
-                "since {} ({}{open})",
-                clock(self.start_ms),
-                span_length(now_ms - self.start_ms)
-            ),
-        }
+        when(self.start_ms, self.end_ms, now_ms, clock, open)
+    }
+}
+
+/// A span in words, as [`Outage::when`] says it: "09:05 to 09:31 (26 min)",
+/// or while it lasts "since 09:05 (12 min{open})".
+fn when(
+    start_ms: f64,
+    end_ms: Option<f64>,
+    now_ms: f64,
+    clock: &dyn Fn(f64) -> String,
+    open: &str,
+) -> String {
+    match end_ms {
+        Some(end) => format!(
+            "{} to {} ({})",
+            clock(start_ms),
+            clock(end),
+            span_length(end - start_ms)
+        ),
+        None => format!(
+            "since {} ({}{open})",
+            clock(start_ms),
+            span_length(now_ms - start_ms)
+        ),
     }
 }
 
