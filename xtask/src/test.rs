@@ -101,10 +101,12 @@ pub fn run_all() -> anyhow::Result<()> {
 const FIRST_LOAD_BUDGET: usize = 150_000;
 /// The desk view's page: its size when it was first measured (128,850 B on
 /// 2026-11-24), what reading and drawing watches added (11,700 B, to
-/// 144,592 B on 2026-12-01), and about 7 % for what the desk gains. It is
-/// not on a clinician's first load, so its limit is a tripwire for a
-/// dependency that grows it by surprise, not a budget.
-const DESK_BUDGET: usize = 155_000;
+/// 144,592 B on 2026-12-01), about 7 % for what the desk gains, and the
+/// watch's packet loss (the version 8 reader, its words and band: about
+/// 155,000 B on 2026-12-03). It is not on a clinician's first load, so its
+/// limit is a tripwire for a dependency that grows it by surprise (as float
+/// formatting would, 9 KB: figures go through `wording::fixed`), not a budget.
+const DESK_BUDGET: usize = 160_000;
 
 /// Sizes, not timings: the same build gives the same bytes on any machine.
 fn size_budgets() -> anyhow::Result<()> {
