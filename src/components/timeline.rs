@@ -129,7 +129,7 @@ pub fn loss_band(name: &str, cells: &[Option<f64>], max_cells: usize) -> Html {
             if over_limit { &mut over } else { &mut some }.push_str(&bar);
         }
     }
-    let percent = |share: f64| linktriage_core::wording::fixed(share * 100.0, 1);
+    let percent = |share: f64| fixed(share * 100.0, 1);
     let words = match shown.iter().rev().flatten().next() {
         Some(last) => format!(
             "{name}: {} % of packets lost in the newest minute; up to {} % in view",
