@@ -42,16 +42,13 @@ pub fn timeline_figure(
             { for rows.iter().map(|(name, row)| {
                 let shown = &row[row.len().saturating_sub(max_cells)..];
                 let paths = STATES.map(|(state, fill)| (fill, cells_path(shown, state)));
-                html! {
-                    <div class="timeline-row">
-                        <span class="timeline-name">{ *name }</span>
-                        // Squeezed to the page's width when longer (the
-                        // desk's 8 hours of minutes): never a sideways scroll.
-                        <svg width={(shown.len() * 8).max(8).to_string()} height="16" viewBox={format!("0 0 {} 16", (shown.len() * 8).max(8))} preserveAspectRatio="none" aria-hidden="true">
-                            { for paths.into_iter().filter(|(_, d)| !d.is_empty()).map(|(fill, d)| html! { <path {fill} {d} /> }) }
-                        </svg>
-                    </div>
-                }
+                svg_row(
+                    "timeline-row",
+                    (*name).to_owned(),
+                    shown.len(),
+                    16,
+                    paths.into_iter().filter(|(_, d)| !d.is_empty()).map(|(fill, d)| html! { <path {fill} {d} /> }).collect(),
+                )
             }) }
         </figure>
     }
@@ -87,8 +84,12 @@ pub fn round_trip_band(name: &str, cells: &[Option<Summary>], max_cells: usize) 
     for (i, cell) in shown.iter().enumerate() {
         if let Some(s) = cell {
             let x = i * 8;
-            band.push_str(&format!("M{x} {:.1}h7V{:.1}h-7z", y(s.p90), y(s.min)));
-            median.push_str(&format!("M{x} {:.1}h7", y(s.median)));
+            band.push_str(&format!(
+                "M{x} {}h7V{}h-7z",
+                fixed(y(s.p90), 1),
+                fixed(y(s.min), 1)
+            ));
+            median.push_str(&format!("M{x} {}h7", fixed(y(s.median), 1)));
         }
     }
     let words = match shown.iter().rev().flatten().next() {
@@ -99,16 +100,16 @@ pub fn round_trip_band(name: &str, cells: &[Option<Summary>], max_cells: usize) 
         ),
         None => format!("{name}: no round trip yet"),
     };
-    let width = (shown.len() * 8).max(8);
-    html! {
-        <div class="timeline-row timeline-round-trip">
-            <span class="timeline-name">{ words }</span>
-            <svg width={width.to_string()} height="32" viewBox={format!("0 0 {width} 32")} preserveAspectRatio="none" aria-hidden="true">
-                <path d={band} fill="#aec7e3" />
-                <path d={median} stroke="#003087" stroke-width="2" fill="none" />
-            </svg>
-        </div>
-    }
+    svg_row(
+        "timeline-row timeline-round-trip",
+        words,
+        shown.len(),
+        32,
+        html! {<>
+            <path d={band} fill="#aec7e3" />
+            <path d={median} stroke="#003087" stroke-width="2" fill="none" />
+        </>},
+    )
 }
 
 /// A target's packet loss under its row, a square's width for each cell:
@@ -138,13 +139,29 @@ pub fn loss_band(name: &str, cells: &[Option<f64>], max_cells: usize) -> Html {
         ),
         None => format!("{name}: no packets counted yet"),
     };
-    let width = (shown.len() * 8).max(8);
+    svg_row(
+        "timeline-row timeline-loss",
+        words,
+        shown.len(),
+        16,
+        html! {<>
+            <path d={some} fill="#768692" />
+            <path d={over} fill="#8a1538" />
+        </>},
+    )
+}
+
+/// One row of a timeline: its words, which a screen reader hears, and its
+/// drawing, `cells` squares wide and `height` high, which it does not.
+/// Squeezed to the page's width when longer (the desk's 8 hours of
+/// minutes): never a sideways scroll.
+fn svg_row(class: &'static str, words: String, cells: usize, height: u32, paths: Html) -> Html {
+    let width = (cells * 8).max(8);
     html! {
-        <div class="timeline-row timeline-loss">
+        <div {class}>
             <span class="timeline-name">{ words }</span>
-            <svg width={width.to_string()} height="16" viewBox={format!("0 0 {width} 16")} preserveAspectRatio="none" aria-hidden="true">
-                <path d={some} fill="#768692" />
-                <path d={over} fill="#8a1538" />
+            <svg width={width.to_string()} height={height.to_string()} viewBox={format!("0 0 {width} {height}")} preserveAspectRatio="none" aria-hidden="true">
+                { paths }
             </svg>
         </div>
     }
