@@ -118,13 +118,19 @@ export async function startLossLab() {
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${made.server.url}/watch/#watch=10s`);
       await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
-      await page.waitForFunction(
-        (source) => new RegExp(source).test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''),
+      // The text that matched, taken in the same moment: the report is
+      // made again each minute, and the context closes on return.
+      const matched = await page.waitForFunction(
+        (source) => {
+          const text = document.querySelector('#report-text[data-complete="true"]')?.textContent ?? '';
+          return new RegExp(source).test(text) && text;
+        },
         done.source,
         { timeout: timeoutMs, polling: 1_000 },
       );
+      const report = await matched.jsonValue();
       assert.deepEqual(errors, []);
-      return page.textContent('#report-text');
+      return report;
     } finally {
       await context.close();
     }

@@ -2,6 +2,8 @@
 //! once in the quick phase, one transfer at a time in the speed phase, each
 //! check within its phase's deadline.
 
+use std::cell::RefCell;
+
 use futures_util::future::join_all;
 use linktriage_core::check::{CheckKind, CheckResult, Measurement};
 use linktriage_core::config::Target;
@@ -22,16 +24,45 @@ pub const LEAST_QUICK_MS: u32 = 5_000;
 /// The speed phase's own limit, after the quick phase.
 pub const SPEED_BUDGET_MS: u32 = 9_000;
 
-/// A quick phase: every target at once, within `deadline`; `on_step`
-/// after each check. Results in plan order.
+/// The loss checks' channels of a plan, begun ahead of their checks
+/// (`loss::Begun`): each is taken by its target's check, and the rest
+/// close when this is dropped.
+#[derive(Debug, Default)]
+pub struct Begun(RefCell<Vec<(*const Target, loss::Begun)>>);
+
+impl Begun {
+    /// A channel for each loss check in `plan`, begun now.
+    pub fn loss_channels(plan: &[TargetChecks<'_>]) -> Begun {
+        let begun = plan
+            .iter()
+            .filter(|planned| planned.checks.contains(&CheckKind::Loss))
+            .filter_map(|planned| {
+                let channel = loss::begin(planned.target).ok()?;
+                Some((std::ptr::from_ref(planned.target), channel))
+            })
+            .collect();
+        Begun(RefCell::new(begun))
+    }
+
+    /// The channel begun for `target`, if there is one.
+    fn take(&self, target: &Target) -> Option<loss::Begun> {
+        let mut begun = self.0.borrow_mut();
+        let at = begun.iter().position(|(of, _)| std::ptr::eq(*of, target))?;
+        Some(begun.swap_remove(at).1)
+    }
+}
+
+/// A quick phase: every target at once, within `deadline`, on what was
+/// `begun` for it; `on_step` after each check. Results in plan order.
 pub async fn quick(
     plan: &[TargetChecks<'_>],
     deadline: Deadline,
+    begun: &Begun,
     on_step: impl Fn() + Clone,
 ) -> Vec<CheckResult> {
     let per_target = plan
         .iter()
-        .map(|t| run_target(t, deadline, on_step.clone()));
+        .map(|t| run_target(t, deadline, begun, on_step.clone()));
     join_all(per_target).await.into_iter().flatten().collect()
 }
 
@@ -41,7 +72,8 @@ pub async fn speed(plan: &[TargetChecks<'_>], on_step: impl Fn() + Clone) -> Vec
     let deadline = Deadline::in_ms(SPEED_BUDGET_MS);
     let mut results = Vec::new();
     for t in plan {
-        results.extend(run_target(t, deadline, on_step.clone()).await);
+        let nothing_begun = Begun::default();
+        results.extend(run_target(t, deadline, &nothing_begun, on_step.clone()).await);
     }
     results
 }
@@ -51,6 +83,7 @@ pub async fn speed(plan: &[TargetChecks<'_>], on_step: impl Fn() + Clone) -> Vec
 async fn run_target(
     planned: &TargetChecks<'_>,
     deadline: Deadline,
+    begun: &Begun,
     on_step: impl Fn(),
 ) -> Vec<CheckResult> {
     let target = planned.target;
@@ -58,7 +91,7 @@ async fn run_target(
     let mut answering = true;
     for &kind in &planned.checks {
         let measurement = if answering {
-            run_check(target, kind, deadline).await
+            run_check(target, kind, deadline, begun).await
         } else {
             Measurement::not_tested(
                 kind,
@@ -80,7 +113,12 @@ async fn run_target(
 
 /// One check of `target`: every kind there is, so a new kind does not
 /// compile until it has a probe.
-async fn run_check(target: &Target, kind: CheckKind, deadline: Deadline) -> Measurement {
+async fn run_check(
+    target: &Target,
+    kind: CheckKind,
+    deadline: Deadline,
+    begun: &Begun,
+) -> Measurement {
     match kind {
         CheckKind::Reach => reach::check(target, deadline).await,
         CheckKind::LocalAgent => agent::check(target, deadline).await,
@@ -104,7 +142,7 @@ async fn run_check(target: &Target, kind: CheckKind, deadline: Deadline) -> Meas
         CheckKind::Upload => {
             Measurement::Upload(throughput::measure(target, Direction::Up, deadline).await)
         }
-        CheckKind::Loss => loss::check(target, deadline).await,
+        CheckKind::Loss => loss::check(target, deadline, begun.take(target)).await,
         CheckKind::Connections => connections::check(target, deadline).await,
     }
 }

@@ -12,10 +12,10 @@ use yew::prelude::*;
 use crate::components::{OfflineNote, WatchView};
 use crate::probes::{self, location};
 
-/// Installs the panic message and renders the watch page into the body.
+/// Installs the panic message and renders the watch page into its frame.
 pub fn start() {
     crate::panic::install_hook();
-    yew::Renderer::<WatchApp>::new().render();
+    crate::mount::<WatchApp>();
 }
 
 /// What the watch samples, the list and release for its report, and
@@ -45,7 +45,7 @@ pub fn WatchApp() -> Html {
     let body = match &*targets {
         None => html! { <p role="status">{ "Loading the list of checks…" }</p> },
         Some(Err(why)) => html! {
-            <div id="config-error" role="alert">
+            <div id="config-error" class="nhsuk-error-summary" role="alert">
                 <p>{ format!("Link Triage could not load its list of checks: {why}.") }</p>
                 <p>{ "Reload the page. If this keeps happening, tell your IT service desk." }</p>
             </div>
@@ -53,22 +53,19 @@ pub fn WatchApp() -> Html {
         Some(Ok(list)) => html! {
             <>
                 if list.from_copy {
-                    <p id="opened-from-copy" role="status">{ "The Link Triage server did not answer, so this page opened from the copy kept on this computer. The watch runs from here." }</p>
+                    { crate::app::opened_from_copy("The watch runs from here.") }
                 }
                 <WatchView watched={list.watched.clone()} config={list.facts.clone()} />
             </>
         },
     };
     html! {
+        // Inside the page's <main> (`crate::mount`), under its header.
         <>
-            <header>
-                <h1>{ "Link Triage: keep watching" }</h1>
-                <p><a href="/">{ "Run the checks again" }</a></p>
-            </header>
-            <main>
-                { body }
-                <OfflineNote />
-            </main>
+            <h1 class="nhsuk-heading-l">{ "Keep watching the connection" }</h1>
+            <p><a href="/">{ "Run the checks again" }</a></p>
+            { body }
+            <OfflineNote />
         </>
     }
 }

@@ -64,8 +64,11 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateS
         let dispatch = dispatch.clone();
         move || dispatch.dispatch(RunAction::StepDone)
     };
+    // Opened while the quick phase runs, so that a lossy handshake costs
+    // the loss check none of its own time.
+    let loss_channels = suite::Begun::loss_channels(&after_verdict);
     let first = Deadline::after_opening(suite::QUICK_BUDGET_MS, suite::LEAST_QUICK_MS);
-    let results = suite::quick(&quick, first, step.clone()).await;
+    let results = suite::quick(&quick, first, &suite::Begun::default(), step.clone()).await;
     let after_verdict = plan::for_those_that_answered(after_verdict, &results);
     let speed = plan::speed(&config, &page_host, &results);
     dispatch.dispatch(RunAction::QuickDone {
@@ -82,6 +85,7 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateS
     let mut more = suite::quick(
         &after_verdict,
         Deadline::in_ms(suite::QUICK_BUDGET_MS),
+        &loss_channels,
         step.clone(),
     )
     .await;

@@ -40,39 +40,43 @@ const COUNT_TIMEOUT_MS: u32 = 1_000;
 /// stragglers, the count.
 const LEAST_TIME_MS: u32 = 3_000;
 
-/// The loss check of a probe target.
-pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
+/// A loss check's channel, begun ahead of its check: the handshake (ICE,
+/// DTLS, then SCTP, each retransmitting on timers of a second or more on a
+/// lossy path) runs while the quick checks do, so that heavy loss delays
+/// the channel's opening, not the verdict, and seldom outlasts the check.
+/// Idle until then: a few handshake packets do not disturb the round trips.
+#[derive(Debug)]
+pub struct Begun {
+    channel: Channel,
+    tally: Rc<RefCell<Tally>>,
+}
+
+/// Begins the loss check's channel to `target`, or says why it cannot.
+pub fn begin(target: &Target) -> Result<Begun, String> {
+    let tally = Rc::new(RefCell::new(Tally::new(target.late_ms)));
+    let receiving = tally.clone();
+    let url = absolute_url(&target.url, "/api/rtc");
+    let channel = Channel::begin(url, target.timeout_ms, move |message| {
+        receiving.borrow_mut().receive(message, monotonic_ms());
+    })?;
+    Ok(Begun { channel, tally })
+}
+
+/// The loss check of a probe target, on the channel `begun` for it (or on
+/// one begun now).
+pub async fn check(target: &Target, deadline: Deadline, begun: Option<Begun>) -> Measurement {
     let not_tested = |why: String| Measurement::not_tested(CheckKind::Loss, why);
     if deadline.remaining_ms() < LEAST_TIME_MS {
         return not_tested(linktriage_core::check::RAN_OUT_OF_TIME.to_owned());
     }
-    let Ok(peer) = RtcPeerConnection::new() else {
-        return not_tested("this browser cannot open WebRTC connections".to_owned());
+    let begun = match begun.map_or_else(|| begin(target), Ok) {
+        Ok(begun) => begun,
+        Err(why) => return not_tested(why),
     };
-    let outcome = measure(&peer, target, deadline).await;
-    peer.close();
-    match outcome {
+    match exchange(&begun, target, deadline).await {
         Ok(found) => Measurement::Loss(found),
         Err(why) => not_tested(why),
     }
-}
-
-async fn measure(
-    peer: &RtcPeerConnection,
-    target: &Target,
-    deadline: Deadline,
-) -> Result<LossCheck, String> {
-    let tally = Rc::new(RefCell::new(Tally::new(target.late_ms)));
-    let (channel, _on_message) = {
-        let tally = tally.clone();
-        lossy_channel(peer, move |message| {
-            tally.borrow_mut().receive(message, monotonic_ms());
-        })
-    };
-    let outcome = exchange(peer, &channel, target, deadline, &tally).await;
-    channel.set_onmessage(None);
-    channel.close();
-    outcome
 }
 
 /// How opening a channel to the server ended, short of an error.
@@ -81,15 +85,110 @@ enum Opened {
     UdpBlocked,
 }
 
-/// Offers `channel` to the Link Triage server at `url` and waits for it to
-/// open, within `deadline`: UDP blocked when nothing got through in time.
-async fn open_channel(
-    peer: &RtcPeerConnection,
-    channel: &RtcDataChannel,
-    url: &str,
-    timeout_ms: u32,
-    deadline: Deadline,
-) -> Result<Opened, String> {
+/// Where the offer and answer of a [`Channel`] have got to.
+#[derive(Debug)]
+enum Signalling {
+    Asking,
+    /// Answered and the answer set: UDP has until then to get through.
+    Answered(Deadline),
+    Failed(String),
+}
+
+/// An unordered channel with no retransmission to a Link Triage server,
+/// offered as soon as it is made; closed when dropped.
+#[derive(Debug)]
+struct Channel {
+    peer: RtcPeerConnection,
+    channel: RtcDataChannel,
+    signalling: Rc<RefCell<Signalling>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Channel {
+    /// Offers a channel to the server's signalling endpoint `url` (waiting
+    /// `timeout_ms` at most for its answer); its messages go to
+    /// `on_message`.
+    fn begin(
+        url: String,
+        timeout_ms: u32,
+        on_message: impl FnMut(&[u8]) + 'static,
+    ) -> Result<Channel, String> {
+        let peer = RtcPeerConnection::new()
+            .map_err(|_| "this browser cannot open WebRTC connections".to_owned())?;
+        let (channel, on_message) = lossy_channel(&peer, on_message);
+        let signalling = Rc::new(RefCell::new(Signalling::Asking));
+        {
+            let (peer, signalling) = (peer.clone(), signalling.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let now = match offer(&peer, &url, timeout_ms).await {
+                    Ok(()) => Signalling::Answered(Deadline::in_ms(OPEN_TIMEOUT_MS)),
+                    Err(why) => Signalling::Failed(why),
+                };
+                *signalling.borrow_mut() = now;
+            });
+        }
+        Ok(Channel {
+            peer,
+            channel,
+            signalling,
+            _on_message: on_message,
+        })
+    }
+
+    /// Waits for the channel to open, within `deadline`: UDP blocked when
+    /// nothing got through in time.
+    async fn opened(&self, deadline: Deadline) -> Result<Opened, String> {
+        while self.channel.ready_state() != RtcDataChannelState::Open {
+            let udp_by = match &*self.signalling.borrow() {
+                Signalling::Failed(why) => return Err(why.clone()),
+                Signalling::Asking => None,
+                Signalling::Answered(by) => Some(*by),
+            };
+            let connected = matches!(
+                self.peer.ice_connection_state(),
+                RtcIceConnectionState::Connected | RtcIceConnectionState::Completed
+            );
+            let out_of_time =
+                deadline.remaining_ms() == 0 || udp_by.is_some_and(|by| by.remaining_ms() == 0);
+            if udp_by.is_some()
+                && (self.channel.ready_state() == RtcDataChannelState::Closed
+                    || (!connected && out_of_time))
+            {
+                return Ok(Opened::UdpBlocked);
+            }
+            if connected && deadline.remaining_ms() < AFTER_OPENING_MS {
+                return Err("UDP reached the Link Triage server, but the channel did not open in time (heavy packet loss on the way, most likely)".to_owned());
+            }
+            if udp_by.is_none() && deadline.remaining_ms() == 0 {
+                return Err("the Link Triage server did not answer the offer in time".to_owned());
+            }
+            sleep(20).await;
+        }
+        Ok(Opened::Open)
+    }
+
+    fn send(&self, message: &[u8]) {
+        // A full send buffer drops the message, as a full link would: it
+        // counts as sent and lost on the way out.
+        let _ = self.channel.send_with_u8_array(message);
+    }
+
+    fn is_open(&self) -> bool {
+        self.channel.ready_state() == RtcDataChannelState::Open
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+        self.peer.close();
+    }
+}
+
+/// Offers `peer`'s channel to the Link Triage server at `url` and sets its
+/// answer.
+async fn offer(peer: &RtcPeerConnection, url: &str, timeout_ms: u32) -> Result<(), String> {
     let could_not = |_: JsValue| "this browser could not start a WebRTC connection".to_owned();
     let offer = JsFuture::from(peer.create_offer())
         .await
@@ -104,29 +203,13 @@ async fn open_channel(
         .local_description()
         .map(|d| d.sdp())
         .ok_or_else(|| could_not(JsValue::NULL))?;
-    let answer = ask_server(url, timeout_ms, &sdp, deadline).await?;
+    let answer = ask_server(url, &sdp, timeout_ms).await?;
     let remote = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
     remote.set_sdp(&answer);
     JsFuture::from(peer.set_remote_description(&remote))
         .await
         .map_err(|_| "the Link Triage server's answer could not be used".to_owned())?;
-    let opening = Deadline::in_ms(OPEN_TIMEOUT_MS.min(deadline.remaining_ms()));
-    while channel.ready_state() != RtcDataChannelState::Open {
-        let connected = matches!(
-            peer.ice_connection_state(),
-            RtcIceConnectionState::Connected | RtcIceConnectionState::Completed
-        );
-        if channel.ready_state() == RtcDataChannelState::Closed
-            || (!connected && opening.remaining_ms() == 0)
-        {
-            return Ok(Opened::UdpBlocked);
-        }
-        if connected && deadline.remaining_ms() < AFTER_OPENING_MS {
-            return Err("UDP reached the Link Triage server, but the channel did not open in time (heavy packet loss on the way, most likely)".to_owned());
-        }
-        sleep(20).await;
-    }
-    Ok(Opened::Open)
+    Ok(())
 }
 
 /// An unordered channel with no retransmission on `peer`, whose messages
@@ -150,17 +233,9 @@ fn lossy_channel(
     (channel, closure)
 }
 
-async fn exchange(
-    peer: &RtcPeerConnection,
-    channel: &RtcDataChannel,
-    target: &Target,
-    deadline: Deadline,
-    tally: &Rc<RefCell<Tally>>,
-) -> Result<LossCheck, String> {
-    let url = absolute_url(&target.url, "/api/rtc");
-    if let Opened::UdpBlocked =
-        open_channel(peer, channel, &url, target.timeout_ms, deadline).await?
-    {
+async fn exchange(begun: &Begun, target: &Target, deadline: Deadline) -> Result<LossCheck, String> {
+    let Begun { channel, tally } = begun;
+    if let Opened::UdpBlocked = channel.opened(deadline).await? {
         return Ok(LossCheck::UdpBlocked);
     }
     for _ in 0..PROBES {
@@ -168,9 +243,7 @@ async fn exchange(
             break;
         }
         let probe = tally.borrow_mut().next_probe(monotonic_ms(), PROBE_BYTES);
-        // A full send buffer drops the probe, as a full link would: it
-        // counts as sent and lost on the way out.
-        let _ = channel.send_with_u8_array(&probe);
+        channel.send(&probe);
         sleep(PACE_MS).await;
     }
     // Stragglers, for the late limit at most: anything later is late, not
@@ -186,7 +259,7 @@ async fn exchange(
     let counting = Deadline::in_ms(COUNT_TIMEOUT_MS.min(deadline.remaining_ms()));
     while !tally.borrow().counted() && counting.remaining_ms() > 0 {
         // Asked on the same lossy channel, so again until answered.
-        let _ = channel.send_with_u8_array(&count_request());
+        channel.send(&count_request());
         sleep(100).await;
     }
     let found = tally.borrow().result();
@@ -194,15 +267,10 @@ async fn exchange(
 }
 
 /// The server's answer to the offer, posted to `url`, or why there is none.
-async fn ask_server(
-    url: &str,
-    timeout_ms: u32,
-    sdp: &str,
-    deadline: Deadline,
-) -> Result<String, String> {
+async fn ask_server(url: &str, sdp: &str, timeout_ms: u32) -> Result<String, String> {
     let options = Options {
         mode: RequestMode::Cors,
-        timeout_ms: deadline.timeout(timeout_ms).unwrap_or(0),
+        timeout_ms,
         method: "POST",
         body: Some(js_sys::Uint8Array::from(sdp.as_bytes())),
         headers: vec![("content-type", "application/sdp".to_owned())],
@@ -258,27 +326,24 @@ pub fn watch_channel(
     wasm_bindgen_futures::spawn_local(async move {
         let url = absolute_url(&base_url, "/api/rtc");
         while !stopped.get() {
-            let Ok(peer) = RtcPeerConnection::new() else {
+            let minutes = Rc::new(RefCell::new(Minutes::new(started_at_ms, late_ms)));
+            let receiving = minutes.clone();
+            let Ok(channel) = Channel::begin(url.clone(), WATCH_OPEN_MS, move |message| {
+                receiving
+                    .borrow_mut()
+                    .receive(message, epoch_monotonic_ms());
+            }) else {
                 return;
             };
-            let minutes = Rc::new(RefCell::new(Minutes::new(started_at_ms, late_ms)));
-            let (channel, _on_message) = {
-                let minutes = minutes.clone();
-                lossy_channel(&peer, move |message| {
-                    minutes.borrow_mut().receive(message, epoch_monotonic_ms());
-                })
-            };
-            let deadline = Deadline::in_ms(WATCH_OPEN_MS);
-            let opened = open_channel(&peer, &channel, &url, WATCH_OPEN_MS, deadline).await;
+            let opened = channel.opened(Deadline::in_ms(WATCH_OPEN_MS)).await;
             if let Ok(Opened::Open) = opened {
-                while !stopped.get() && channel.ready_state() == RtcDataChannelState::Open {
+                while !stopped.get() && channel.is_open() {
                     let now = epoch_monotonic_ms();
                     let probe = minutes.borrow_mut().next_probe(now);
-                    // As in the check: a full send buffer drops the probe.
-                    let _ = channel.send_with_u8_array(&probe);
+                    channel.send(&probe);
                     let asks = minutes.borrow_mut().requests(now);
                     for ask in asks {
-                        let _ = channel.send_with_u8_array(&ask);
+                        channel.send(&ask);
                     }
                     let closed = minutes.borrow_mut().closed(now);
                     closed.into_iter().for_each(&on_minute);
@@ -287,9 +352,7 @@ pub fn watch_channel(
                 let left = minutes.borrow_mut().close_all();
                 left.into_iter().for_each(&on_minute);
             }
-            channel.set_onmessage(None);
-            channel.close();
-            peer.close();
+            drop(channel);
             if !stopped.get() {
                 sleep(REOPEN_AFTER_MS).await;
             }

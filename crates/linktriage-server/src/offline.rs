@@ -64,14 +64,16 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Whether a file's name carries the hash of its content, as Trunk names
 /// scripts, WebAssembly and styles (`app-8bf4a5fe0aac698e_bg.wasm`): such a
-/// file never changes, and may be kept for a year.
+/// file never changes, and may be kept for a year. Trunk writes its 64-bit
+/// hash without leading zeros, so one name in sixteen has 15 digits (and
+/// one in 65,536 fewer than 12, which is then asked about each time: only
+/// slower, never stale).
 pub fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
     name.match_indices('-').any(|(at, _)| {
         let rest = &name[at + 1..];
-        rest.len() > 16
-            && rest[..16].bytes().all(|b| b.is_ascii_hexdigit())
-            && matches!(rest.as_bytes()[16], b'.' | b'_')
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        (12..=16).contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
     })
 }
 
@@ -89,8 +91,13 @@ mod tests {
             ("/index.html", false),
             ("/watch/watcher_loader.js", false),
             ("/sw.js", false),
-            ("/style-574e841a09e9250.css", false),
+            // Trunk's hash without its leading zeros.
+            ("/linktriage-app-3f202144e1f9f95.js", true),
+            ("/style-74e841a09e92.css", true),
             ("/style-574e841a09e9250g.css", false),
+            ("/style-574e841a09e92501a.css", false),
+            ("/report-face.js", false),
+            ("/style-74e841a09e9.css", false),
         ];
         for (path, hashed) in cases {
             assert_eq!(is_hashed(path), hashed, "{path}");
