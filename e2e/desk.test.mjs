@@ -200,6 +200,15 @@ test('a mangled thread of several reports: the table, the sites that failed toge
   // The regional signal no single report shows.
   const shared = await deskPage.textContent('#shared-faults li');
   assert.match(shared, /^3 sites: HSCN unreachable, \d\d:\d\d to \d\d:\d\d UTC on \d{4}-\d\d-\d\d: Y001, Y002, Y003\.$/);
+  // Once read, what was read comes first: focus is on its heading, and
+  // the sites that failed together are the first thing under it.
+  assert.equal(await deskPage.evaluate(() => document.activeElement?.id), 'desk-results');
+  const order = await deskPage.$$eval('#desk-results ~ *', (after) => after.map((e) => e.id).filter(Boolean));
+  assert.deepEqual(order.slice(0, 3), ['desk-status', 'shared-faults', 'damaged'], order.join(', '));
+  assert.ok(
+    await deskPage.evaluate(() => document.querySelector('#desk-results').getBoundingClientRect().top < innerHeight),
+    'the results are scrolled into view',
+  );
   assert.deepEqual(errors, []);
   await clinician.close();
   await desk.close();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, tempFile } from './lab.mjs';
+import { startServer, launchBrowser, tempFile, axeViolations } from './lab.mjs';
 import {
   startProxy, startBlackhole, closedPort, startStatusHost, freePort, makeCertificate, startTlsHost,
 } from './faults.mjs';
@@ -148,6 +148,11 @@ for (const scenario of SCENARIOS) {
       // Read what is there now: an offline page has no report to wait for.
       const report = await page.evaluate(() => (document.querySelector('#report-text') ?? document.querySelector('main')).textContent);
       assert.equal(segment, scenario.expected, `verdict for "${scenario.name}":\n${report}`);
+      // Each verdict's page, as its clinician sees it, is as accessible
+      // as the healthy one.
+      const { violations, passes } = await axeViolations(page);
+      assert.deepEqual(violations, [], `WCAG 2.2 AA for "${scenario.name}"`);
+      assert.ok(passes > 10, 'axe ran its rules');
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

@@ -44,7 +44,7 @@ test('opening the page runs the checks with no click and reports the measured ro
   await context.close();
 });
 
-test('the report writer is not on the first load: it is fetched once the verdict is shown', async () => {
+test('the report panel and the report writer are not on the first load: they are fetched once the verdict is shown', async () => {
   const context = await browser.newContext();
   // Notes when the verdict appears and when each worker is started, on the
   // page's own clock.
@@ -60,39 +60,51 @@ test('the report writer is not on the first load: it is fetched once the verdict
     new MutationObserver(() => {
       if (window.__verdictAt === undefined && document.querySelector('#verdict')) window.__verdictAt = performance.now();
     }).observe(document, { childList: true, subtree: true });
+    // When each file was asked for, on the same clock (an observer, which
+    // the page clearing its resource timings does not empty).
+    window.__asked = {};
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__asked[new URL(entry.name).pathname] ??= entry.startTime;
+    }).observe({ type: 'resource', buffered: true });
   });
   const fetched = [];
   context.on('request', (request) => fetched.push(new URL(request.url()).pathname));
   const { page, errors } = await openAndFinish(context, server.url, { complete: true });
-  const { workers, verdictAt } = await page.evaluate(() => ({ workers: window.__workers, verdictAt: window.__verdictAt }));
+  const { workers, verdictAt, asked } = await page.evaluate(() => ({ workers: window.__workers, verdictAt: window.__verdictAt, asked: window.__asked }));
   assert.equal(workers.length, 1, JSON.stringify(workers));
   assert.equal(new URL(workers[0].url, server.url).pathname, '/writer_loader.js');
   assert.ok(verdictAt !== undefined && workers[0].at >= verdictAt, `the writer started at ${workers[0].at} ms, the verdict shown at ${verdictAt} ms`);
-  for (const file of ['/writer_loader.js', '/writer.js', '/writer_bg.wasm']) {
+  for (const file of ['/writer_loader.js', '/writer.js', '/writer_bg.wasm', '/report_panel.js', '/report_panel_bg.wasm']) {
     assert.ok(fetched.includes(file), `${file} fetched: ${fetched.join(' ')}`);
+  }
+  for (const file of ['/report_panel.js', '/report_panel_bg.wasm']) {
+    assert.ok(asked[file] >= verdictAt, `${file} asked for at ${asked[file]} ms, the verdict shown at ${verdictAt} ms`);
   }
   assert.match(await page.textContent('#report-text'), /\nLT\d\.[A-Za-z0-9_-]+\.[0-9a-f]{8}\n$/);
   assert.deepEqual(errors, []);
   await context.close();
 });
 
-test('a report writer that cannot be fetched leaves the verdict up, says so, and is tried again', async () => {
-  const context = await browser.newContext();
-  const refuse = (route) => route.abort('connectionreset');
-  await context.route(/\/writer[^/]*$/, refuse);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
-  await page.waitForSelector('#report-failed', { timeout: 45_000 });
-  assert.match(await page.textContent('#report-failed'), /^The report could not be written: the part of Link Triage that writes the report could not be loaded from the Link Triage server\. Link Triage tries again every 10 seconds\./);
-  assert.ok(await page.isVisible('#verdict'));
-  await context.unroute(/\/writer[^/]*$/, refuse);
-  await page.waitForSelector('#report-text[data-complete="true"]', { timeout: 30_000 });
-  assert.equal(await page.$('#report-failed'), null);
-  assert.deepEqual(errors, []);
-  await context.close();
-});
+for (const bundle of ['writer', 'report_panel']) {
+  test(`a ${bundle} bundle that cannot be fetched leaves the verdict up, says so, and is tried again`, async () => {
+    const context = await browser.newContext();
+    const refuse = (route) => route.abort('connectionreset');
+    const files = new RegExp(`/${bundle}[^/]*$`);
+    await context.route(files, refuse);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForSelector('#report-failed', { timeout: 45_000 });
+    assert.match(await page.textContent('#report-failed'), /^The report could not be written: the part of Link Triage that writes the report could not be loaded from the Link Triage server\. Link Triage tries again every 10 seconds\./);
+    assert.ok(await page.isVisible('#verdict'));
+    await context.unroute(files, refuse);
+    await page.waitForSelector('#report-text[data-complete="true"]', { timeout: 30_000 });
+    assert.equal(await page.$('#report-failed'), null);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
 
 test('Copy report puts the report on the clipboard', async () => {
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });

@@ -203,6 +203,21 @@ export async function injectAxe(page) {
 }
 
 /**
+ * What axe-core finds against WCAG 2.2 A and AA in `page` as it is now, one
+ * line a rule broken (empty when none), and how many rules passed.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => 'axe' in window))) await injectAxe(page);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] }),
+  );
+  return {
+    violations: result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`),
+    passes: result.passes.length,
+  };
+}
+
+/**
  * A target list of the server alone, so that a verdict turns on what it
  * measures (in the lab no public host resolves); only `checks` if given.
  */

@@ -22,12 +22,12 @@ pub fn App() -> Html {
     }
     let body = match &*run {
         RunState::LoadingConfig => html! {
-            <p role="status">{ "Loading the list of checks…" }</p>
+            <p>{ "Loading the list of checks…" }</p>
         },
         RunState::ConfigFailed { why, device } => html! {
             <>
                 <VerdictView verdict={judge(&[], device)} />
-                <div id="config-error" role="alert">
+                <div id="config-error" class="nhsuk-error-summary" role="alert">
                     <p>{ format!("Link Triage could not load its list of checks: {why}.") }</p>
                     <p>{ "Reload the page. If this keeps happening, tell your IT service desk." }</p>
                 </div>
@@ -38,17 +38,49 @@ pub fn App() -> Html {
             html! { <ReportView report={SameReport(report.clone())} speed={*speed} /> }
         }
     };
+    // What a screen reader hears, politely: where the run has got to, once
+    // a stage (never once a check), then the verdict. One region, there
+    // from the start, so that each change is read out.
+    let announced = match &*run {
+        RunState::LoadingConfig => "Loading the list of checks.".to_owned(),
+        RunState::ConfigFailed { .. } => String::new(),
+        RunState::Running { .. } => {
+            "Checking the connection. This takes about 10 seconds.".to_owned()
+        }
+        RunState::Finished { report, .. } => {
+            format!("Checked. {}", report.verdict.primary().headline)
+        }
+    };
     html! {
+        // Inside the page's <main> (`crate::mount`), under its header.
         <>
-            <header><h1>{ "Link Triage" }</h1></header>
-            <main>
+            <h1 class="nhsuk-heading-l">{ "Check the connection to the clinical system" }</h1>
+            <p id="run-status" class="nhsuk-u-visually-hidden" role="status" aria-live="polite">{ announced }</p>
+            // Once there is a verdict, it comes first.
+            if !matches!(&*run, RunState::Finished { .. }) {
                 <p class="intro">{ "This page checks the connection from this computer to the clinical system and the NHS network, and writes a report for your IT service desk." }</p>
-                if checks.list_from_copy {
-                    <p id="opened-from-copy" role="status">{ "The Link Triage server did not answer, so this page opened from the copy kept on this computer. The checks ran from here." }</p>
-                }
-                { body }
-                <OfflineNote />
-            </main>
+            }
+            if checks.list_from_copy {
+                { opened_from_copy("The checks ran from here.") }
+            }
+            { body }
+            <OfflineNote />
         </>
+    }
+}
+
+/// The banner saying the page opened from this computer's copy, the server
+/// not answering; `then` says what ran from it.
+pub fn opened_from_copy(then: &'static str) -> Html {
+    html! {
+        <div id="opened-from-copy" class="nhsuk-notification-banner" role="status" aria-labelledby="opened-from-copy-title">
+            <div class="nhsuk-notification-banner__header">
+                <h2 class="nhsuk-notification-banner__title" id="opened-from-copy-title">{ "Important" }</h2>
+            </div>
+            <div class="nhsuk-notification-banner__content">
+                <p class="nhsuk-notification-banner__heading">{ "The Link Triage server did not answer, so this page opened from the copy kept on this computer." }</p>
+                <p>{ then }</p>
+            </div>
+        </div>
     }
 }

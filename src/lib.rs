@@ -7,6 +7,7 @@ pub mod desk;
 pub mod hooks;
 pub mod panic;
 pub mod probes;
+pub mod report_panel;
 pub mod state;
 pub mod suite;
 pub mod watch_page;
@@ -25,7 +26,22 @@ pub fn start() {
         ));
         return;
     }
-    yew::Renderer::<app::App>::new().render();
+    mount::<app::App>();
+}
+
+/// Renders a page's app into the page's `<main id="maincontent">`, inside
+/// the frame its HTML gives (skip link, header, footer), in place of the
+/// message shown to a browser that cannot run it; into the body where a
+/// page has no such element.
+pub fn mount<App: yew::BaseComponent<Properties = ()>>() {
+    match probes::page::element_by_id("maincontent") {
+        Some(main) => {
+            yew::Renderer::<App>::with_root(main).render();
+        }
+        None => {
+            yew::Renderer::<App>::new().render();
+        }
+    }
 }
 
 // Talc in place of the standard library's dlmalloc: every bundle (the first

@@ -32,18 +32,24 @@ pub fn show_crash_message(detail: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Some(body) = document.body() else {
+    // At the top of the page's main content, or of the body where the
+    // page has no frame.
+    let Some(parent) = document
+        .get_element_by_id("maincontent")
+        .or_else(|| document.body().map(Into::into))
+    else {
         return;
     };
     let Ok(alert) = document.create_element("div") else {
         return;
     };
     alert.set_id("crash");
+    alert.set_class_name("nhsuk-error-summary");
     let _ = alert.set_attribute("role", "alert");
     alert.set_text_content(Some(&format!(
         "Link Triage has stopped working because of a fault in the tool itself, \
          not in your network. Reload the page to try again. If this happens again, \
          tell your IT service desk and quote: {detail}"
     )));
-    let _ = body.prepend_with_node_1(&alert);
+    let _ = parent.prepend_with_node_1(&alert);
 }

@@ -17,6 +17,10 @@ pub struct CopyButtonProps {
     pub id: AttrValue,
     #[prop_or(AttrValue::Static("Copy report"))]
     pub label: AttrValue,
+    /// A second button beside the page's main one: drawn as the design
+    /// system's secondary button.
+    #[prop_or(false)]
+    pub secondary: bool,
 }
 
 #[function_component]
@@ -33,7 +37,7 @@ pub fn CopyButton(props: &CopyButtonProps) -> Html {
     };
     html! {
         <div class="copy">
-            <button type="button" id={props.id.clone()} {onclick}>{ props.label.clone() }</button>
+            <button type="button" id={props.id.clone()} class={if props.secondary { "nhsuk-button nhsuk-button--secondary" } else { "nhsuk-button" }} {onclick}>{ props.label.clone() }</button>
             <span id={format!("{}-status", props.id)} class="copy-status" role="status" aria-live="polite">{ message }</span>
         </div>
     }

@@ -18,7 +18,7 @@ pub use offline_note::OfflineNote;
 pub use progress::Progress;
 pub use report_view::ReportView;
 pub use share_panel::SharePanel;
-pub use shared_report::SharedReport;
+pub use shared_report::{CopyReport, RETRY_MS, SharedReport};
 pub use site_form::SiteForm;
 pub use timeline::{loss_band, round_trip_band, timeline_figure};
 pub use verdict_view::VerdictView;

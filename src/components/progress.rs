@@ -19,8 +19,8 @@ pub fn Progress(props: &ProgressProps) -> Html {
     } = *props;
     html! {
         <div class="progress">
-            <label for="progress-bar">{ format!("{label}: {done} of {total} checks") }</label>
-            <progress id="progress-bar" max={total.max(1).to_string()} value={done.to_string()} />
+            <label class="nhsuk-label" for="progress-bar">{ format!("{label}: {done} of {total} checks") }</label>
+            <progress id="progress-bar" class="progress-bar" max={total.max(1).to_string()} value={done.to_string()} />
         </div>
     }
 }

@@ -1,11 +1,14 @@
-//! The finished run: the verdict, and the report text with its code and Copy.
+//! The finished run: the verdict, and room for the report panel (Copy, the
+//! site details, the report's text and its share link), a bundle of its
+//! own that this page fetches once it has a verdict to show.
 
 use linktriage_core::codec::checks_wire_bytes;
-use linktriage_core::report::Sharing;
 use yew::prelude::*;
 
-use super::{Progress, SharedReport, SiteForm, VerdictView, WatchLink};
-use crate::hooks::use_written_report;
+use super::shared_report::{RETRY_MS, report_failed};
+use super::{Progress, VerdictView, WatchLink};
+use crate::probes::{report_panel, timers};
+use crate::report_panel::{COPY_ID, PANEL_ID};
 use crate::state::SameReport;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -15,27 +18,64 @@ pub struct ReportViewProps {
     pub speed: Option<(u32, u32)>,
 }
 
+/// Where fetching the report panel has got to.
+#[derive(Debug, Clone, PartialEq)]
+enum Panel {
+    Loading,
+    Started,
+    /// Why it could not be fetched; it is fetched again by itself.
+    Failed(String),
+}
+
 #[function_component]
 pub fn ReportView(props: &ReportViewProps) -> Html {
-    // What the clinician chose to add or take out: the writer applies it.
-    let sharing = use_state(Sharing::default);
-    let writing = use_written_report(
-        props.report.0.clone(),
-        (*sharing).clone(),
-        checks_wire_bytes,
+    let panel = use_state(|| Panel::Loading);
+    {
+        let panel = panel.setter();
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                loop {
+                    match report_panel::load().await {
+                        Ok(()) => return panel.set(Panel::Started),
+                        Err(why) => panel.set(Panel::Failed(why)),
+                    }
+                    timers::sleep(RETRY_MS).await;
+                }
+            });
+        });
+    }
+    let finished = props.speed.is_none();
+    let started = *panel == Panel::Started;
+    use_effect_with(
+        (props.report.clone(), finished, started),
+        |(report, finished, started)| {
+            if *started {
+                report_panel::show(&checks_wire_bytes(&report.0), *finished);
+            }
+        },
     );
-    let on_change = Callback::from(move |s| sharing.set(s));
+    let status = match &*panel {
+        Panel::Loading => {
+            html! { <p id="report-pending" role="status">{ "Writing the report…" }</p> }
+        }
+        Panel::Failed(why) => report_failed(why),
+        Panel::Started => html! {},
+    };
+    // The verdict and Copy first, seen without scrolling on a laptop or a
+    // phone. The panel's two elements (Copy in the verdict, the rest under
+    // it) stay empty here: the panel's own bundle draws into them, and this
+    // page never touches what it draws.
     html! {
-        <section aria-labelledby="report-heading">
-            <VerdictView verdict={props.report.0.verdict.clone()} />
-            <WatchLink />
-            <h2 id="report-heading">{ "Report" }</h2>
-            <p>{ "Copy this report and paste it into your ticket, email or chat to the IT service desk." }</p>
+        <>
+            <VerdictView verdict={props.report.0.verdict.clone()}>
+                <div id={COPY_ID}></div>
+            </VerdictView>
             if let Some((done, total)) = props.speed {
                 <Progress {done} {total} label="Checking for packet loss and cut connections, then download and upload speed" />
             }
-            <SiteForm {on_change} />
-            <SharedReport {writing} finished={props.speed.is_none()} />
-        </section>
+            { status }
+            <div id={PANEL_ID}></div>
+            <WatchLink />
+        </>
     }
 }

@@ -29,7 +29,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             let side = modules.to_string();
             html! {
                 <figure>
-                    <svg id="share-qr" role="img" aria-labelledby="share-qr-caption" viewBox={format!("0 0 {side} {side}")} width={pixels.clone()} height={pixels}
+                    <svg id="share-qr" class="share-qr" role="img" aria-labelledby="share-qr-caption" viewBox={format!("0 0 {side} {side}")} width={pixels.clone()} height={pixels}
                         shape-rendering="crispEdges" data-modules={qr.modules.to_string()}>
                         <rect width={side.clone()} height={side} fill="#ffffff" />
                         <path d={qr.path.clone()} fill="#000000" />
@@ -44,16 +44,18 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     };
     html! {
         <section id="share" aria-labelledby="share-heading">
-            <h3 id="share-heading">{ "Share as a link or a QR code" }</h3>
+            <h3 id="share-heading" class="nhsuk-heading-s">{ "Share as a link or a QR code" }</h3>
             <p>{ "The link holds the whole report, so nothing is stored on a server. It opens the report in Link Triage's view for the IT service desk, which can also save it as a JSON file." }</p>
             <p class="actions">
                 <a id="share-link" href={link.clone()} target="_blank" rel="noopener">{ "Open the report as the desk will see it (opens in a new tab)" }</a>
             </p>
-            <CopyButton text={link.clone()} fallback_id="share-link-text" id="copy-link" label="Copy link" />
-            <p class="link-text"><code id="share-link-text" tabindex="0">{ link }</code></p>
-            <details id="share-qr-details">
-                <summary>{ "Show a QR code for a phone" }</summary>
-                { qr }
+            <CopyButton text={link.clone()} fallback_id="share-link-text" id="copy-link" label="Copy link" secondary=true />
+            <p><code id="share-link-text" class="link-text" tabindex="0">{ link }</code></p>
+            <details id="share-qr-details" class="nhsuk-details">
+                <summary class="nhsuk-details__summary">
+                    <span class="nhsuk-details__summary-text">{ "Show a QR code for a phone" }</span>
+                </summary>
+                <div class="nhsuk-details__text">{ qr }</div>
             </details>
         </section>
     }

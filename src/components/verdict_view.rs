@@ -10,6 +10,10 @@ pub struct VerdictViewProps {
     /// The heading's id; the desk view shows several verdicts on one page.
     #[prop_or(AttrValue::Static("verdict"))]
     pub id: AttrValue,
+    /// Drawn just under what to do now: the clinician's page puts Copy
+    /// here, so the verdict and Copy are seen together without scrolling.
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[function_component]
@@ -17,29 +21,46 @@ pub fn VerdictView(props: &VerdictViewProps) -> Html {
     let verdict = &props.verdict;
     let primary = verdict.primary();
     let others = &verdict.findings[1..];
+    // The design system's parts: what is wrong as the heading, what to do
+    // now and who fixes it in its warning callout ("Important"), what
+    // else was found as a summary list, the evidence folded in details.
     html! {
         <section class="verdict" aria-labelledby={props.id.clone()}>
-            <h2 id={props.id.clone()} data-segment={primary.diagnosis.id()} data-confidence={confidence_word(primary.confidence)}>
+            <h2 id={props.id.clone()} class="nhsuk-heading-m" data-segment={primary.diagnosis.id()} data-confidence={confidence_word(primary.confidence)}>
                 { &primary.headline }
             </h2>
-            <p class="next-step"><strong>{ "What to do now: " }</strong>{ &primary.next_step }</p>
-            <p><strong>{ "Who fixes it: " }</strong>{ &primary.resolver }</p>
+            <div class="nhsuk-warning-callout next-step">
+                <h3 class="nhsuk-warning-callout__label">
+                    <span class="nhsuk-u-visually-hidden">{ "Important: " }</span>{ "What to do now" }
+                </h3>
+                <p>{ &primary.next_step }</p>
+                <p><strong>{ "Who fixes it: " }</strong>{ &primary.resolver }</p>
+            </div>
+            { props.children.clone() }
             if !others.is_empty() {
-                <div class="also-found">
-                    <p><strong>{ "Also found:" }</strong></p>
+                <dl class="nhsuk-summary-list also-found">
+                    <div class="nhsuk-summary-list__row">
+                        <dt class="nhsuk-summary-list__key">{ "Also found" }</dt>
+                        <dd class="nhsuk-summary-list__value">
+                            <ul class="nhsuk-list">
+                                { for others.iter().map(|f| html! {
+                                    <li data-segment={f.diagnosis.id()}>{ format!("{} Who fixes it: {}.", f.headline, f.resolver) }</li>
+                                }) }
+                            </ul>
+                        </dd>
+                    </div>
+                </dl>
+            }
+            <details class="nhsuk-details verdict-details">
+                <summary class="nhsuk-details__summary">
+                    <span class="nhsuk-details__summary-text">{ "Details for the IT service desk" }</span>
+                </summary>
+                <div class="nhsuk-details__text">
+                    <p>{ format!("Verdict for the desk: {}.", verdict.summary()) }</p>
                     <ul>
-                        { for others.iter().map(|f| html! {
-                            <li data-segment={f.diagnosis.id()}>{ format!("{} Who fixes it: {}.", f.headline, f.resolver) }</li>
-                        }) }
+                        { for verdict.findings.iter().flat_map(|f| f.evidence.iter()).map(|e| html! { <li>{ e }</li> }) }
                     </ul>
                 </div>
-            }
-            <details class="verdict-details">
-                <summary>{ "Details for the IT service desk" }</summary>
-                <p>{ format!("Verdict for the desk: {}.", verdict.summary()) }</p>
-                <ul>
-                    { for verdict.findings.iter().flat_map(|f| f.evidence.iter()).map(|e| html! { <li>{ e }</li> }) }
-                </ul>
             </details>
         </section>
     }

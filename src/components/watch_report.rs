@@ -11,9 +11,10 @@ use linktriage_core::report::{ListFacts, Report, Sharing};
 use linktriage_core::watch::WatchSnapshot;
 use yew::prelude::*;
 
-use super::{SharedReport, SiteForm};
-use crate::hooks::{WatchRecord, use_written_report};
+use super::{CopyReport, SharedReport, SiteForm};
+use crate::hooks::{SameBytes, WatchRecord, use_written_report};
 use crate::probes::{device, timers};
+use crate::state::SameReport;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct WatchReportProps {
@@ -55,13 +56,15 @@ pub fn WatchReport(props: &WatchReportProps) -> Html {
             },
         )
     };
-    let writing = use_written_report(report, (*sharing).clone(), wire_bytes);
+    let bytes = use_memo(SameReport(report), |report| Rc::new(wire_bytes(&report.0)));
+    let writing = use_written_report(SameBytes((*bytes).clone()), (*sharing).clone());
     let on_change = Callback::from(move |s| sharing.set(s));
     html! {
         <section id="watch-report" aria-labelledby="watch-report-heading">
-            <h3 id="watch-report-heading">{ "Report for the IT service desk" }</h3>
+            <h3 id="watch-report-heading" class="nhsuk-heading-m">{ "Report for the IT service desk" }</h3>
             <p>{ "Copy this report and paste it into your ticket, email or chat to the IT service desk. It holds the watch so far, and is brought up to date every minute." }</p>
             <SiteForm {on_change} />
+            <CopyReport writing={writing.clone()} />
             <SharedReport {writing} />
         </section>
     }

@@ -103,7 +103,7 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
     let problem = link_problem.map(|p| html! { <p id="watch-link-problem" role="alert">{ p }</p> });
     let kept = match &handle.kept {
         Some(Err(why)) => Some(html! {
-            <p id="watch-not-kept" class="warning">{ format!("This browser does not keep the watch's record ({why}): reloading or closing this tab loses what it has seen. Keep this tab open while it watches.") }</p>
+            <p id="watch-not-kept" class="nhsuk-inset-text">{ format!("This browser does not keep the watch's record ({why}): reloading or closing this tab loses what it has seen. Keep this tab open while it watches.") }</p>
         }),
         _ => None,
     };
@@ -180,20 +180,22 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
             html! {
                 <>
                     <p>{ "If the problem comes and goes, leave this page open: it checks the connection again every few seconds and records each drop, even in a background tab." }</p>
-                    <p class="actions">
-                        <label for="watch-interval">{ "Check every " }</label>
-                        <select id="watch-interval" {onchange}>
+                    <div class="nhsuk-form-group">
+                        <label class="nhsuk-label" for="watch-interval">{ "Check every" }</label>
+                        <select id="watch-interval" class="nhsuk-select" {onchange}>
                             { for INTERVAL_CHOICES.iter().map(|(ms, words)| html! {
                                 <option value={ms.to_string()} selected={*ms == *chosen}>{ *words }</option>
                             }) }
                         </select>
-                        <label for="watch-duration">{ " for " }</label>
-                        <select id="watch-duration" onchange={on_duration}>
+                    </div>
+                    <div class="nhsuk-form-group">
+                        <label class="nhsuk-label" for="watch-duration">{ "For" }</label>
+                        <select id="watch-duration" class="nhsuk-select" onchange={on_duration}>
                             <option value="8h" selected={!*until_stopped}>{ "8 hours" }</option>
                             <option value="until-stopped" selected={*until_stopped}>{ "as long as I leave it (a week at most)" }</option>
                         </select>
-                        <button type="button" id="watch-start" {onclick}>{ "Keep watching" }</button>
-                    </p>
+                    </div>
+                    <button type="button" id="watch-start" class="nhsuk-button" {onclick}>{ "Keep watching" }</button>
                     { failed }
                 </>
             }
@@ -201,7 +203,7 @@ pub fn WatchView(props: &WatchViewProps) -> Html {
     };
     html! {
         <section id="watch" data-state={state} data-samples={samples} aria-labelledby="watch-heading">
-            <h2 id="watch-heading">{ "Keep watching" }</h2>
+            <h2 id="watch-heading" class="nhsuk-heading-m">{ "Keep watching" }</h2>
             if stalled {
                 <p id="watch-paused" role="status">{ "The watch is paused: the browser has stopped it for now (the computer asleep, or the tab put to sleep). It goes on by itself, and the time in between shows as paused, not as a drop." }</p>
             }
@@ -239,17 +241,15 @@ fn watching(
                 <p id="watch-summary" role="status">{ summary(watch, now, offset) }</p>
                 <p class="watch-load">{ format!("Checking {n} places every {every}: {requests} small requests a cycle, under half a kilobyte each.") }</p>
                 if running {
-                    <p class="actions"><button type="button" id="watch-stop" onclick={stop}>{ "Stop watching" }</button></p>
+                    <button type="button" id="watch-stop" class="nhsuk-button nhsuk-button--warning" onclick={stop}>{ "Stop watching" }</button>
                 } else {
                     <p id="watch-stopped">{ "The watch has stopped. Its drops are below." }</p>
                 }
                 { timeline_of(watch, now, fine) }
-                <p class="actions">
-                    <button type="button" id="timeline-zoom" class="secondary" aria-pressed={fine.to_string()} onclick={on_zoom}>
-                        { "A square for every 10 seconds" }
-                    </button>
-                </p>
-                <h3 id="drops-heading">{ "Drops" }</h3>
+                <button type="button" id="timeline-zoom" class="nhsuk-button nhsuk-button--secondary" aria-pressed={fine.to_string()} onclick={on_zoom}>
+                    { "A square for every 10 seconds" }
+                </button>
+                <h3 id="drops-heading" class="nhsuk-heading-s">{ "Drops" }</h3>
                 if found.is_empty() {
                     <p id="no-drops">{ "No drops so far." }</p>
                 } else {

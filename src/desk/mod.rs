@@ -17,16 +17,29 @@ use crate::hooks::use_code_in_address;
 use report_card::ReportCard;
 use summary::Summary;
 
-/// Installs the panic message and renders the desk view into the page's body.
+/// Installs the panic message and renders the desk view into its frame.
 pub fn start() {
     crate::panic::install_hook();
-    yew::Renderer::<DeskApp>::new().render();
+    crate::mount::<DeskApp>();
 }
 
 #[function_component]
 pub fn DeskApp() -> Html {
     let paste = use_node_ref();
+    let results = use_node_ref();
     let reading = use_state(|| None::<Result<Rc<Vec<Entry>>, PasteError>>);
+    {
+        // What was read is the first thing seen and heard: focus moves to
+        // it (and the page scrolls to it), below the paste box it came
+        // from, as after a search.
+        let results = results.clone();
+        let read = reading.as_ref().map(|r| r.as_ref().map(Rc::as_ptr).ok());
+        use_effect_with(read, move |_| {
+            if let Some(heading) = results.cast::<web_sys::HtmlElement>() {
+                let _ = heading.focus();
+            }
+        });
+    }
     let code_in_address = use_code_in_address();
     {
         // Opened from a share link, or given another one in the same tab:
@@ -54,21 +67,20 @@ pub fn DeskApp() -> Html {
         })
     };
     html! {
+        // Inside the page's <main> (`crate::mount`), under its header.
         <>
-            <header>
-                <h1>{ "Link Triage: service desk view" }</h1>
-                <p><a href="/">{ "Run the checks from this computer instead" }</a></p>
-            </header>
-            <main>
+            <h1 class="nhsuk-heading-l">{ "Service desk view" }</h1>
                 <p class="intro">{ "Paste a Link Triage report from a ticket, or a whole email thread with several, and press Read reports. The reports are read on this computer: nothing is sent anywhere." }</p>
-                <label for="paste">{ "Pasted text" }</label>
-                <textarea id="paste" ref={paste} rows="10" spellcheck="false" autocomplete="off" />
-                <p><button type="button" id="read-reports" {onclick}>{ "Read reports" }</button></p>
+                <div class="nhsuk-form-group">
+                    <label class="nhsuk-label" for="paste">{ "Pasted text" }</label>
+                    <textarea id="paste" class="nhsuk-textarea" ref={paste} rows="10" spellcheck="false" autocomplete="off" />
+                </div>
+                <button type="button" id="read-reports" class="nhsuk-button" {onclick}>{ "Read reports" }</button>
                 {
                     match &*reading {
                         None => html! {},
                         Some(Err(why)) => html! {
-                            <p id="desk-status" class="problem" role="alert">{ why.to_string() }</p>
+                            <p id="desk-status" class="nhsuk-error-message" role="alert">{ why.to_string() }</p>
                         },
                         Some(Ok(entries)) => {
                             let first_watch = entries
@@ -77,6 +89,7 @@ pub fn DeskApp() -> Html {
                                 .map(|e| e.number);
                             html! {
                                 <>
+                                    <h2 id="desk-results" class="nhsuk-heading-l" tabindex="-1" ref={results.clone()}>{ "What the paste holds" }</h2>
                                     <Summary entries={entries.clone()} />
                                     { for entries.iter().filter_map(|e| Some(html! {
                                         <ReportCard key={e.number} number={e.number} code={e.code.clone()} report={Rc::new(e.report.clone().ok()?)} legend={first_watch == Some(e.number)} />
@@ -87,7 +100,6 @@ pub fn DeskApp() -> Html {
                     }
                 }
                 <OfflineNote />
-            </main>
         </>
     }
 }

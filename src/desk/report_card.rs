@@ -35,12 +35,13 @@ pub fn ReportCard(props: &ReportCardProps) -> Html {
     let site = site_of(report).unwrap_or(NO_SITE_GIVEN);
 
     html! {
-        <article class="desk-report" id={id.clone()} aria-labelledby={format!("{id}-heading")}>
-            <h2 id={format!("{id}-heading")}>{ format!("Report {number}: {site}, checked {}", checked_utc(report)) }</h2>
+        <article class="nhsuk-card desk-report" id={id.clone()} aria-labelledby={format!("{id}-heading")}>
+            <div class="nhsuk-card__content">
+            <h2 id={format!("{id}-heading")} class="nhsuk-card__heading nhsuk-heading-m">{ format!("Report {number}: {site}, checked {}", checked_utc(report)) }</h2>
             <VerdictView verdict={report.verdict.clone()} id={format!("{id}-verdict")} />
             if let Some(watch) = &report.watch {
                 <section class="desk-watch" id={format!("{id}-watch")} aria-labelledby={format!("{id}-watch-heading")}>
-                    <h3 id={format!("{id}-watch-heading")}>{ "Watch" }</h3>
+                    <h3 id={format!("{id}-watch-heading")} class="nhsuk-heading-s">{ "Watch" }</h3>
                     <p>{ format!("{} (Times in UTC.)", watch.summary(0)) }</p>
                     { timeline_figure(
                         &watch.targets.iter().map(|t| (t.name.as_str(), t.minutes.as_slice())).collect::<Vec<_>>(),
@@ -54,14 +55,13 @@ pub fn ReportCard(props: &ReportCardProps) -> Html {
                     }) }
                 </section>
             }
-            <div class="actions">
-                <CopyButton text={text.clone()} fallback_id={format!("{id}-text")} id={format!("{id}-copy")} />
-                <button type="button" id={format!("{id}-json")} onclick={on_download}>{ "Download as JSON" }</button>
-                if let Some(Err(why)) = &*saved {
-                    <span role="alert">{ why.clone() }</span>
-                }
-            </div>
+            <CopyButton text={text.clone()} fallback_id={format!("{id}-text")} id={format!("{id}-copy")} />
+            <button type="button" id={format!("{id}-json")} class="nhsuk-button nhsuk-button--secondary" onclick={on_download}>{ "Download as JSON" }</button>
+            if let Some(Err(why)) = &*saved {
+                <p class="nhsuk-error-message" role="alert">{ why.clone() }</p>
+            }
             <pre id={format!("{id}-text")} class="report-text" tabindex="0">{ text }</pre>
+            </div>
         </article>
     }
 }

@@ -27,8 +27,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
         <>
             <p id="desk-status" role="status">{ summary(entries) }</p>
             if !faults.is_empty() {
-                <section id="shared-faults" class="alert-box" aria-labelledby="shared-faults-heading">
-                    <h2 id="shared-faults-heading">{ "Sites that failed together" }</h2>
+                <section id="shared-faults" class="nhsuk-warning-callout" aria-labelledby="shared-faults-heading">
+                    <h3 id="shared-faults-heading" class="nhsuk-warning-callout__label">{ "Sites that failed together" }</h3>
                     <ul>
                         { for faults.iter().map(|f| html! {
                             <li data-segment={f.diagnosis.id()}>
@@ -39,8 +39,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 </section>
             }
             if !damaged.is_empty() {
-                <section id="damaged" aria-labelledby="damaged-heading">
-                    <h2 id="damaged-heading">{ "Reports that could not be read" }</h2>
+                <section id="damaged" class="nhsuk-error-summary" aria-labelledby="damaged-heading">
+                    <h3 id="damaged-heading" class="nhsuk-error-summary__title">{ "Reports that could not be read" }</h3>
                     <ul>
                         { for damaged.iter().map(|(e, why)| html! {
                             <li class="damaged" data-report={e.number.to_string()}>
@@ -52,29 +52,29 @@ pub fn Summary(props: &SummaryProps) -> Html {
             }
             if read.len() >= 2 {
                 <div class="table-scroll" tabindex="0" role="region" aria-labelledby="report-table-caption">
-                    <table id="report-table">
-                        <caption id="report-table-caption">{ "Every report in the paste" }</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">{ "Report" }</th>
-                                <th scope="col">{ "Site" }</th>
-                                <th scope="col">{ "Ticket" }</th>
-                                <th scope="col">{ "Checked" }</th>
-                                <th scope="col">{ "Verdict" }</th>
-                                <th scope="col">{ "Key figures" }</th>
+                    <table id="report-table" class="nhsuk-table">
+                        <caption id="report-table-caption" class="nhsuk-table__caption">{ "Every report in the paste" }</caption>
+                        <thead class="nhsuk-table__head">
+                            <tr class="nhsuk-table__row">
+                                <th scope="col" class="nhsuk-table__header">{ "Report" }</th>
+                                <th scope="col" class="nhsuk-table__header">{ "Site" }</th>
+                                <th scope="col" class="nhsuk-table__header">{ "Ticket" }</th>
+                                <th scope="col" class="nhsuk-table__header">{ "Checked" }</th>
+                                <th scope="col" class="nhsuk-table__header">{ "Verdict" }</th>
+                                <th scope="col" class="nhsuk-table__header">{ "Key figures" }</th>
                             </tr>
                         </thead>
-                        <tbody>
+                        <tbody class="nhsuk-table__body">
                             { for read.iter().map(|(number, report)| {
                                 let r = row(report, *number);
                                 html! {
-                                    <tr data-segment={r.diagnosis.id()}>
-                                        <td><a href={format!("#report-{number}")}>{ number }</a></td>
-                                        <td>{ r.site }</td>
-                                        <td>{ r.ticket }</td>
-                                        <td>{ r.checked_utc }</td>
-                                        <td>{ r.verdict }</td>
-                                        <td>{ r.key_figures }</td>
+                                    <tr class="nhsuk-table__row" data-segment={r.diagnosis.id()}>
+                                        <td class="nhsuk-table__cell"><a href={format!("#report-{number}")}>{ number }</a></td>
+                                        <td class="nhsuk-table__cell">{ r.site }</td>
+                                        <td class="nhsuk-table__cell">{ r.ticket }</td>
+                                        <td class="nhsuk-table__cell">{ r.checked_utc }</td>
+                                        <td class="nhsuk-table__cell">{ r.verdict }</td>
+                                        <td class="nhsuk-table__cell">{ r.key_figures }</td>
                                     </tr>
                                 }
                             }) }

@@ -3,19 +3,26 @@
 
 use std::rc::Rc;
 
-use linktriage_core::report::{Report, Sharing};
+use linktriage_core::report::Sharing;
 use linktriage_core::written::Written;
 use yew::prelude::*;
 
+use crate::components::RETRY_MS;
 use crate::probes::{timers, writer};
-use crate::state::SameReport;
 
-/// How long after a failure the writer is asked again: the network may be
-/// back.
-const RETRY_MS: u32 = 10_000;
+/// A report to write (its wire bytes), and how it is shared.
+type Asked = Rc<(Rc<Vec<u8>>, Sharing)>;
 
-/// A report to write, and how it is shared.
-type Asked = Rc<(Rc<Report>, Sharing)>;
+/// A report's wire bytes, compared by pointer: a changed report is new
+/// bytes in a new `Rc`.
+#[derive(Debug, Clone)]
+pub struct SameBytes(pub Rc<Vec<u8>>);
+
+impl PartialEq for SameBytes {
+    fn eq(&self, other: &SameBytes) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 /// The same [`Asked`], by pointer.
 struct SameAsked(Asked);
@@ -38,20 +45,15 @@ pub struct Writing {
     pub failed: Option<AttrValue>,
 }
 
-/// `report` written out by the report writer as shared with `sharing`
-/// (the writer adds the site details and takes addresses out). `report`
-/// should keep its `Rc` while unchanged (`use_memo`). `wire_bytes` is
-/// `codec::wire_bytes`, or `codec::checks_wire_bytes` on the clinician's
-/// page, whose reports never have a watch.
+/// The report whose wire bytes (`codec::wire_bytes`) are `report`, written
+/// out by the report writer as shared with `sharing` (the writer adds the
+/// site details and takes addresses out). `report` should keep its `Rc`
+/// while unchanged.
 #[hook]
-pub fn use_written_report(
-    report: Rc<Report>,
-    sharing: Sharing,
-    wire_bytes: fn(&Report) -> Vec<u8>,
-) -> Writing {
+pub fn use_written_report(report: SameBytes, sharing: Sharing) -> Writing {
     // A report and how it is shared, one `Rc` while both are unchanged:
     // what was written is matched to what it was written for by pointer.
-    let asked: Asked = use_memo((SameReport(report), sharing), |(report, sharing)| {
+    let asked: Asked = use_memo((report, sharing), |(report, sharing)| {
         (report.0.clone(), sharing.clone())
     });
     let written = use_state(|| None::<(Asked, Rc<Written>)>);
@@ -68,7 +70,7 @@ pub fn use_written_report(
             *newest.borrow_mut() = asked.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let (report, sharing) = &*asked;
-                let outcome = writer::write(&wire_bytes(report), sharing).await;
+                let outcome = writer::write(report, sharing).await;
                 if !Rc::ptr_eq(&newest.borrow(), &asked) {
                     return;
                 }

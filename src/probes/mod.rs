@@ -13,6 +13,7 @@ pub mod loss;
 pub mod offline;
 pub mod page;
 pub mod reach;
+pub mod report_panel;
 pub mod round_trips;
 pub mod save;
 pub mod throughput;

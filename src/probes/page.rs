@@ -1,4 +1,5 @@
-//! The page itself: its title, which shows in the tab strip, and what the
+//! The page itself: its title, which shows in the tab strip, its elements
+//! by id (where a page leaves room for an app), and what the
 //! browser does to it (freezing it, discarding it).
 
 /// Sets the page's title.
@@ -70,4 +71,10 @@ impl Drop for FreezeListener {
             .document
             .remove_event_listener_with_callback("resume", self.on_resume.as_ref().unchecked_ref());
     }
+}
+
+/// The page's element with this id, if it has one: where a page's HTML
+/// leaves room for an app or a part of one.
+pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id(id)
 }

@@ -112,10 +112,12 @@ fn node(script: &str) -> anyhow::Result<()> {
 fn bundle_sizes() -> anyhow::Result<()> {
     println!("\nfirst page load (bytes): raw, gzip -9, brotli 11");
     page_sizes(build::dist_files()?)?;
-    println!(
-        "\nthe report writer, fetched once a verdict is shown (bytes): raw, gzip -9, brotli 11"
-    );
-    page_sizes(build::writer_files()?)?;
+    for bundle in build::AFTER_THE_VERDICT {
+        println!(
+            "\nthe bundle {bundle}, fetched once a verdict is shown (bytes): raw, gzip -9, brotli 11"
+        );
+        page_sizes(build::bundle_files(bundle)?)?;
+    }
     println!("\ndesk view page, /desk/ (bytes): raw, gzip -9, brotli 11");
     page_sizes(build::desk_files()?)?;
     println!("\nthe watch page, /watch/, and its worker (bytes): raw, gzip -9, brotli 11");

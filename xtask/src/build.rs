@@ -13,6 +13,7 @@ use crate::{path_with_npm_bin, root, run};
 /// and writes a gzip and a brotli copy beside each file, which the server
 /// sends to browsers that accept them.
 pub fn app() -> anyhow::Result<()> {
+    styles()?;
     let trunk = |args: &[&str]| {
         run(Command::new("trunk")
             .arg("build")
@@ -41,8 +42,10 @@ pub fn app() -> anyhow::Result<()> {
         watch_path,
     ])?;
     minify_glue(&root().join(&watch_dist))?;
+    let after_the_verdict = AFTER_THE_VERDICT.map(bundle_files);
     for file in dist_files()?
         .into_iter()
+        .chain(after_the_verdict.into_iter().flatten().flatten())
         .chain(desk_files()?)
         .chain(watch_files()?)
     {
@@ -52,6 +55,41 @@ pub fn app() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The pages' stylesheets, which Trunk links (`target/styles/`): each
+/// page's Sass (`styles/`) compiled with the design system's components it
+/// names, then stripped of every rule for a class that no page's source
+/// (`src/`, the HTML) writes. The design system's Sass draws every variant
+/// of each component; the pages use a few, and what they do not use would
+/// cost the first load about 15 KB. So every class a page uses is written
+/// whole in its source, never put together at run time (a tidy test holds
+/// this).
+pub fn styles() -> anyhow::Result<()> {
+    let compiled = root().join("target").join("styles").join("compiled");
+    std::fs::create_dir_all(&compiled)?;
+    for page in STYLESHEETS {
+        run(Command::new("sass")
+            .args(["--no-source-map", "--style=compressed"])
+            .args(["--load-path=node_modules", "--load-path=styles"])
+            .arg(format!("styles/{page}.scss"))
+            .arg(compiled.join(format!("{page}.css")))
+            .env("PATH", path_with_npm_bin())
+            .current_dir(root()))?;
+    }
+    run(Command::new("purgecss")
+        .arg("--css")
+        .args(STYLESHEETS.map(|page| compiled.join(format!("{page}.css"))))
+        .args(["--content", "src/**/*.rs", "*.html"])
+        // Custom properties and keyframes no rule left uses go as well.
+        .args(["--variables", "--keyframes"])
+        .arg("--output")
+        .arg(root().join("target").join("styles"))
+        .env("PATH", path_with_npm_bin())
+        .current_dir(root()))
+}
+
+/// The stylesheets in `styles/`, one for each page.
+const STYLESHEETS: [&str; 3] = ["clinician", "desk", "watch"];
 
 /// Minifies the page's wasm-bindgen glue (the hashed `.js` beside the page's
 /// `index.html`) with terser, and gives `index.html` the new file's
@@ -163,29 +201,34 @@ pub fn lab_env(command: &mut Command) -> &mut Command {
 
 /// The files of the clinician's page's first load (not the compressed
 /// copies; wasm-bindgen snippets included; not the desk view's or the watch
-/// page's, which load apart, nor the report writer's, fetched once a verdict
-/// is shown), sorted by path.
+/// page's, which load apart, nor the report panel's and the report
+/// writer's, fetched once a verdict is shown), sorted by path.
 pub fn dist_files() -> anyhow::Result<Vec<PathBuf>> {
     let mut files = files_in(&root().join("dist"), &[desk_dist(), watch_dist()])?;
-    files.retain(|file| !is_writer_file(file));
+    files.retain(|file| AFTER_THE_VERDICT.iter().all(|b| !is_of_bundle(file, b)));
     Ok(files)
 }
 
-/// The report writer's files (the worker `index.html` names), which both
-/// pages fetch once there is a report to write: `writer.js`,
-/// `writer_bg.wasm`, `writer_loader.js`.
-pub fn writer_files() -> anyhow::Result<Vec<PathBuf>> {
+/// The bundles the clinician's page fetches once it shows a verdict, built
+/// as workers are (`index.html` names them): the report panel, and the
+/// report writer (which the watch page uses too).
+pub const AFTER_THE_VERDICT: [&str; 2] = ["report_panel", "writer"];
+
+/// The files of one of those bundles: `writer.js`, `writer_bg.wasm`,
+/// `writer_loader.js`.
+pub fn bundle_files(bundle: &str) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = files_in(&root().join("dist"), &[desk_dist(), watch_dist()])?;
-    files.retain(|file| is_writer_file(file));
+    files.retain(|file| is_of_bundle(file, bundle));
     Ok(files)
 }
 
-fn is_writer_file(file: &std::path::Path) -> bool {
+fn is_of_bundle(file: &std::path::Path, bundle: &str) -> bool {
     file.parent() == Some(&root().join("dist"))
         && file
             .file_name()
             .and_then(|name| name.to_str())
-            .is_some_and(|name| name.starts_with("writer"))
+            .and_then(|name| name.strip_prefix(bundle))
+            .is_some_and(|rest| rest.starts_with(['.', '_']))
 }
 
 /// The files of the watch page and its worker.

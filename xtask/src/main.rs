@@ -6,6 +6,8 @@
 //!   view reading a paste, latency and throughput truth, server requests per
 //!   second).
 //! - `fuzz [SECONDS]`: the fuzz target on the report extractor and decoder.
+//! - `screenshots`: the README's screenshots of each main view, made again
+//!   into `docs/screenshots/` from the built app (`e2e/screenshots.mjs`).
 //! - `golden`: write the golden files of a newly released format version.
 //! - `setup`: only install what is missing.
 
@@ -36,6 +38,7 @@ fn main() -> anyhow::Result<()> {
         "golden" => golden::write_missing(),
         "serve" => serve(&rest),
         "dist" => dist(),
+        "screenshots" => screenshots(),
         "test" => test::run_all(),
         "bench" => bench::run_all(&rest),
         "fuzz" => {
@@ -45,7 +48,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask (serve [-- linktriage serve ARGS] | dist | test | bench [PART] | fuzz [SECONDS] | golden | setup)"
+                "usage: cargo xtask (serve [-- linktriage serve ARGS] | dist | test | bench [PART] | fuzz [SECONDS] | screenshots | golden | setup)"
             );
             if task == "help" {
                 Ok(())
@@ -71,6 +74,19 @@ fn serve(args: &[&str]) -> anyhow::Result<()> {
 
 /// Builds the one file to deploy: `target/release/linktriage` with both
 /// pages inside it.
+/// The README's screenshots, made by the same script a test runs, so they
+/// show the app as it is built now.
+fn screenshots() -> anyhow::Result<()> {
+    tools::setup(tools::Need::Everything)?;
+    build::app()?;
+    build::server()?;
+    run(build::lab_env(
+        Command::new("node")
+            .args(["e2e/screenshots.mjs", "docs/screenshots"])
+            .current_dir(root()),
+    ))
+}
+
 fn dist() -> anyhow::Result<()> {
     tools::setup(tools::Need::Build)?;
     build::app()?;

@@ -103,10 +103,12 @@ const FIRST_LOAD_BUDGET: usize = 150_000;
 /// 2026-11-24), what reading and drawing watches added (11,700 B, to
 /// 144,592 B on 2026-12-01), about 7 % for what the desk gains, and the
 /// watch's packet loss (the version 8 reader, its words and band: about
-/// 155,000 B on 2026-12-03). It is not on a clinician's first load, so its
+/// 155,000 B on 2026-12-03), and the NHS design system's styles with the
+/// cards and table drawn in its markup (163,134 B on 2026-12-03: 5.9 KB of
+/// styles, 2.5 KB of markup). It is not on a clinician's first load, so its
 /// limit is a tripwire for a dependency that grows it by surprise (as float
 /// formatting would, 9 KB: figures go through `wording::fixed`), not a budget.
-const DESK_BUDGET: usize = 160_000;
+const DESK_BUDGET: usize = 170_000;
 
 /// Sizes, not timings: the same build gives the same bytes on any machine.
 fn size_budgets() -> anyhow::Result<()> {

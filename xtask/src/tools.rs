@@ -121,7 +121,7 @@ fn npm_packages() -> anyhow::Result<()> {
     let root = root();
     let installed = root.join("node_modules").join(".package-lock.json");
     let fresh = is_newer(&installed, &root.join("package-lock.json"));
-    let bins_present = ["wasm-opt", "playwright-core", "terser"]
+    let bins_present = ["wasm-opt", "playwright-core", "terser", "sass", "purgecss"]
         .iter()
         .all(|b| root.join("node_modules").join(".bin").join(b).exists());
     if fresh && bins_present {

@@ -113,6 +113,77 @@ fn every_rust_file_opens_with_a_doc_comment_saying_what_it_is_for() {
     );
 }
 
+/// ARCHITECTURE.md: "Every class a page uses is written whole in its
+/// source or HTML, never put together at run time": the styles build keeps
+/// only the rules of classes it finds written.
+#[test]
+fn no_class_is_put_together_at_run_time() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    assert!(files.len() > 10, "found the app's sources");
+    let mut pieces = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let at = format!("{}:{}", file.display(), number + 1);
+            if line.contains("class={format!") {
+                pieces.push(format!("{at}: a class made by format!"));
+            }
+            // A design-system class cut short ("nhsuk-tag--", or followed
+            // by a `{}` to fill in) is one made at run time.
+            for (start, _) in line.match_indices("nhsuk-") {
+                let rest = &line[start..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                    .unwrap_or(rest.len());
+                let (class, next) = rest.split_at(end);
+                if class.ends_with(['-', '_']) || next.starts_with('{') {
+                    pieces.push(format!("{at}: {class}…"));
+                }
+            }
+        }
+    }
+    assert!(
+        pieces.is_empty(),
+        "classes put together at run time: {pieces:#?}"
+    );
+}
+
+/// ARCHITECTURE.md: the pages' frame is in their HTML (Trunk has no
+/// includes): the skip link, the header and the footer's words are the same
+/// on every page.
+#[test]
+fn every_page_has_the_same_frame() {
+    let between = |page: &str, from: &str, to: &str| {
+        let text = read(page);
+        let start = text
+            .find(from)
+            .unwrap_or_else(|| panic!("{page} has {from}"));
+        let end = start
+            + text[start..]
+                .find(to)
+                .unwrap_or_else(|| panic!("{page} has {to}"));
+        text[start..end].to_owned()
+    };
+    for part in [
+        (
+            "<a class=\"nhsuk-skip-link\"",
+            "<div class=\"nhsuk-width-container\">",
+        ),
+        ("<p class=\"nhsuk-body-s\">", "</footer>"),
+        ("<link data-trunk rel=\"inline\"", "/>"),
+    ] {
+        let clinician = between("index.html", part.0, part.1);
+        for page in ["desk.html", "watch.html"] {
+            assert_eq!(
+                between(page, part.0, part.1),
+                clinician,
+                "{page} and index.html differ"
+            );
+        }
+    }
+}
+
 /// ARCHITECTURE.md: "The core does no I/O and reads no clock."
 #[test]
 fn the_core_does_no_io_and_knows_no_framework() {

@@ -10,6 +10,7 @@ pub mod desk;
 pub mod device;
 pub mod interception;
 pub mod loss;
+pub mod patient;
 pub mod payload;
 pub mod plan;
 pub mod qr;

@@ -75,7 +75,8 @@ impl SiteDetails {
 
     /// The details as a report keeps them: each on one line (a line break
     /// typed into a field would break the report's layout), trimmed, and cut
-    /// to its length.
+    /// to its length; a field that holds an NHS number is left out whole
+    /// (the page says so beside it), since the report goes to the desk.
     pub fn tidied(&self) -> SiteDetails {
         fn tidy(text: &str, limit: usize) -> String {
             let one_line: String = text
@@ -83,7 +84,11 @@ impl SiteDetails {
                 .map(|c| if c.is_control() { ' ' } else { c })
                 .take(limit)
                 .collect();
-            one_line.trim().to_owned()
+            let kept = one_line.trim();
+            if crate::patient::holds_nhs_number(kept) {
+                return String::new();
+            }
+            kept.to_owned()
         }
         SiteDetails {
             place: tidy(&self.place, Self::PLACE_CHARS),
@@ -580,6 +585,28 @@ Could not test:
 Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; language en-GB; 2 cores
 ";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_field_holding_an_nhs_number_is_left_out_of_the_shared_report() {
+        let typed = Sharing {
+            site: SiteDetails {
+                place: "Y00999".into(),
+                ticket: "INC0012345".into(),
+                note: "rang about 943 476 5919, screens froze".into(),
+            },
+            remove_addresses: false,
+        };
+        let shared = report(vec![]).shared(&typed);
+        assert_eq!(
+            shared.site,
+            SiteDetails {
+                place: "Y00999".into(),
+                ticket: "INC0012345".into(),
+                note: String::new(),
+            }
+        );
+        assert!(!render_text(&shared).contains("5919"));
     }
 
     #[test]

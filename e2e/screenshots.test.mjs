@@ -1,0 +1,26 @@
+// The README's screenshots can always be made again: each view at each
+// width, from the real app, with the verdict each view is meant to show.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { takeScreenshots, SCREENS, VIEWS } from './screenshots.mjs';
+
+test('every main view is screenshot at a laptop\'s and a phone\'s width, showing the verdict it is meant to', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'linktriage-screens-'));
+  const shown = await takeScreenshots(dir);
+  const segments = Object.fromEntries(shown.map((s) => [`${s.view}-${s.width}`, s.segment]));
+  for (const view of VIEWS) {
+    for (const [width, height] of SCREENS) {
+      const png = PNG.sync.read(await readFile(join(dir, `${view}-${width}.png`)));
+      assert.deepEqual([png.width, png.height], [width, height], `${view} at ${width} px`);
+    }
+  }
+  for (const [width] of SCREENS) {
+    assert.equal(segments[`clinician-healthy-${width}`], 'none');
+    assert.equal(segments[`clinician-hscn-fault-${width}`], 'hscn');
+    assert.equal(segments[`desk-thread-${width}`], 'hscn');
+  }
+});
