@@ -4,7 +4,8 @@
 // that says what to do in a browser that cannot run the app.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openAndFinish, axeViolations } from './lab.mjs';
+import { readFile } from 'node:fs/promises';
+import { startServer, launchBrowser, openAndFinish, axeViolations, tempFile } from './lab.mjs';
 
 let server;
 let browser;
@@ -145,7 +146,7 @@ test('nothing needs a sideways scroll at 320 px wide, as a 1280 px screen at 400
   await context.close();
 });
 
-test('a browser that cannot run the app gets a page that says what to do', async () => {
+test('a browser that cannot run the app gets a page that says what to do, with the desk\'s number where the list gives one', async () => {
   const cases = [
     ['no JavaScript', { javaScriptEnabled: false }, null],
     ['no WebAssembly', {}, () => { delete window.WebAssembly; }],
@@ -171,6 +172,32 @@ test('a browser that cannot run the app gets a page that says what to do', async
   await page.goto(server.url);
   await page.locator('main .app-missing').waitFor({ state: 'visible', timeout: 10_000 });
   await context.close();
+  // Where the target list gives the desk's number, the message gives it
+  // too, as a link that dials it, with no script to write it in.
+  const defaultList = await readFile(new URL('../crates/linktriage-core/src/default-config.toml', import.meta.url), 'utf8');
+  const withPhone = defaultList.replace(/^version = .*$/m, (line) => `${line}\ndesk_phone = "0300 123 4567"`);
+  const desk = await startServer({ args: ['--config', await tempFile('desk-phone.toml', withPhone)] });
+  try {
+    for (const path of ['/', '/watch/']) {
+      const noScript = await browser.newContext({ javaScriptEnabled: false });
+      const missing = await noScript.newPage();
+      await missing.goto(new URL(path, desk.url).href);
+      const message = missing.locator('main .app-missing');
+      assert.match(await message.textContent({ timeout: 5_000 }), /call your IT service desk on 0300 123 4567\./, path);
+      assert.equal(await message.locator('a[href="tel:03001234567"]').textContent(), '0300 123 4567', path);
+      await noScript.close();
+    }
+    // Where the app starts, what to do now gives the number as well.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(desk.url);
+    await page.waitForSelector('#verdict', { timeout: 30_000 });
+    assert.equal(await page.locator('.next-step a[href="tel:03001234567"]').textContent(), '0300 123 4567');
+    await noViolations(page, 'the verdict with the desk\'s number');
+    await context.close();
+  } finally {
+    desk.stop();
+  }
   // Where the app starts, the page's script ran (the policy lets it) and
   // the message never showed.
   const working = await browser.newContext();

@@ -175,9 +175,10 @@ test('a server that cannot give the list of checks gets a clear message', async 
 test('a mangled list of checks names what is wrong', async () => {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
-  // The compact form (postcard) of a list with an empty name, then bytes
-  // that are not a list at all.
-  const emptyName = Buffer.from([0x00, 0x01, 0x31, 0x00, 0x00]);
+  // The compact form (postcard) of a list with an empty name (then version
+  // "1", no allowed origins, no desk phone, no targets), then bytes that are
+  // not a list at all.
+  const emptyName = Buffer.from([0x00, 0x01, 0x31, 0x00, 0x00, 0x00]);
   await page.route('**/api/config*', (route) =>
     route.fulfill({ status: 200, contentType: 'application/x-postcard', body: emptyName }),
   );

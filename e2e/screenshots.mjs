@@ -13,6 +13,30 @@ import { startStatusHost } from './faults.mjs';
 /** The widths of a laptop and of a phone, each with its screen's height. */
 export const SCREENS = [[1280, 800], [375, 740]];
 
+/**
+ * The height of the smallest phone screen still in use at 375 px wide (an
+ * iPhone SE's), where the verdict must be seen without scrolling too.
+ */
+export const SMALLEST_PHONE_HEIGHT = 667;
+
+/**
+ * What the clinician must see without scrolling once the verdict is shown:
+ * what is wrong, what to do now and who fixes it, and the Copy button.
+ */
+const FIRST_SEEN = { 'what is wrong': '#verdict', 'what to do now, and who fixes it': '.next-step', 'the Copy button': '#copy-report' };
+
+/** Which of `FIRST_SEEN` are not wholly inside a `width` by `height` window at the top of `page`. */
+async function unseenAtFirst(page, [width, height]) {
+  await page.setViewportSize({ width, height });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const unseen = [];
+  for (const [what, selector] of Object.entries(FIRST_SEEN)) {
+    const box = await page.locator(selector).boundingBox();
+    if (!box || box.y < 0 || box.y + box.height > height || box.x + box.width > width) unseen.push(what);
+  }
+  return unseen;
+}
+
 /** The views, each with the verdict segment its page must show. */
 export const VIEWS = ['clinician-running', 'clinician-healthy', 'clinician-hscn-fault', 'desk-thread'];
 
@@ -69,7 +93,12 @@ export async function takeScreenshots(dir) {
           await page.waitForFunction((p) => document.querySelector('#report-text[data-complete="true"]')?.textContent.includes(p), place);
           await page.evaluate(() => window.scrollTo(0, 0));
           await page.screenshot({ path: join(dir, `clinician-${fault}-${width}.png`) });
-          shown.push({ view: `clinician-${fault}`, width, segment: await page.getAttribute('#verdict', 'data-segment') });
+          shown.push({
+            view: `clinician-${fault}`,
+            width,
+            segment: await page.getAttribute('#verdict', 'data-segment'),
+            unseen: await unseenAtFirst(page, [width, Math.min(height, SMALLEST_PHONE_HEIGHT)]),
+          });
           if (width === SCREENS[0][0]) reports.push(await page.textContent('#report-text'));
           await page.close();
         }
@@ -85,6 +114,8 @@ export async function takeScreenshots(dir) {
         await page.fill('#paste', `Ticket thread\n\n${reports.join('\n\nForwarded:\n')}`);
         await page.click('#read-reports');
         await page.waitForSelector('#report-2-text');
+        // Once read, the page moves to what was read: the shot shows that.
+        await page.waitForFunction(() => document.activeElement?.id === 'desk-results');
         await page.screenshot({ path: join(dir, `desk-thread-${width}.png`) });
         shown.push({ view: 'desk-thread', width, segment: await page.getAttribute('#report-2-verdict', 'data-segment') });
         await page.close();

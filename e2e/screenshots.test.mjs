@@ -23,4 +23,9 @@ test('every main view is screenshot at a laptop\'s and a phone\'s width, showing
     assert.equal(segments[`clinician-hscn-fault-${width}`], 'hscn');
     assert.equal(segments[`desk-thread-${width}`], 'hscn');
   }
+  // On a laptop's screen and on a small phone's, the verdict comes first.
+  for (const { view, width, unseen } of shown.filter((s) => s.unseen)) {
+    assert.deepEqual(unseen, [], `${view} at ${width} px: below the fold`);
+  }
+  assert.equal(shown.filter((s) => s.unseen).length, 4);
 });

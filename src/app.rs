@@ -35,7 +35,7 @@ pub fn App() -> Html {
         },
         RunState::Running { done, total, .. } => html! { <Progress done={*done} total={*total} /> },
         RunState::Finished { report, speed } => {
-            html! { <ReportView report={SameReport(report.clone())} speed={*speed} /> }
+            html! { <ReportView report={SameReport(report.clone())} speed={*speed} desk_phone={checks.desk_phone.clone()} /> }
         }
     };
     // What a screen reader hears, politely: where the run has got to, once

@@ -21,6 +21,14 @@ pub const QUICK_BUDGET_MS: u32 = 9_500;
 /// The least the first quick phase gets, on a page that took most of its
 /// budget to arrive: a verdict a little late beats one with nothing tested.
 pub const LEAST_QUICK_MS: u32 = 5_000;
+/// The limit of the checks that follow the verdict (`plan::after_the_verdict`).
+/// Longer than a quick phase's: a path losing a fifth of its packets can
+/// take ten seconds or more to open the loss check's channel (each lost
+/// flight of its handshake is sent again on a timer doubling from a
+/// second), and that is the path to measure. The verdict is already shown;
+/// only the finished report waits.
+pub const AFTER_VERDICT_BUDGET_MS: u32 = 20_000;
+
 /// The speed phase's own limit, after the quick phase.
 pub const SPEED_BUDGET_MS: u32 = 9_000;
 

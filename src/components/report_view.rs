@@ -16,6 +16,9 @@ pub struct ReportViewProps {
     pub report: SameReport,
     /// Speed tests still running: steps done of total.
     pub speed: Option<(u32, u32)>,
+    /// The desk's number, where the target list gives one.
+    #[prop_or_default]
+    pub desk_phone: Option<AttrValue>,
 }
 
 /// Where fetching the report panel has got to.
@@ -67,7 +70,7 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
     // page never touches what it draws.
     html! {
         <>
-            <VerdictView verdict={props.report.0.verdict.clone()}>
+            <VerdictView verdict={props.report.0.verdict.clone()} desk_phone={props.desk_phone.clone()}>
                 <div id={COPY_ID}></div>
             </VerdictView>
             if let Some((done, total)) = props.speed {

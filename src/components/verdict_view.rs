@@ -1,6 +1,7 @@
 //! The verdict: one plain sentence, what to do, who fixes it; the evidence
 //! for the desk one click away.
 
+use linktriage_core::config::tel_address;
 use linktriage_core::verdict::{Verdict, confidence_word};
 use yew::prelude::*;
 
@@ -10,6 +11,10 @@ pub struct VerdictViewProps {
     /// The heading's id; the desk view shows several verdicts on one page.
     #[prop_or(AttrValue::Static("verdict"))]
     pub id: AttrValue,
+    /// The desk's number, where the target list gives one: said with what
+    /// to do now, as a link that dials it.
+    #[prop_or_default]
+    pub desk_phone: Option<AttrValue>,
     /// Drawn just under what to do now: the clinician's page puts Copy
     /// here, so the verdict and Copy are seen together without scrolling.
     #[prop_or_default]
@@ -35,6 +40,9 @@ pub fn VerdictView(props: &VerdictViewProps) -> Html {
                 </h3>
                 <p>{ &primary.next_step }</p>
                 <p><strong>{ "Who fixes it: " }</strong>{ &primary.resolver }</p>
+                if let Some(phone) = &props.desk_phone {
+                    <p><strong>{ "Your IT service desk: " }</strong><a href={tel_address(phone)}>{ phone.clone() }</a></p>
+                }
             </div>
             { props.children.clone() }
             if !others.is_empty() {

@@ -30,13 +30,15 @@ pub fn DeskApp() -> Html {
     let reading = use_state(|| None::<Result<Rc<Vec<Entry>>, PasteError>>);
     {
         // What was read is the first thing seen and heard: focus moves to
-        // it (and the page scrolls to it), below the paste box it came
-        // from, as after a search.
+        // it, below the paste box it came from, as after a search, and the
+        // page scrolls it to the top (focus alone would bring only its
+        // heading up from the bottom of the window).
         let results = results.clone();
         let read = reading.as_ref().map(|r| r.as_ref().map(Rc::as_ptr).ok());
         use_effect_with(read, move |_| {
             if let Some(heading) = results.cast::<web_sys::HtmlElement>() {
                 let _ = heading.focus();
+                heading.scroll_into_view();
             }
         });
     }

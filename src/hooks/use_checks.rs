@@ -11,12 +11,20 @@ use crate::probes::{self, http, timers};
 use crate::state::{RunAction, RunState};
 use crate::suite;
 
-/// The run as it advances, and whether its list of checks is the copy this
-/// computer kept (the server did not answer).
+/// The run as it advances, whether its list of checks is the copy this
+/// computer kept (the server did not answer), and the desk's number where
+/// the list gives one.
 #[derive(Debug)]
 pub struct Checks {
     pub run: UseReducerHandle<RunState>,
     pub list_from_copy: bool,
+    pub desk_phone: Option<AttrValue>,
+}
+
+/// What the run learns of its list beside the checks, for the page to show.
+struct ListShown {
+    from_copy: UseStateSetter<bool>,
+    desk_phone: UseStateSetter<Option<AttrValue>>,
 }
 
 /// Starts the run on first render and returns its state as it advances.
@@ -24,23 +32,31 @@ pub struct Checks {
 pub fn use_checks() -> Checks {
     let state = use_reducer(|| RunState::LoadingConfig);
     let list_from_copy = use_state(|| false);
+    let desk_phone = use_state(|| None);
     {
         let dispatcher = state.dispatcher();
-        let from_copy = list_from_copy.setter();
+        let shown = ListShown {
+            from_copy: list_from_copy.setter(),
+            desk_phone: desk_phone.setter(),
+        };
         use_effect_with((), move |()| {
-            wasm_bindgen_futures::spawn_local(run(dispatcher, from_copy));
+            wasm_bindgen_futures::spawn_local(run(dispatcher, shown));
         });
     }
     Checks {
         run: state,
         list_from_copy: *list_from_copy,
+        desk_phone: (*desk_phone).clone(),
     }
 }
 
-async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateSetter<bool>) {
+async fn run(dispatch: UseReducerDispatcher<RunState>, shown: ListShown) {
     let (config, list) = match probes::config::load().await {
         Ok(loaded) => {
-            list_from_copy.set(loaded.from_copy);
+            shown.from_copy.set(loaded.from_copy);
+            shown
+                .desk_phone
+                .set(loaded.config.desk_phone.clone().map(AttrValue::from));
             let list = loaded.facts();
             (loaded.config, list)
         }
@@ -79,12 +95,12 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, list_from_copy: UseStateS
             probes::device::facts(),
         )),
     });
-    // Within a quick phase's deadline of their own, then the speed tests,
+    // Within a deadline of their own, then the speed tests,
     // one after the other: probes during a transfer would measure the
     // transfer.
     let mut more = suite::quick(
         &after_verdict,
-        Deadline::in_ms(suite::QUICK_BUDGET_MS),
+        Deadline::in_ms(suite::AFTER_VERDICT_BUDGET_MS),
         &loss_channels,
         step.clone(),
     )

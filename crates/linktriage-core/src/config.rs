@@ -28,6 +28,11 @@ pub struct Config {
     // left out.
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// The support desk's telephone number as people dial it
+    /// (`"0300 123 4567"`): a page that cannot start in a browser tells the
+    /// clinician to call it.
+    #[serde(default)]
+    pub desk_phone: Option<String>,
     #[serde(rename = "target")]
     pub targets: Vec<Target>,
 }
@@ -348,6 +353,14 @@ impl Config {
                 );
             }
         }
+        if let Some(phone) = self.desk_phone.as_deref().filter(|p| !is_phone_number(p)) {
+            return invalid(
+                "desk_phone".into(),
+                format!(
+                    "\"{phone}\" is not a telephone number like \"0300 123 4567\" (6 to 15 digits, with spaces, brackets, dashes or a leading +)"
+                ),
+            );
+        }
         if self.targets.is_empty() {
             return invalid("target".into(), "at least one [[target]] is needed".into());
         }
@@ -462,6 +475,29 @@ fn is_on_this_computer(url: &str) -> bool {
     })
 }
 
+/// The `tel:` address of a desk phone as written (`"0300 123 4567"`):
+/// the digits alone, with the `+` of an international number, since
+/// RFC 3966 takes no spaces.
+pub fn tel_address(phone: &str) -> String {
+    let dialled: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{dialled}")
+}
+
+/// A number as people write and dial it: 6 to 15 digits (E.164's most),
+/// spaced, bracketed or dashed as they like, with a `+` only in front.
+/// Nothing else, so that it goes into a page as it is.
+fn is_phone_number(phone: &str) -> bool {
+    let body = phone.strip_prefix('+').unwrap_or(phone);
+    let digits = body.bytes().filter(u8::is_ascii_digit).count();
+    let punctuation = |b: u8| matches!(b, b' ' | b'-' | b'(' | b')');
+    (6..=15).contains(&digits)
+        && body.len() <= 32
+        && body.bytes().all(|b| b.is_ascii_digit() || punctuation(b))
+}
+
 fn is_origin(origin: &str) -> bool {
     let Some(rest) = origin
         .strip_prefix("https://")
@@ -571,6 +607,38 @@ kind = "probe"
         );
     }
 
+    /// Numbers as desks write them, and what is not one.
+    #[test]
+    fn a_desk_phone_is_a_number_people_can_dial() {
+        let cases = [
+            ("0300 123 4567", true),
+            ("(01632) 960 001", true),
+            ("+44 300 123 4567", true),
+            ("0300-123-4567", true),
+            ("111111", true),
+            ("12345", false),
+            ("0300 123 4567 8901 23", false),
+            ("0300 123 4567 ext 2", false),
+            ("44 + 300", false),
+            ("<b>0300</b> 123 4567", false),
+            ("", false),
+        ];
+        for (phone, valid) in cases {
+            assert_eq!(is_phone_number(phone), valid, "{phone:?}");
+        }
+        let with_phone = ONE_TARGET.replace(
+            "version = \"1\"",
+            "version = \"1\"\ndesk_phone = \"0300 123 4567\"",
+        );
+        let config = Config::from_toml(&with_phone).unwrap();
+        assert_eq!(config.desk_phone.as_deref(), Some("0300 123 4567"));
+        assert_eq!(Config::from_toml(ONE_TARGET).unwrap().desk_phone, None);
+        assert_eq!(tel_address("0300 123 4567"), "tel:03001234567");
+        assert_eq!(tel_address("+44 (300) 123-4567"), "tel:+443001234567");
+        let compact = crate::wire::to_compact(&config);
+        assert_eq!(Config::from_compact(&compact).unwrap(), config);
+    }
+
     #[test]
     fn json_round_trip_keeps_everything() {
         let config = Config::embedded_default();
@@ -639,6 +707,13 @@ kind = "probe"
                     "version = \"1\"\nallowed_origins = [\"https://a.example/path\"]",
                 ),
                 "allowed_origins[0]: \"https://a.example/path\" is not an origin",
+            ),
+            (
+                &ONE_TARGET.replace(
+                    "version = \"1\"",
+                    "version = \"1\"\ndesk_phone = \"call 0300 123 4567\"",
+                ),
+                "desk_phone: \"call 0300 123 4567\" is not a telephone number",
             ),
             ("name = \"x\"\nversion = ", "line 2, column 11: "),
             (

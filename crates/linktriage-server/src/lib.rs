@@ -17,6 +17,7 @@ pub mod health;
 pub mod log;
 pub mod metrics;
 mod offline;
+mod pages;
 pub mod proxy;
 pub mod rtc;
 mod serve;
@@ -79,7 +80,8 @@ impl AppState {
             .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}"));
         let config_compact = linktriage_core::wire::to_compact(&config);
         let page_policy = HeaderValue::from_str(&csp::policy(&assets)).ok();
-        let service_worker = offline::ServiceWorker::for_release(&assets);
+        let service_worker =
+            offline::ServiceWorker::for_release(&assets, config.desk_phone.as_deref());
         AppState(Arc::new(Shared {
             page_policy,
             service_worker,
@@ -338,6 +340,10 @@ pub fn router(state: AppState) -> Router {
     // measurement answers go without them, which halves the work per ping.
     let static_files = files
         .route("/sw.js", get(service_worker))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::with_the_desk_phone,
+        ))
         .layer(middleware::from_fn(headers::file_caching))
         .layer(middleware::from_fn(headers::isolation_and_privacy))
         .layer(middleware::from_fn_with_state(

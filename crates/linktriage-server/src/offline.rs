@@ -19,11 +19,17 @@ pub struct ServiceWorker {
 const TEMPLATE: &str = include_str!("sw.js");
 
 impl ServiceWorker {
-    pub fn for_release(assets: &Assets) -> ServiceWorker {
+    /// For the files of `assets` as they are served, with `desk_phone`
+    /// in the pages (`pages::as_served`), so that the worker keeps the
+    /// bytes the server sends.
+    pub fn for_release(assets: &Assets, desk_phone: Option<&str>) -> ServiceWorker {
         let mut files: Vec<(String, String)> = assets
             .files()
             .into_iter()
-            .map(|(path, bytes)| (url_of(&path), hex(&Sha256::digest(&bytes))))
+            .map(|(path, bytes)| {
+                let served = crate::pages::as_served(&path, bytes, desk_phone);
+                (url_of(&path), hex(&Sha256::digest(&served)))
+            })
             .collect();
         files.sort();
         let mut all = Sha256::new();
@@ -111,7 +117,7 @@ mod tests {
         let _ = std::fs::write(dir.join("index.html"), "page");
         let _ = std::fs::write(dir.join("index.html.br"), "compressed copy");
         let _ = std::fs::write(dir.join("desk/index.html"), "desk");
-        let first = ServiceWorker::for_release(&Assets::Folder(dir.clone()));
+        let first = ServiceWorker::for_release(&Assets::Folder(dir.clone()), None);
         let page = hex(&Sha256::digest(b"page"));
         assert!(
             first.script.contains(&format!("[\"/\",\"{page}\"]")),
@@ -135,7 +141,32 @@ mod tests {
             first.script
         );
         let _ = std::fs::write(dir.join("desk/index.html"), "desk, next release");
-        let next = ServiceWorker::for_release(&Assets::Folder(dir));
+        let next = ServiceWorker::for_release(&Assets::Folder(dir), None);
         assert_ne!(next.build, first.build);
+    }
+
+    /// The worker checks every byte it keeps, so it must list the pages as
+    /// they are served: with the desk's number in them.
+    #[test]
+    fn the_worker_lists_the_pages_as_served_with_the_desks_number() {
+        let dir = std::env::temp_dir().join(format!("linktriage-sw-phone-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let built = r#"<p>call your IT service desk<span class="app-desk-phone"></span>.</p>"#;
+        let _ = std::fs::write(dir.join("index.html"), built);
+        let phone = "0300 123 4567";
+        let served = crate::pages::with_desk_phone(built.as_bytes(), phone).unwrap();
+        let with_phone = ServiceWorker::for_release(&Assets::Folder(dir.clone()), Some(phone));
+        let listed = |hash: &[u8]| format!("[\"/\",\"{}\"]", hex(&Sha256::digest(hash)));
+        assert!(
+            with_phone.script.contains(&listed(&served)),
+            "{}",
+            with_phone.script
+        );
+        let without = ServiceWorker::for_release(&Assets::Folder(dir), None);
+        assert!(without.script.contains(&listed(built.as_bytes())));
+        assert_ne!(
+            with_phone.build, without.build,
+            "a new number is a new release of the pages"
+        );
     }
 }

@@ -775,3 +775,76 @@ async fn each_ping_answer_names_its_connection_and_its_number_on_it() {
         assert!(!timing.contains("conn"), "{timing}");
     }
 }
+
+/// Where the target list gives the desk's number, every page goes out with
+/// it (however the browser asks for it), and the offline copy keeps the
+/// page as sent; without one, the page goes out as built.
+#[tokio::test]
+async fn the_pages_say_the_desks_number_where_the_list_gives_one() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("assets-with-slot");
+    std::fs::create_dir_all(&dir).unwrap();
+    let built = r#"<!doctype html><p>Or call your IT service desk<span class="app-desk-phone"></span>.</p>"#;
+    std::fs::write(dir.join("index.html"), built).unwrap();
+    std::fs::write(
+        dir.join("index.html.br"),
+        b"brotli copy of the page as built",
+    )
+    .unwrap();
+    let surface = |desk_phone: Option<&str>| {
+        let mut config = Config::embedded_default();
+        config.desk_phone = desk_phone.map(str::to_owned);
+        Surface::new(AppState::new(
+            config,
+            linktriage_server::Assets::Folder(dir.clone()),
+            linktriage_server::proxy::TrustedProxies(Vec::new()),
+        ))
+    };
+    let asked = |path: &str| {
+        Request::get(path)
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+            .header(header::IF_NONE_MATCH, "\"an-earlier-page\"")
+            .header(header::IF_MODIFIED_SINCE, "Fri, 04 Dec 2026 09:00:00 GMT")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let number = r#" on <a href="tel:03001234567">0300 123 4567</a>"#;
+    let served = built.replace(r#"<span class="app-desk-phone"></span>"#, number);
+    for path in ["/", "/index.html", "/a/deep/link"] {
+        let page = surface(Some("0300 123 4567"))
+            .oneshot(asked(path))
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        assert!(
+            page.headers().get(header::CONTENT_ENCODING).is_none(),
+            "{path}"
+        );
+        assert!(page.headers().get(header::ETAG).is_none(), "{path}");
+        assert!(
+            page.headers()
+                .get(header::CONTENT_SECURITY_POLICY)
+                .is_some(),
+            "{path}"
+        );
+        let text = body_text(page.map(Body::new)).await;
+        assert_eq!(text, served, "{path}");
+    }
+    let worker = surface(Some("0300 123 4567"))
+        .oneshot(Request::get("/sw.js").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let served_hash = {
+        use sha2::Digest;
+        sha2::Sha256::digest(served.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert!(
+        body_text(worker.map(Body::new))
+            .await
+            .contains(&served_hash)
+    );
+    let as_built = surface(None).oneshot(asked("/")).await.unwrap();
+    assert_eq!(as_built.headers()[header::CONTENT_ENCODING], "br");
+}
