@@ -1,5 +1,6 @@
 // Usable by everyone, in every state: no WCAG 2.2 AA violation axe-core can
-// find on any page in any state, the skip link first, nothing that needs a
+// find on any page in any state, the skip link first, every control reached
+// by Tab with its focus shown and nothing trapping it, nothing that needs a
 // sideways scroll at 320 px (a 1280 px screen at 400 % zoom), and a page
 // that says what to do in a browser that cannot run the app.
 import { test, before, after } from 'node:test';
@@ -118,6 +119,83 @@ test('the skip link is the first thing a keyboard reaches, and it moves to the p
     assert.ok(await page.evaluate(() => document.querySelector('main').contains(document.activeElement)), `${path}: Tab after the skip link lands in <main>`);
     await context.close();
   }
+});
+
+test('a keyboard alone reaches every control, always sees where it is, and is never trapped', async () => {
+  const pages = [
+    ['/', '#report-text[data-complete="true"]'],
+    ['/desk/', '#paste', async (page) => {
+      await page.fill('#paste', await aReport('Y00001 Riverside Surgery'));
+      await page.click('#read-reports');
+      await page.waitForSelector('#report-1-text');
+    }],
+    ['/watch/', '#watch'],
+  ];
+  for (const [path, ready, prepare] of pages) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(new URL(path, server.url).href);
+    await page.waitForSelector(ready, { timeout: 40_000 });
+    if (prepare) await prepare(page);
+    // Every control a mouse could use, as shown now, with how each looks
+    // unfocused (each given a number to find it by).
+    const controls = await page.evaluate(() => {
+      window.lookOf = (e) => {
+        const label = e.id ? document.querySelector(`label[for="${e.id}"]`) : null;
+        const parts = [[e], ...[...e.children].map((c) => [c]), ...(label ? [[label, '::before']] : [])];
+        return JSON.stringify(parts.map(([el, pseudo]) => {
+          const style = getComputedStyle(el, pseudo);
+          return [style.boxShadow, style.outlineStyle, style.outlineWidth, style.outlineColor, style.backgroundColor, style.color];
+        }));
+      };
+      const all = [...document.querySelectorAll('a[href], button:not([disabled]), input:not([type="hidden"]):not([disabled]), select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
+        .filter((e) => e.getClientRects().length > 0);
+      window.unfocused = new Map(all.map((e) => [e, document.activeElement === e ? null : window.lookOf(e)]));
+      return all.map((e) => e.id || e.textContent.trim().slice(0, 40));
+    });
+    assert.ok(controls.length >= 3, `${path}: ${controls}`);
+    // Tab on from wherever focus is (a page that moved it, the desk's
+    // results): each stop is a control with a visible focus indicator;
+    // after the last, focus leaves the page, and the next Tab brings it
+    // back to the first (the skip link): nothing traps it. Twice round.
+    const reached = new Set();
+    let left = 0;
+    // What had focus before this Tab: a control's name, or null outside the page.
+    let previous;
+    for (let step = 0; left < 2 && step < 2 * controls.length + 20; step += 1) {
+      await page.keyboard.press('Tab');
+      // Focus is shown when the control looks other than unfocused: the
+      // design system's yellow box, an outline, or (checkboxes) the
+      // label's box before the input.
+      const at = await page.evaluate(() => {
+        const e = document.activeElement;
+        if (!e || e === document.body) return null;
+        const before = window.unfocused.get(e);
+        return { name: e.id || e.textContent.trim().slice(0, 40), shown: before === null || (before !== undefined && before !== window.lookOf(e)) };
+      });
+      if (at === null) {
+        left += 1;
+        previous = null;
+        continue;
+      }
+      assert.ok(at.shown, `${path}: no visible focus on ${at.name}`);
+      if (previous === null) assert.equal(at.name, 'Skip to main content', `${path}: focus came back to the top`);
+      reached.add(at.name);
+      previous = at.name;
+    }
+    assert.equal(left, 2, `${path}: focus left the page after the last control, twice round (reached: ${[...reached].join(' | ')})`);
+    for (const control of controls) assert.ok(reached.has(control), `${path}: Tab never reaches ${control} (reached: ${[...reached].join(' | ')})`);
+    await context.close();
+  }
+  // Operable from the keyboard: the desk's details open with Enter.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('#verdict', { timeout: 30_000 });
+  await page.focus('.verdict-details summary');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.querySelector('.verdict-details').open), true);
+  await context.close();
 });
 
 test('nothing needs a sideways scroll at 320 px wide, as a 1280 px screen at 400 % zoom', async () => {
