@@ -26,7 +26,9 @@ pub const LEAST_QUICK_MS: u32 = 5_000;
 /// take ten seconds or more to open the loss check's channel (each lost
 /// flight of its handshake is sent again on a timer doubling from a
 /// second), and that is the path to measure. The verdict is already shown;
-/// only the finished report waits.
+/// only the finished report waits. (On such a path the count of cut
+/// connections, which follows the loss check, may then run short of time
+/// and say so.)
 pub const AFTER_VERDICT_BUDGET_MS: u32 = 20_000;
 
 /// The speed phase's own limit, after the quick phase.
