@@ -29,6 +29,8 @@ const BAD = [
   ['bad url', GOOD.replace('url = "/"', 'url = "ftp://x"'), /target\[0\]\.url: "ftp:\/\/x" must start with https:\/\/, http:\/\/ or \//],
   ['timeout out of range', GOOD + 'timeout_ms = 99999\n', /target\[0\]\.timeout_ms: 99999 is out of range; use 100 to 5000/],
   ['not TOML at all', '\u0000\u0001 garbage {', /line 1, column \d+:/],
+  ['[target] written for [[target]]', GOOD.replace('[[target]]', '[target]'), /target \(line 4, column 1\): invalid type: map, expected a sequence; each target is a table of its own: write \[\[target\]\], with two brackets on each side, above each one/],
+  ['a number written with its unit', GOOD + 'timeout_ms = "5 seconds"\n', /target\[0\]\.timeout_ms \(line 9, column 14\): .*; write a whole number without quotes or units \(the field's name gives its unit\), such as timeout_ms = 5000/],
 ];
 
 for (const [what, text, expected] of BAD) {
@@ -40,6 +42,22 @@ for (const [what, text, expected] of BAD) {
     assert.match(stderr, expected);
   });
 }
+
+test('check-config warns of a plain-HTTP target, which a page served over HTTPS cannot check', async () => {
+  const file = await tempFile('mixed.toml', `${GOOD}
+[[target]]
+name = "Vantage inside HSCN"
+segment = "hscn"
+url = "http://vantage.example.nhs.uk:8080/"
+kind = "probe"
+`);
+  const { code, stdout, stderr } = await runCli(['check-config', file]);
+  assert.equal(code, 0, 'a valid list: a page served over plain HTTP can check it');
+  assert.match(stdout, /valid: "Practice list" version "3", 2 targets/);
+  assert.match(stderr, /warning: target\[1\]\.url: "http:\/\/vantage\.example\.nhs\.uk:8080\/" is plain HTTP: a page served over HTTPS cannot check it \(the browser blocks it as mixed content\)/);
+  const good = await runCli(['check-config', await tempFile('good.toml', GOOD)]);
+  assert.equal(good.stderr, '', 'no warning for a list without one');
+});
 
 test('serve refuses to start on a bad list', async () => {
   const file = await tempFile('bad.toml', GOOD.replace('"probe"', '"prob"'));
@@ -90,11 +108,18 @@ test('decode fails plainly when nothing decodes', async () => {
   const nothing = await runCli(['decode'], 'no report here');
   assert.notEqual(nothing.code, 0);
   // The desk view's own words: the command reads pastes as the desk does.
-  assert.match(nothing.stderr, /No Link Triage report was found in the paste\. A report ends with a line of code starting LT and a number, such as LT2\./);
+  assert.match(nothing.stderr, /No Link Triage report was found in the paste\. A report ends with its code: the long line under "Report code", starting with LT\./);
   const broken = await runCli(['decode'], code.replace(/.$/, (c) => (c === '0' ? '1' : '0')));
   assert.notEqual(broken.code, 0);
   assert.match(broken.stderr, /changed on the way \(its checksum does not match\)/);
   assert.match(broken.stderr, /none of the 1 report codes could be read/);
+});
+
+test('decode reads a paste saved by Windows PowerShell 5 (UTF-16 with a byte order mark)', async () => {
+  const saved = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`Ticket 123:\r\n${code}\r\n`, 'utf16le')]);
+  const { code: exit, stdout, stderr } = await runCli(['decode', '--text'], saved);
+  assert.equal(exit, 0, stderr);
+  assert.equal(stdout, `${text}\nReport code (the IT service desk's Link Triage reads every figure back from it):\n${code.trim()}\n\n`);
 });
 
 test('decode refuses a paste larger than the desk view reads, with the desk view\'s message', async () => {

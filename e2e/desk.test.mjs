@@ -133,6 +133,14 @@ test("the clinician's Copy, pasted into the desk view in another browser context
   const quoted = `Re: Contacting Server\n\nPlease see below.\n\n${pasted.split('\n').map((l) => `> ${l}`).join('\n')}`;
   const { page: deskPage, errors } = await pasteIntoDesk(desk, server.url, quoted);
   assert.equal(await deskPage.textContent('#desk-status'), 'Found 1 report.');
+  // The same report twice (the reply quotes the first mail) and its share
+  // link beside the text, as a mail client links it: one report, one site.
+  const link = await page.getAttribute('#share-link', 'href');
+  await deskPage.fill('#paste', `${pasted}\n<${link}>\n\n${quoted}\n`);
+  await deskPage.click('#read-reports');
+  await deskPage.waitForFunction(() => /appeared 3 times/.test(document.querySelector('#desk-status')?.textContent ?? ''));
+  assert.equal(await deskPage.locator('article.desk-report').count(), 1);
+  assert.equal(await deskPage.locator('#shared-faults').count(), 0, 'one report is never sites that failed together');
   assert.equal((await deskPage.textContent('#report-1-verdict')).trim(), verdict);
   assert.equal(await deskPage.getAttribute('#report-1-verdict', 'data-segment'), segment);
   // Every figure and detail, exactly as the clinician saw it.

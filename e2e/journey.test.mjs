@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmod, copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, openAndFinish, runCli, injectAxe, BIN, CODE_AT_END } from './lab.mjs';
+import { startServer, launchBrowser, openAndFinish, runCli, injectAxe, tempFile, BIN, CODE_AT_END } from './lab.mjs';
 
 let server;
 let browser;
@@ -299,6 +299,44 @@ test('over TLS, on a name that is not loopback, the page is a secure context, cr
     // The same name over plain HTTP is no secure context: what TLS is for.
     const plain = await facts(`http://linktriage.test:${new URL(server.url).port}/`);
     assert.deepEqual(plain.seen, { secure: false, isolated: false, protocol: 'http/1.1' });
+  } finally {
+    await named.close();
+    secure.stop();
+  }
+});
+
+test('a plain-HTTP vantage server on a page served over TLS is "could not test", never the NHS network link down', async () => {
+  // The vantage server is up (the plain server of this file); the browser
+  // blocks it as mixed content before a request leaves it.
+  const list = await tempFile('mixed.toml', `name = "Mixed"
+version = "1"
+
+[[target]]
+name = "Link Triage server"
+segment = "auto"
+url = "/"
+kind = "probe"
+
+[[target]]
+name = "Vantage inside HSCN"
+segment = "hscn"
+url = "http://vantage.test:${new URL(server.url).port}/"
+kind = "probe"
+`);
+  const secure = await startServer({
+    args: ['--tls-cert', `${TLS}first.pem`, '--tls-key', `${TLS}first.key`, '--config', list],
+  });
+  const named = await launchBrowser({ 'linktriage.test': '127.0.0.1', 'vantage.test': '127.0.0.1' }, ['--ignore-certificate-errors']);
+  try {
+    const context = await named.newContext({ ignoreHTTPSErrors: true });
+    const { page, errors } = await openAndFinish(context, `https://linktriage.test:${new URL(secure.url).port}/`, { complete: true });
+    const segment = await page.getAttribute('#verdict', 'data-segment');
+    const report = await page.textContent('#report-text');
+    assert.notEqual(segment, 'hscn', report);
+    assert.doesNotMatch(report, /HSCN\) looks down/, report);
+    assert.match(report, /Could not test:\n[^]*Vantage inside HSCN: the page is secure and the target is not, so the browser blocks the request \(mixed content\)/, report);
+    assert.deepEqual(errors, []);
+    await context.close();
   } finally {
     await named.close();
     secure.stop();

@@ -157,6 +157,45 @@ test('a watch from a #watch=1s link records each drop with its time and segment,
   await context.close();
 });
 
+test('everything beyond the practice failing at once is placed there from the first moment of the drop, report and all', async () => {
+  const context = await lab.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${lab.server.url}/#watch=1s`);
+  await page.waitForSelector('#watch[data-state="running"]', { timeout: 20_000 });
+  await sleep(3_000);
+  // Every place a drop or its report names, from the first render on.
+  await page.evaluate(() => {
+    window.__placed = [];
+    const note = () => {
+      const drop = document.querySelector('li.drop');
+      if (drop) window.__placed.push(drop.dataset.segment);
+      const verdict = document.querySelector('#report-text')?.textContent.split('\n')[1];
+      if (drop && verdict?.startsWith('Verdict: The connection')) window.__placed.push(verdict);
+    };
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  const hosts = Object.values(lab.hosts);
+  let placed;
+  try {
+    for (const host of hosts) host.refuse();
+    await page.waitForFunction(() => /\nDrops:\n/.test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''), null, { timeout: 15_000 });
+    await sleep(3_000);
+    placed = [...new Set(await page.evaluate(() => window.__placed))];
+  } finally {
+    for (const host of hosts) host.answer();
+  }
+  assert.deepEqual(
+    placed,
+    ['lan', "Verdict: The connection is down now, at the practice network."],
+    'never the first host to fail three times, with the others said to stay up',
+  );
+  assert.doesNotMatch(await page.textContent('#watch-summary'), /stayed up/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a #watch link with a wrong interval says so and watches at the default', async () => {
   const context = await lab.browser.newContext();
   const page = await context.newPage();

@@ -6,9 +6,10 @@ use std::cell::RefCell;
 
 use futures_util::future::join_all;
 use linktriage_core::check::{CheckKind, CheckResult, Measurement};
-use linktriage_core::config::Target;
+use linktriage_core::config::{MIXED_CONTENT, Target};
 use linktriage_core::plan::TargetChecks;
 
+use crate::probes::location;
 use crate::probes::throughput::Direction;
 use crate::probes::timers::Deadline;
 use crate::probes::{agent, connections, loss, reach, round_trips, throughput, websocket, whoami};
@@ -46,6 +47,7 @@ impl Begun {
         let begun = plan
             .iter()
             .filter(|planned| planned.checks.contains(&CheckKind::Loss))
+            .filter(|planned| !planned.target.is_mixed_content(location::is_secure()))
             .filter_map(|planned| {
                 let channel = loss::begin(planned.target).ok()?;
                 Some((std::ptr::from_ref(planned.target), channel))
@@ -89,7 +91,9 @@ pub async fn speed(plan: &[TargetChecks<'_>], on_step: impl Fn() + Clone) -> Vec
 }
 
 /// One target's checks, one after another. A server that does not answer
-/// its round trips is not asked again.
+/// its round trips is not asked again; a target the browser blocks on this
+/// page (`Target::is_mixed_content`) is not asked at all: its every check
+/// "could not test", never a failure of the network.
 async fn run_target(
     planned: &TargetChecks<'_>,
     deadline: Deadline,
@@ -98,9 +102,12 @@ async fn run_target(
 ) -> Vec<CheckResult> {
     let target = planned.target;
     let mut results = Vec::with_capacity(planned.checks.len());
+    let blocked = target.is_mixed_content(location::is_secure());
     let mut answering = true;
     for &kind in &planned.checks {
-        let measurement = if answering {
+        let measurement = if blocked {
+            Measurement::not_tested(kind, MIXED_CONTENT)
+        } else if answering {
             run_check(target, kind, deadline, begun).await
         } else {
             Measurement::not_tested(

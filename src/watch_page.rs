@@ -34,7 +34,11 @@ pub fn WatchApp() -> Html {
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
                 let loaded = probes::config::load().await.map(|loaded| WatchList {
-                    watched: Rc::new(watched(&loaded.config, &location::hostname())),
+                    watched: Rc::new(watched(
+                        &loaded.config,
+                        &location::hostname(),
+                        location::is_secure(),
+                    )),
                     facts: Rc::new(loaded.facts()),
                     from_copy: loaded.from_copy,
                 });

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use linktriage_core::codec::wire_bytes;
 use linktriage_core::report::{ListFacts, Report, Sharing};
+use linktriage_core::verdict::Diagnosis;
 use linktriage_core::watch::WatchSnapshot;
 use yew::prelude::*;
 
@@ -20,9 +21,10 @@ use crate::state::SameReport;
 pub struct WatchReportProps {
     pub record: WatchRecord,
     pub running: bool,
-    /// How many drops so far, and whether the last still lasts: the report
-    /// is made again as soon as either changes.
-    pub drops: (usize, bool),
+    /// How many drops so far, whether the last still lasts, and where it
+    /// was placed: the report is made again as soon as any changes (a drop
+    /// just begun is placed again as the other targets' failures come in).
+    pub drops: (usize, bool, Option<Diagnosis>),
     /// The target list and the release, for the report's configuration line.
     pub config: Rc<ListFacts>,
 }

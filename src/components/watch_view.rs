@@ -233,6 +233,7 @@ fn watching(
         let drops = (
             found.len(),
             found.last().is_some_and(|o| o.end_ms.is_none()),
+            found.last().map(|o| o.diagnosis),
         );
         let n = watch.targets.len();
         let every = span_length(f64::from(watch.interval_ms));

@@ -31,8 +31,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
                     <h3 id="shared-faults-heading" class="nhsuk-warning-callout__label">{ "Sites that failed together" }</h3>
                     <ul>
                         { for faults.iter().map(|f| html! {
-                            <li data-segment={f.diagnosis.id()}>
-                                <strong>{ f.headline() }</strong>{ format!(": {}.", f.sites.join(", ")) }
+                            <li data-segment={f.loss.id()}>
+                                <strong>{ f.headline() }</strong>{ format!(": {}.", f.sites_listed()) }
                             </li>
                         }) }
                     </ul>

@@ -7,8 +7,7 @@ use linktriage_core::connections::{Carried, count};
 use web_sys::{PerformanceResourceTiming, RequestMode};
 
 use super::http::{
-    Options, absolute_url, fetch, page_is_secure_origin, resource_timing_beyond,
-    resource_timings_of, server_timing_desc,
+    Options, absolute_url, fetch, resource_timing_beyond, resource_timings_of, server_timing_desc,
 };
 use super::timers::Deadline;
 
@@ -20,11 +19,6 @@ const REQUESTS: u32 = 12;
 /// Counts the connections cut under a series of requests to `target`.
 pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
     let not_tested = |why: &str| Measurement::not_tested(CheckKind::Connections, why);
-    if page_is_secure_origin() && target.url.starts_with("http://") {
-        return not_tested(
-            "the page is secure and the target is not, so the browser blocks the request (mixed content)",
-        );
-    }
     let mode = match target.kind {
         TargetKind::Probe => RequestMode::Cors,
         TargetKind::Reach | TargetKind::Agent => RequestMode::NoCors,

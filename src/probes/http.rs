@@ -220,12 +220,6 @@ pub fn page_is_on_loopback() -> bool {
     host == "localhost" || host.starts_with("127.") || host == "[::1]"
 }
 
-/// Whether the page is served over HTTPS, so `http:` targets are blocked as
-/// mixed content before any request leaves the browser.
-pub fn page_is_secure_origin() -> bool {
-    location::is_secure()
-}
-
 /// `path` made absolute against `base`, which is either absolute or a path on
 /// the origin that served the app (the config's `url = "/"`).
 pub fn absolute_url(base: &str, path: &str) -> String {

@@ -4,21 +4,13 @@ use linktriage_core::check::{CheckKind, Measurement, RAN_OUT_OF_TIME, Reach, Rea
 use linktriage_core::config::Target;
 use web_sys::RequestMode;
 
-use super::http::{
-    FetchError, Options, fetch, page_is_secure_origin, resource_timing_beyond, resource_timings_of,
-};
+use super::http::{FetchError, Options, fetch, resource_timing_beyond, resource_timings_of};
 use super::timers::{Deadline, monotonic_ms};
 
 /// Asks the host twice at most: CORS first, so a host that allows it shows its
 /// status (a 503 is a 503), then no-cors, which any host answers opaquely. A
 /// repeat over the open connection separates the cost of opening it.
 pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
-    if page_is_secure_origin() && target.url.starts_with("http://") {
-        return Measurement::not_tested(
-            CheckKind::Reach,
-            "the page is secure and the target is not, so the browser blocks the request (mixed content)",
-        );
-    }
     let Some(timeout) = deadline.timeout(target.timeout_ms) else {
         return Measurement::not_tested(CheckKind::Reach, RAN_OUT_OF_TIME);
     };

@@ -216,7 +216,7 @@ fn with_round_trips_under_load(mut results: Vec<CheckResult>) -> Vec<CheckResult
 /// echoes, and none while asleep.
 fn scripted_watch(started_at_ms: f64) -> Watch {
     let config = Config::embedded_default();
-    let targets = watched(&config, "linktriage.example.nhs.uk");
+    let targets = watched(&config, "linktriage.example.nhs.uk", true);
     let minute = 60_000.0;
     let at = |m: f64| started_at_ms + m * minute;
     let during = |t: f64, from: f64, to: f64| t >= at(from) && t < at(to);

@@ -62,6 +62,22 @@ pub struct Target {
     pub checks: Vec<CheckKind>,
 }
 
+/// Why every check of a plain-HTTP target is "could not test" on a page
+/// served over HTTPS.
+pub const MIXED_CONTENT: &str =
+    "the page is secure and the target is not, so the browser blocks the request (mixed content)";
+
+impl Target {
+    /// Whether a page served over HTTPS is kept from this target: the
+    /// browser blocks a plain-HTTP request from such a page (mixed content)
+    /// before anything leaves it, and the failure it gives looks like a
+    /// network's. Loopback (`localhost`, `127.0.0.0/8`, `[::1]`) is not
+    /// blocked: browsers take it as trustworthy.
+    pub fn is_mixed_content(&self, page_over_https: bool) -> bool {
+        page_over_https && self.url.starts_with("http://") && !is_loopback(&self.url)
+    }
+}
+
 /// Where a target sits on the path: a segment the list names, or `auto`
 /// for the server that served the page, whose place depends on where a desk
 /// deploys it (on this computer, in the practice, on the internet) and is
@@ -258,6 +274,47 @@ pub enum ConfigError {
     Compact(String),
 }
 
+/// What to write instead, for the mistakes people make in a hand-written
+/// list, whose parser's words ("invalid type: map, expected a sequence")
+/// say what it found, not what the author should do.
+fn what_to_write(message: &str, field: Option<&str>) -> Option<String> {
+    let field = field.unwrap_or_default();
+    // The last part of the path: `timeout_ms` of `target[0].timeout_ms`.
+    let key = field.rsplit('.').next().unwrap_or(field);
+    let key = key.split('[').next().unwrap_or(key);
+    if message.starts_with("invalid type: map, expected a sequence") {
+        return Some(format!(
+            "each {key} is a table of its own: write [[{key}]], with two brackets on each side, above each one"
+        ));
+    }
+    let number = [
+        "expected u8",
+        "expected u16",
+        "expected u32",
+        "expected u64",
+        "expected f64",
+    ];
+    if message.starts_with("invalid type: string") && number.iter().any(|n| message.ends_with(n)) {
+        let example = match key {
+            "timeout_ms" => "timeout_ms = 5000".to_owned(),
+            "samples" => "samples = 10".to_owned(),
+            key => format!("{key} = 300"),
+        };
+        return Some(format!(
+            "write a whole number without quotes or units (the field's name gives its unit), such as {example}"
+        ));
+    }
+    if message.starts_with("invalid type:")
+        && message.ends_with("expected a string")
+        && !key.is_empty()
+    {
+        return Some(format!(
+            "put the value in double quotes, such as {key} = \"1\""
+        ));
+    }
+    None
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -289,11 +346,16 @@ impl Config {
                 .span()
                 .map(|span| line_and_column(text, span.start))
                 .unwrap_or((1, 1));
+            let message = e.message().trim();
+            let message = match what_to_write(message, field.as_deref()) {
+                Some(advice) => format!("{message}; {advice}"),
+                None => message.to_owned(),
+            };
             ConfigError::Syntax {
                 field,
                 line,
                 column,
-                message: e.message().trim().to_owned(),
+                message,
             }
         };
         let document = toml::Deserializer::parse(text).map_err(|e| syntax(e, None))?;
@@ -332,6 +394,22 @@ impl Config {
     pub fn embedded_default() -> Config {
         Config::from_toml(DEFAULT_TOML)
             .unwrap_or_else(|e| unreachable!("the embedded default is tested to parse: {e}"))
+    }
+
+    /// What a valid list may still do wrong where it is served: each a line
+    /// naming the field, for `check-config` and the server's start.
+    pub fn warnings(&self) -> Vec<String> {
+        self.targets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.is_mixed_content(true))
+            .map(|(i, t)| {
+                format!(
+                    "target[{i}].url: {:?} is plain HTTP: a page served over HTTPS cannot check it (the browser blocks it as mixed content), so it will say \"could not test\" there; serve that target over HTTPS too, or serve the page over plain HTTP",
+                    t.url
+                )
+            })
+            .collect()
     }
 
     /// Checks what the types alone cannot: presence, uniqueness, bounds, URL form.
@@ -459,6 +537,26 @@ fn check_url(url: &str) -> Result<(), String> {
         return Err(format!("\"{url}\" has no usable host name"));
     }
     Ok(())
+}
+
+/// Whether `url` is on this computer's loopback, by its host as written.
+fn is_loopback(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or_default();
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "::1"
+        || host.strip_prefix("127.").is_some_and(|rest| {
+            rest.split('.').count() == 3 && rest.split('.').all(|n| n.parse::<u8>().is_ok())
+        })
 }
 
 fn is_on_this_computer(url: &str) -> bool {
@@ -646,6 +744,46 @@ kind = "probe"
         assert_eq!(Config::from_json(&json).unwrap(), config);
     }
 
+    #[test]
+    fn a_plain_http_target_is_blocked_on_a_secure_page_unless_it_is_loopback() {
+        let target = |url: &str| Target {
+            url: url.into(),
+            ..Config::embedded_default().targets[0].clone()
+        };
+        let cases = [
+            ("http://vantage.example.nhs.uk/", true),
+            ("http://10.1.2.3:8080/", true),
+            ("http://127.0.0.1.example/", true),
+            ("https://vantage.example.nhs.uk/", false),
+            ("/", false),
+            ("http://localhost:43485/", false),
+            ("http://LOCALHOST/", false),
+            ("http://agent.localhost/", false),
+            ("http://127.0.0.2:8443/", false),
+            ("http://[::1]:55000/", false),
+        ];
+        for (url, blocked) in cases {
+            assert_eq!(
+                target(url).is_mixed_content(true),
+                blocked,
+                "{url} on an HTTPS page"
+            );
+            assert!(
+                !target(url).is_mixed_content(false),
+                "{url} on an HTTP page"
+            );
+        }
+        let mut config = Config::embedded_default();
+        assert_eq!(config.warnings(), Vec::<String>::new());
+        config.targets[1].url = "http://vantage.example.nhs.uk/".into();
+        assert_eq!(
+            config.warnings(),
+            [
+                "target[1].url: \"http://vantage.example.nhs.uk/\" is plain HTTP: a page served over HTTPS cannot check it (the browser blocks it as mixed content), so it will say \"could not test\" there; serve that target over HTTPS too, or serve the page over plain HTTP"
+            ]
+        );
+    }
+
     /// Each bad file, and the start of the message it must give.
     #[test]
     fn bad_files_name_the_field_and_the_problem() {
@@ -716,6 +854,21 @@ kind = "probe"
                 "desk_phone: \"call 0300 123 4567\" is not a telephone number",
             ),
             ("name = \"x\"\nversion = ", "line 2, column 11: "),
+            (
+                &ONE_TARGET.replace("[[target]]", "[target]"),
+                "target (line 5, column 1): invalid type: map, expected a sequence; each target is a table of its own: write [[target]], with two brackets on each side, above each one",
+            ),
+            (
+                &ONE_TARGET.replace(
+                    "kind = \"probe\"",
+                    "kind = \"probe\"\ntimeout_ms = \"5 seconds\"",
+                ),
+                "target[0].timeout_ms (line 10, column 14): invalid type: string \"5 seconds\", expected u32; write a whole number without quotes or units (the field's name gives its unit), such as timeout_ms = 5000",
+            ),
+            (
+                &ONE_TARGET.replace("version = \"1\"", "version = 1"),
+                "version (line 3, column 11): invalid type: integer `1`, expected a string; put the value in double quotes, such as version = \"1\"",
+            ),
             (
                 &ONE_TARGET
                     .replace("\"lan\"", "\"auto\"")

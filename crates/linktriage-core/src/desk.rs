@@ -7,7 +7,7 @@ use crate::codec::{self, DecodeError};
 use crate::report::Report;
 use crate::segment::Segment;
 use crate::time::format_timestamp;
-use crate::verdict::Diagnosis;
+use crate::verdict::{Diagnosis, segments_down};
 use crate::wording::{mbit, ms, span_length};
 
 /// Reports of one fault this far apart or closer, one after another, belong to
@@ -23,10 +23,15 @@ pub const MAX_PASTE_BYTES: usize = 16 * 1024 * 1024;
 /// One code found in a paste, numbered in paste order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    /// From 1, damaged reports included, so "report 3" means the third code.
+    /// From 1, damaged reports included, so "report 3" means the third
+    /// different code.
     pub number: usize,
-    /// The line of the paste the code starts on, from 1.
+    /// The line of the paste the code first starts on, from 1.
     pub line: usize,
+    /// How many times the same code was found: a reply quotes the mail
+    /// before it, and a share link beside the text carries the same code,
+    /// yet it is one report, read once.
+    pub appeared: usize,
     pub code: String,
     pub report: Result<Report, DecodeError>,
 }
@@ -49,12 +54,13 @@ impl std::fmt::Display for PasteError {
                 bytes.div_ceil(1024 * 1024),
                 MAX_PASTE_BYTES / (1024 * 1024)
             ),
-            PasteError::NoReport => f.write_str("No Link Triage report was found in the paste. A report ends with a line of code starting LT and a number, such as LT2.; paste the whole report, code included."),
+            PasteError::NoReport => f.write_str("No Link Triage report was found in the paste. A report ends with its code: the long line under \"Report code\", starting with LT. Paste the whole report, code included."),
         }
     }
 }
 
-/// Every report code in `text`, decoded, with the line each starts on.
+/// Every different report code in `text`, decoded, with the line each first
+/// starts on and how many times it appeared.
 pub fn read_paste(text: &str) -> Result<Vec<Entry>, PasteError> {
     if text.len() > MAX_PASTE_BYTES {
         return Err(PasteError::TooLarge { bytes: text.len() });
@@ -64,23 +70,27 @@ pub fn read_paste(text: &str) -> Result<Vec<Entry>, PasteError> {
     }
     let bytes = text.as_bytes();
     let (mut line, mut counted_to) = (1, 0);
-    let entries: Vec<Entry> = codec::extract(text)
-        .into_iter()
-        .enumerate()
-        .map(|(i, found)| {
-            line += bytes[counted_to..found.at]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            counted_to = found.at;
-            Entry {
-                number: i + 1,
-                line,
-                code: found.code,
-                report: found.report,
-            }
-        })
-        .collect();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for found in codec::extract(text) {
+        line += bytes[counted_to..found.at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = found.at;
+        if let Some(&index) = seen.get(&found.code) {
+            entries[index].appeared += 1;
+            continue;
+        }
+        seen.insert(found.code.clone(), entries.len());
+        entries.push(Entry {
+            number: entries.len() + 1,
+            line,
+            appeared: 1,
+            code: found.code,
+            report: found.report,
+        });
+    }
     if entries.is_empty() {
         return Err(PasteError::NoReport);
     }
@@ -97,11 +107,26 @@ pub fn summary(entries: &[Entry]) -> String {
         }
         n => format!("Found {n} reports"),
     };
-    match damaged {
+    let read = match damaged {
         0 => format!("{found}."),
         1 if entries.len() == 1 => format!("{found}, which could not be read."),
         d => format!("{found}; {d} could not be read."),
+    };
+    let repeated: Vec<String> = entries
+        .iter()
+        .filter(|e| e.appeared > 1)
+        .map(|e| match entries.len() {
+            1 => format!("it appeared {} times", e.appeared),
+            _ => format!("report {} appeared {} times", e.number, e.appeared),
+        })
+        .collect();
+    if repeated.is_empty() {
+        return read;
     }
+    format!(
+        "{read} The same code more than once (a quoted reply, or a share link beside the text) is one report, read once: {}.",
+        repeated.join(", ")
+    )
 }
 
 /// One report, as a row of the desk's table.
@@ -118,12 +143,72 @@ pub struct Row {
     pub key_figures: String,
 }
 
+/// What several sites can lose together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedLoss {
+    /// A fault placed on one part of the path beyond the practice, or
+    /// security software, or a degraded path.
+    Diagnosed(Diagnosis),
+    /// Everything beyond the building failed while the practice's own
+    /// network answered or was not tried. At one site that is its router or
+    /// firewall; at many sites at once it is something they share: a
+    /// network provider, DNS, or a wide-area link run for many practices.
+    BeyondTheBuilding,
+}
+
+impl SharedLoss {
+    /// A stable id for pages and tests: the diagnosis's, or
+    /// `beyond-practice`.
+    pub fn id(self) -> &'static str {
+        match self {
+            SharedLoss::Diagnosed(diagnosis) => diagnosis.id(),
+            SharedLoss::BeyondTheBuilding => "beyond-practice",
+        }
+    }
+
+    /// The loss in a few words, for a headline over many sites.
+    pub fn name(self) -> &'static str {
+        match self {
+            SharedLoss::Diagnosed(diagnosis) => fault_name(diagnosis),
+            SharedLoss::BeyondTheBuilding => {
+                "everything beyond the practice unreachable (a shared network provider, DNS or wide-area link)"
+            }
+        }
+    }
+
+    /// What a fault placed at `diagnosis` could share with other sites, when
+    /// the segments in `down` had a target failing; `None` for a fault of
+    /// one PC or one practice's own network.
+    pub fn of(diagnosis: Diagnosis, down: &[Segment]) -> Option<SharedLoss> {
+        let local = |s: &Segment| matches!(s, Segment::Device | Segment::Lan);
+        match diagnosis {
+            Diagnosis::At(Segment::Lan)
+                if !down.iter().any(local)
+                    && down
+                        .iter()
+                        .any(|s| Segment::BEYOND_THE_PRACTICE.contains(s)) =>
+            {
+                Some(SharedLoss::BeyondTheBuilding)
+            }
+            Diagnosis::At(segment) if Segment::BEYOND_THE_PRACTICE.contains(&segment) => {
+                Some(SharedLoss::Diagnosed(diagnosis))
+            }
+            Diagnosis::Security | Diagnosis::Degraded => Some(SharedLoss::Diagnosed(diagnosis)),
+            Diagnosis::At(_) | Diagnosis::None | Diagnosis::Unknown => None,
+        }
+    }
+}
+
 /// Sites that failed on the same segment within one episode.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SharedFault {
-    pub diagnosis: Diagnosis,
-    /// Distinct sites, in the order they reported.
+    pub loss: SharedLoss,
+    /// Distinct sites, in the order they reported; only the sites named in
+    /// their reports (two reports with no site given may be one site).
     pub sites: Vec<String>,
+    /// Reports with the same fault in the episode that name no site, by
+    /// their place among the reports read.
+    pub unnamed: Vec<usize>,
     pub first_ms: f64,
     pub last_ms: f64,
 }
@@ -139,11 +224,18 @@ impl SharedFault {
         } else {
             format!("{} to {} UTC", &from[..16], &to[..16])
         };
-        format!(
-            "{} sites: {}, {span}",
-            self.sites.len(),
-            fault_name(self.diagnosis)
-        )
+        format!("{} sites: {}, {span}", self.sites.len(), self.loss.name())
+    }
+
+    /// The sites, then any reports that named none: "Y001, Y002, and 2
+    /// reports with no site given".
+    pub fn sites_listed(&self) -> String {
+        let sites = self.sites.join(", ");
+        match self.unnamed.len() {
+            0 => sites,
+            1 => format!("{sites}, and 1 report with {NO_SITE_GIVEN}"),
+            n => format!("{sites}, and {n} reports with {NO_SITE_GIVEN}"),
+        }
     }
 }
 
@@ -165,46 +257,66 @@ pub fn checked_utc(report: &Report) -> String {
     format!("{} UTC", &format_timestamp(report.started_at_ms, 0)[..16])
 }
 
-/// Faults that two or more sites reported on a segment beyond the practice
-/// (a fault on one PC or one practice's own network is not shared, however
-/// many practices happen to have one), within one episode. A report's
-/// fault is its verdict at the time it was made, or, for a report with a
-/// watch that saw drops, each drop at its own time: four practices whose
-/// watches dropped on HSCN between 09:05 and 09:40 are one episode, though
-/// their reports were sent at noon.
+/// Faults that two or more named sites reported on a segment beyond the
+/// practice, within one episode. A fault on one PC or one practice's own
+/// network is not shared, however many practices happen to have one; but
+/// many practices each losing everything beyond their building at once is
+/// the regional signal of something they share ([`SharedLoss::BeyondTheBuilding`]).
+/// A report's fault is its verdict at the time it was made, or, for a report
+/// with a watch that saw drops, each drop at its own time: four practices
+/// whose watches dropped on HSCN between 09:05 and 09:40 are one episode,
+/// though their reports were sent at noon.
 pub fn shared_faults<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<SharedFault> {
-    // (fault, from, to, site), in order of fault, then time.
-    let mut faults: Vec<(Diagnosis, f64, f64, String)> = Vec::new();
+    // (loss, from, to, site or the report's place), in order of loss, then time.
+    let mut faults: Vec<(SharedLoss, f64, f64, Result<String, usize>)> = Vec::new();
     for (i, report) in reports.into_iter().enumerate() {
-        let site = site_name(report, i + 1);
+        let site = site_of(report).map(str::to_owned).ok_or(i);
         match report.watch.as_ref().filter(|w| !w.drops.is_empty()) {
-            Some(watch) => faults.extend(watch.drops.iter().map(|d| {
+            Some(watch) => faults.extend(watch.drops.iter().filter_map(|d| {
+                let down: Vec<Segment> = d
+                    .targets
+                    .iter()
+                    .filter_map(|&t| Some(watch.targets.get(t)?.segment))
+                    .collect();
+                let loss = SharedLoss::of(d.diagnosis, &down)?;
                 let end = d.end_ms.unwrap_or(watch.until_ms);
-                (d.diagnosis, d.start_ms, end, site.clone())
+                Some((loss, d.start_ms, end, site.clone()))
             })),
             None => {
                 let at = report.started_at_ms;
-                faults.push((report.verdict.primary().diagnosis, at, at, site));
+                let down = segments_down(&report.results);
+                if let Some(loss) = SharedLoss::of(report.verdict.primary().diagnosis, &down) {
+                    faults.push((loss, at, at, site));
+                }
             }
         }
     }
-    faults.retain(|f| beyond_the_practice(f.0));
     faults.sort_by(|a, b| a.0.id().cmp(b.0.id()).then(a.1.total_cmp(&b.1)));
     let mut episodes: Vec<SharedFault> = Vec::new();
-    for (diagnosis, from, to, site) in faults {
-        match episodes.last_mut() {
-            Some(e) if e.diagnosis == diagnosis && from - e.last_ms <= SAME_EPISODE_MS => {
-                e.last_ms = e.last_ms.max(to);
-                if !e.sites.iter().any(|s| same_site(s, &site)) {
-                    e.sites.push(site);
-                }
-            }
-            _ => episodes.push(SharedFault {
-                diagnosis,
-                sites: vec![site],
+    for (loss, from, to, site) in faults {
+        let same_episode = episodes
+            .last()
+            .is_some_and(|e| e.loss == loss && from - e.last_ms <= SAME_EPISODE_MS);
+        if !same_episode {
+            episodes.push(SharedFault {
+                loss,
+                sites: Vec::new(),
+                unnamed: Vec::new(),
                 first_ms: from,
                 last_ms: to,
-            }),
+            });
+        }
+        let Some(episode) = episodes.last_mut() else {
+            continue;
+        };
+        episode.last_ms = episode.last_ms.max(to);
+        match site {
+            Ok(site) if !episode.sites.iter().any(|s| same_site(s, &site)) => {
+                episode.sites.push(site);
+            }
+            Ok(_) => {}
+            Err(report) if !episode.unnamed.contains(&report) => episode.unnamed.push(report),
+            Err(_) => {}
         }
     }
     episodes.retain(|e| e.sites.len() >= 2);
@@ -215,16 +327,6 @@ pub fn shared_faults<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Vec<S
             .then(a.first_ms.total_cmp(&b.first_ms))
     });
     episodes
-}
-
-/// Whether several sites could share this fault: not one on a PC or inside
-/// one practice, however many practices happen to have one.
-fn beyond_the_practice(diagnosis: Diagnosis) -> bool {
-    match diagnosis {
-        Diagnosis::At(segment) => Segment::BEYOND_THE_PRACTICE.contains(&segment),
-        Diagnosis::Security | Diagnosis::Degraded => true,
-        Diagnosis::None | Diagnosis::Unknown => false,
-    }
 }
 
 /// A segment's fault in a few words, for a headline over many sites.
@@ -462,13 +564,134 @@ mod tests {
     }
 
     #[test]
-    fn reports_without_a_site_each_count_as_one() {
+    fn reports_without_a_site_are_never_taken_for_separate_sites() {
         let hscn = [Segment::Hscn];
-        let reports = [report("", 0.0, &hscn), report("", 5.0, &hscn)];
-        let faults = shared_faults(&reports);
+        let unnamed = [report("", 0.0, &hscn), report("", 5.0, &hscn)];
         assert_eq!(
-            faults[0].sites,
-            ["Report 1 (no site given)", "Report 2 (no site given)"]
+            shared_faults(&unnamed),
+            [],
+            "two unnamed reports may be one site"
+        );
+        let mixed = [
+            report("Y001", 0.0, &hscn),
+            report("", 2.0, &hscn),
+            report("Y002", 4.0, &hscn),
+            report("", 6.0, &hscn),
+        ];
+        let faults = shared_faults(&mixed);
+        assert_eq!(faults.len(), 1, "{faults:?}");
+        assert_eq!(faults[0].sites, ["Y001", "Y002"]);
+        assert_eq!(
+            faults[0].sites_listed(),
+            "Y001, Y002, and 2 reports with no site given"
+        );
+        assert!(faults[0].headline().starts_with("2 sites: "));
+    }
+
+    /// Everything beyond the practice, as the page's own connection fails.
+    const BEYOND: [Segment; 4] = Segment::BEYOND_THE_PRACTICE;
+
+    #[test]
+    fn practices_each_losing_everything_beyond_the_building_are_grouped() {
+        let every_link = [
+            Segment::Lan,
+            Segment::Hscn,
+            Segment::Internet,
+            Segment::Supplier,
+            Segment::Identity,
+        ];
+        // Each page says "the practice's own connection (router or firewall)".
+        let lone = report("Y001", 0.0, &BEYOND);
+        assert_eq!(
+            lone.verdict.primary().diagnosis,
+            Diagnosis::At(Segment::Lan)
+        );
+        let reports = [
+            lone,
+            report("Y002", 1.0, &BEYOND),
+            report("Y003", 2.0, &BEYOND),
+            // A practice whose own network is down too: its LAN, alone.
+            report("Y004", 2.5, &every_link),
+        ];
+        let faults = shared_faults(&reports);
+        assert_eq!(faults.len(), 1, "{faults:?}");
+        assert_eq!(faults[0].loss, SharedLoss::BeyondTheBuilding);
+        assert_eq!(faults[0].loss.id(), "beyond-practice");
+        assert_eq!(faults[0].sites, ["Y001", "Y002", "Y003"]);
+        assert_eq!(
+            faults[0].headline(),
+            "3 sites: everything beyond the practice unreachable (a shared network provider, DNS or wide-area link), 09:00 to 09:02 UTC on 2026-11-24"
+        );
+        // Practices whose own networks are down are never one fault.
+        let lans = [
+            report("Y005", 0.0, &every_link),
+            report("Y006", 1.0, &every_link),
+            report("Y007", 2.0, &[Segment::Lan]),
+        ];
+        assert_eq!(shared_faults(&lans), []);
+    }
+
+    #[test]
+    fn what_sites_can_share_is_told_by_the_segments_down() {
+        use Segment::*;
+        let cases: [(Diagnosis, &[Segment], Option<SharedLoss>); 8] = [
+            (
+                Diagnosis::At(Lan),
+                &[Hscn, Internet],
+                Some(SharedLoss::BeyondTheBuilding),
+            ),
+            (Diagnosis::At(Lan), &[Lan, Hscn, Internet], None),
+            (Diagnosis::At(Lan), &[Lan], None),
+            (Diagnosis::At(Lan), &[Device, Hscn], None),
+            (Diagnosis::At(Device), &[Device], None),
+            (
+                Diagnosis::At(Hscn),
+                &[Hscn],
+                Some(SharedLoss::Diagnosed(Diagnosis::At(Hscn))),
+            ),
+            (
+                Diagnosis::Degraded,
+                &[],
+                Some(SharedLoss::Diagnosed(Diagnosis::Degraded)),
+            ),
+            (Diagnosis::None, &[], None),
+        ];
+        for (diagnosis, down, expected) in cases {
+            assert_eq!(
+                SharedLoss::of(diagnosis, down),
+                expected,
+                "{diagnosis:?} with {down:?} down"
+            );
+        }
+    }
+
+    #[test]
+    fn one_report_pasted_twice_is_read_once_and_said_so() {
+        let good = codec::encode(&report("", 0.0, &[Segment::Supplier]));
+        let link = codec::share_link("https://linktriage.example.nhs.uk", &good);
+        // A reply quoting the first mail, and the share link beside the text
+        // as a mail client links it.
+        let paste = format!("{good}\n<{link}>\n\n> {good}\n> {link}\n");
+        let entries = read_paste(&paste).unwrap();
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(
+            (entries[0].number, entries[0].line, entries[0].appeared),
+            (1, 1, 4)
+        );
+        assert_eq!(
+            summary(&entries),
+            "Found 1 report. The same code more than once (a quoted reply, or a share link beside the text) is one report, read once: it appeared 4 times."
+        );
+        let reports: Vec<&Report> = entries
+            .iter()
+            .filter_map(|e| e.report.as_ref().ok())
+            .collect();
+        assert_eq!(shared_faults(reports), []);
+        let other = codec::encode(&report("Y002", 1.0, &[Segment::Supplier]));
+        let entries = read_paste(&format!("{other}\n{good}\n{good}\n")).unwrap();
+        assert_eq!(
+            summary(&entries),
+            "Found 2 reports. The same code more than once (a quoted reply, or a share link beside the text) is one report, read once: report 2 appeared 2 times."
         );
     }
 
@@ -481,14 +704,21 @@ mod tests {
             .iter()
             .map(|e| (e.number, e.line, e.report.is_ok()))
             .collect();
-        assert_eq!(seen, [(1, 3, true), (2, 5, false), (3, 7, true)]);
-        assert_eq!(summary(&entries), "Found 3 reports; 1 could not be read.");
-        assert_eq!(summary(&entries[..1]), "Found 1 report.");
+        assert_eq!(seen, [(1, 3, true), (2, 5, false)]);
+        assert_eq!(entries[0].appeared, 2);
+        assert_eq!(
+            summary(&entries),
+            "Found 2 reports; 1 could not be read. The same code more than once (a quoted reply, or a share link beside the text) is one report, read once: report 1 appeared 2 times."
+        );
+        assert_eq!(summary(&read_paste(&good).unwrap()), "Found 1 report.");
         assert_eq!(
             summary(&entries[1..2]),
             "Found 1 report, which could not be read."
         );
-        let many = read_paste(&format!("{good}\n").repeat(codec::MAX_CODES + 5)).unwrap();
+        let many: String = (0..codec::MAX_CODES + 5)
+            .map(|i| format!("{}\n", codec::encode(&report(&format!("Y{i}"), 0.0, &[]))))
+            .collect();
+        let many = read_paste(&many).unwrap();
         assert_eq!(many.len(), codec::MAX_CODES);
         assert_eq!(
             summary(&many),

@@ -227,6 +227,17 @@ impl Says<'_> {
     }
 }
 
+/// The segments where some target did not answer, by the verdict's own
+/// reading of each check: the desk tells a practice's own network (a LAN
+/// target down) from everything beyond its building by them.
+pub fn segments_down(results: &[CheckResult]) -> Vec<Segment> {
+    let paths = PathState::of(results);
+    Segment::ALL
+        .into_iter()
+        .filter(|s| !paths.get(*s).down.is_empty())
+        .collect()
+}
+
 /// Judges the results of one run.
 pub fn judge(results: &[CheckResult], device: &DeviceFacts) -> Verdict {
     let paths = PathState::of(results);

@@ -153,12 +153,13 @@ fn serve_from(files: &'static [Embedded], request: &Request) -> Response {
     };
     let headers = request.headers();
     let etag = HeaderValue::from_static(file.etag);
-    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| {
-        v.as_bytes()
-            .split(|b| *b == b',')
-            .any(|t| t.trim_ascii() == file.etag.as_bytes())
-    }) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    let vary = HeaderValue::from_static("accept-encoding");
+    if crate::headers::none_match(headers.get(header::IF_NONE_MATCH), file.etag) {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::VARY, vary)],
+        )
+            .into_response();
     }
     let accepted = headers
         .get(header::ACCEPT_ENCODING)
@@ -176,7 +177,7 @@ fn serve_from(files: &'static [Embedded], request: &Request) -> Response {
         HeaderValue::from_static(content_type(file.path)),
     );
     out.insert(header::ETAG, etag);
-    out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    out.insert(header::VARY, vary);
     if let Some(encoding) = encoding {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
@@ -193,7 +194,7 @@ pub fn is_page_path(path: &str) -> bool {
 }
 
 /// Whether `Accept-Encoding` takes `coding` (named, and not at `q=0`).
-fn accepts(accept_encoding: &str, coding: &str) -> bool {
+pub fn accepts(accept_encoding: &str, coding: &str) -> bool {
     accept_encoding.split(',').any(|item| {
         let mut parts = item.split(';').map(str::trim);
         let named = parts.next().is_some_and(|c| c.eq_ignore_ascii_case(coding));
@@ -356,6 +357,11 @@ mod serving {
         let same = get("/", &[(header::IF_NONE_MATCH, "\"old\", \"page\"")]);
         assert_eq!(same.status(), StatusCode::NOT_MODIFIED);
         assert_eq!(header_of(&same, header::ETAG), Some("\"page\""));
+        assert_eq!(header_of(&same, header::VARY), Some("accept-encoding"));
+        for tag in ["W/\"page\"", "*"] {
+            let weak = get("/", &[(header::IF_NONE_MATCH, tag)]);
+            assert_eq!(weak.status(), StatusCode::NOT_MODIFIED, "{tag}");
+        }
         assert!(body(same).await.is_empty());
         let changed = get("/", &[(header::IF_NONE_MATCH, "\"old\"")]);
         assert_eq!(changed.status(), StatusCode::OK);

@@ -12,6 +12,7 @@ mod assets;
 pub mod connection;
 mod csp;
 pub mod decode;
+mod favicon;
 mod headers;
 pub mod health;
 pub mod log;
@@ -64,6 +65,8 @@ pub struct Shared {
     stopping: tokio::sync::watch::Sender<bool>,
     /// The loss check's peer, once it listens (`serve` binds it).
     rtc: std::sync::OnceLock<rtc::Signalling>,
+    /// `Strict-Transport-Security`, where the deployment asked for it.
+    strict_transport: std::sync::OnceLock<HeaderValue>,
 }
 
 impl std::ops::Deref for AppState {
@@ -93,6 +96,7 @@ impl AppState {
             transfers: Arc::new(tokio::sync::Semaphore::new(api::MAX_CONCURRENT_TRANSFERS)),
             stopping: tokio::sync::watch::Sender::new(false),
             rtc: std::sync::OnceLock::new(),
+            strict_transport: std::sync::OnceLock::new(),
         }))
     }
 
@@ -112,6 +116,19 @@ impl AppState {
         let _ = self.rtc.set(signalling);
     }
 
+    /// Sends `Strict-Transport-Security` with this `max-age` on every
+    /// page and file: once, at start, for a server on TLS (`serve --hsts`).
+    pub fn set_strict_transport(&self, max_age_s: u32) {
+        let policy = HeaderValue::from_str(&format!("max-age={max_age_s}"))
+            .unwrap_or_else(|e| unreachable!("digits are a header value: {e}"));
+        let _ = self.strict_transport.set(policy);
+    }
+
+    /// The `Strict-Transport-Security` to send, if any.
+    pub fn strict_transport(&self) -> Option<&HeaderValue> {
+        self.strict_transport.get()
+    }
+
     /// Tells every connection, WebSocket and event loop that the server is
     /// stopping.
     pub fn stop(&self) {
@@ -129,27 +146,34 @@ impl AppState {
 /// unchanged release costs a `304` rather than the script.
 async fn service_worker(
     axum::extract::State(state): axum::extract::State<AppState>,
-    headers: axum::http::HeaderMap,
+    request_headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let tag = format!("\"{}\"", state.release());
-    let unchanged = headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.as_bytes() == tag.as_bytes());
-    if unchanged {
-        return (axum::http::StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+    let vary = (header::VARY, "accept-encoding".to_owned());
+    if headers::none_match(request_headers.get(header::IF_NONE_MATCH), &tag) {
+        return (
+            axum::http::StatusCode::NOT_MODIFIED,
+            [(header::ETAG, tag), vary],
+        )
+            .into_response();
     }
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "text/javascript; charset=utf-8".to_owned(),
-            ),
-            (header::ETAG, tag),
-        ],
-        state.service_worker.script.clone(),
-    )
-        .into_response()
+    let gzip = request_headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accepted| assets::accepts(accepted, "gzip"));
+    let worker = &state.service_worker;
+    let script = (
+        header::CONTENT_TYPE,
+        "text/javascript; charset=utf-8".to_owned(),
+    );
+    if gzip {
+        let encoding = (header::CONTENT_ENCODING, "gzip".to_owned());
+        let headers = [script, (header::ETAG, tag), vary, encoding];
+        return (headers, worker.gzipped.clone()).into_response();
+    }
+    let headers = [script, (header::ETAG, tag), vary];
+    (headers, worker.script.clone()).into_response()
 }
 
 /// Completes once `stopping` turns true (or its sender is gone).
@@ -340,11 +364,24 @@ pub fn router(state: AppState) -> Router {
     // measurement answers go without them, which halves the work per ping.
     let static_files = files
         .route("/sw.js", get(service_worker))
+        .route(
+            "/favicon.ico",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "image/x-icon")],
+                    favicon::ICON.as_slice(),
+                )
+            }),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             pages::with_the_desk_phone,
         ))
         .layer(middleware::from_fn(headers::file_caching))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::strict_transport,
+        ))
         .layer(middleware::from_fn(headers::isolation_and_privacy))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -12,6 +12,10 @@ use linktriage_server::proxy::{Cidr, TrustedProxies};
 use linktriage_server::tls::{CertificateFiles, Tls};
 use linktriage_server::{AppState, Assets, Limits, Options, log, rtc};
 
+/// `--hsts`: a year, the least that HSTS preload lists and testssl.sh take
+/// as enough.
+const HSTS_MAX_AGE_S: u32 = 31_536_000;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "linktriage",
@@ -49,6 +53,11 @@ enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Send Strict-Transport-Security (a year) with every page and file,
+        /// so that browsers never try this server over plain HTTP again.
+        /// Only with --tls-cert; where a proxy ends TLS, it sends its own.
+        #[arg(long, requires = "tls_cert")]
+        hsts: bool,
         /// A proxy in front (an address or block, such as 10.0.0.0/8; the
         /// flag may be given again): its X-Forwarded-For says who the
         /// client is. From anyone else the header is ignored.
@@ -188,6 +197,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             log_format,
             tls_cert,
             tls_key,
+            hsts,
             trusted_proxies,
             metrics_listen,
             rtc_listen,
@@ -203,6 +213,11 @@ fn run(command: Command) -> anyhow::Result<()> {
                 Some(path) => load_config(&path)?,
                 None => Config::embedded_default(),
             };
+            // Served over TLS, a plain-HTTP target is blocked in every
+            // browser; behind a proxy that ends TLS, it may be too.
+            for warning in config.warnings() {
+                log::warn("config", &warning);
+            }
             let assets = match assets {
                 Some(folder) => Assets::Folder(folder),
                 None => Assets::embedded().unwrap_or_else(|| Assets::Folder("dist".into())),
@@ -218,6 +233,9 @@ fn run(command: Command) -> anyhow::Result<()> {
             }
             let (limits, descriptors) = limits.limits().for_descriptors();
             let state = AppState::new(config, assets.clone(), TrustedProxies(trusted_proxies));
+            if hsts {
+                state.set_strict_transport(HSTS_MAX_AGE_S);
+            }
             let release = state.release().to_owned();
             let rtc = match rtc_listen.unwrap_or(RtcListen::At(listen)) {
                 RtcListen::Off => None,
@@ -279,6 +297,9 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Health { url } => linktriage_server::health::check(&url),
         Command::CheckConfig { file } => {
             let config = load_config(&file)?;
+            for warning in config.warnings() {
+                eprintln!("{}: warning: {warning}", file.display());
+            }
             println!(
                 "{}: valid: {:?} version {:?}, {} targets",
                 file.display(),
@@ -300,7 +321,8 @@ fn decode(as_text: bool) -> anyhow::Result<()> {
         .take(linktriage_server::decode::READ_LIMIT)
         .read_to_end(&mut paste)
         .context("reading standard input")?;
-    let decoded = linktriage_server::decode::decode(&String::from_utf8_lossy(&paste), as_text);
+    let paste = linktriage_server::decode::text_of(&paste);
+    let decoded = linktriage_server::decode::decode(&paste, as_text);
     print!("{}", decoded.output);
     for problem in &decoded.problems {
         eprintln!("{problem}");

@@ -14,6 +14,8 @@ pub struct ServiceWorker {
     /// A hash of the release's files: what the cache and the report name it by.
     pub build: String,
     pub script: String,
+    /// The script gzipped once at start (every browser takes gzip).
+    pub gzipped: Vec<u8>,
 }
 
 const TEMPLATE: &str = include_str!("sw.js");
@@ -52,7 +54,12 @@ impl ServiceWorker {
                 linktriage_core::wire::RELEASE_HEADER,
                 1,
             );
-        ServiceWorker { build, script }
+        let gzipped = gzip(script.as_bytes());
+        ServiceWorker {
+            build,
+            script,
+            gzipped,
+        }
     }
 }
 
@@ -62,6 +69,14 @@ fn url_of(path: &str) -> String {
         Some(folder) => format!("/{folder}"),
         None => format!("/{path}"),
     }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -20,7 +20,7 @@ fn assets() -> &'static std::path::Path {
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("assets");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::create_dir_all(dir.join("desk")).unwrap();
-        let files: [(&str, &[u8]); 4] = [
+        let files: [(&str, &[u8]); 5] = [
             ("index.html", b"<!doctype html><title>Link Triage</title>"),
             (
                 "desk/index.html",
@@ -28,6 +28,7 @@ fn assets() -> &'static std::path::Path {
             ),
             ("app.wasm", b"raw"),
             ("app.wasm.br", b"brotli copy"),
+            ("app-0123456789abcdef_bg.wasm", b"hashed"),
         ];
         for (name, content) in files {
             std::fs::write(dir.join(name), content).unwrap();
@@ -680,6 +681,97 @@ async fn the_service_worker_is_tagged_with_its_release_and_not_sent_twice() {
     )
     .await;
     assert_eq!(other.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_service_worker_goes_gzipped_and_a_weak_or_star_tag_is_a_304() {
+    let tag = format!("\"{}\"", state().release());
+    let zipped = send(
+        Request::get("/sw.js")
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(zipped.status(), StatusCode::OK);
+    assert_eq!(zipped.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(zipped.headers()[header::VARY], "accept-encoding");
+    let bytes = body_bytes(zipped).await;
+    let mut script = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut script)
+        .unwrap();
+    assert!(script.contains(&format!("const BUILD = {};", tag.replace('"', "'"))));
+    assert!(
+        bytes.len() * 2 < script.len(),
+        "{} of {}",
+        bytes.len(),
+        script.len()
+    );
+    for if_none_match in [format!("W/{tag}"), "*".to_owned()] {
+        let again = send(
+            Request::get("/sw.js")
+                .header(header::IF_NONE_MATCH, &if_none_match)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{if_none_match}");
+        assert_eq!(again.headers()[header::VARY], "accept-encoding");
+    }
+}
+
+/// A hashed file asked about again is still kept for a year: the 304 says
+/// what its 200 said.
+#[tokio::test]
+async fn a_304_for_a_hashed_file_keeps_its_caching_and_vary() {
+    let path = "/app-0123456789abcdef_bg.wasm";
+    let first = get(path).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let immutable = "public, max-age=31536000, immutable";
+    assert_eq!(first.headers()[header::CACHE_CONTROL], immutable);
+    let modified = first.headers()[header::LAST_MODIFIED].clone();
+    let again = send(
+        Request::get(path)
+            .header(header::IF_MODIFIED_SINCE, modified)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()[header::CACHE_CONTROL], immutable);
+    assert_eq!(again.headers()[header::VARY], "accept-encoding");
+}
+
+#[tokio::test]
+async fn the_favicon_is_an_icon_not_a_404() {
+    let response = get("/favicon.ico").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "image/x-icon");
+    assert_eq!(&body_bytes(response).await[..4], [0, 0, 1, 0]);
+}
+
+/// Strict-Transport-Security only where the deployment asked for it.
+#[tokio::test]
+async fn strict_transport_security_is_sent_only_when_asked_for() {
+    assert!(
+        !get("/")
+            .await
+            .headers()
+            .contains_key(header::STRICT_TRANSPORT_SECURITY)
+    );
+    let asked = state();
+    asked.set_strict_transport(31_536_000);
+    for path in ["/", "/desk/", "/sw.js", "/app.wasm"] {
+        let response = Surface::new(asked.clone())
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()[header::STRICT_TRANSPORT_SECURITY],
+            "max-age=31536000",
+            "{path}"
+        );
+    }
 }
 
 /// A server started with `--rtc-listen off` says so, rather than failing

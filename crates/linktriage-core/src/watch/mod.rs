@@ -178,14 +178,18 @@ pub struct Watched {
     pub timeout_ms: u32,
 }
 
-/// The targets a watch samples, placed for a page served from `page_host`.
+/// The targets a watch samples, placed for a page served from `page_host`
+/// (over HTTPS when `page_over_https`).
 /// Services on this computer (agents) are not watched: whether a page may
 /// reach them does not change with the network, and asking every few
-/// seconds would only repeat the first check.
-pub fn watched(config: &Config, page_host: &str) -> Vec<Watched> {
+/// seconds would only repeat the first check. Nor are targets the browser
+/// blocks on this page (`Target::is_mixed_content`): every sample would
+/// fail, and read as a drop that never was.
+pub fn watched(config: &Config, page_host: &str, page_over_https: bool) -> Vec<Watched> {
     config
         .targets
         .iter()
+        .filter(|t| !t.is_mixed_content(page_over_https))
         .filter_map(|t| {
             let kind = match t.kind {
                 TargetKind::Reach => SampleKind::Reach,
@@ -594,9 +598,39 @@ fn raw_outages(watch: &Watch, pauses: &[Span]) -> Vec<Outage> {
         }
     }
     for outage in &mut outages {
+        for target in failing_throughout(watch, outage) {
+            if let Err(at) = outage.targets.binary_search(&target) {
+                outage.targets.insert(at, target);
+            }
+        }
         outage.diagnosis = place(watch, &outage.targets);
     }
     outages
+}
+
+/// The targets asked during `outage` that failed every time, though not
+/// yet the [`DOWN_AFTER`] times in a row that make a target down: those
+/// asked a moment after the first at a drop's start, and those whose
+/// failures a short drop cut off. Such a target is no evidence that its
+/// part of the path stayed up, and a drop placed as if it were names the
+/// wrong place (everything public failing at once read as the last part of
+/// the path to fail, with the others "up").
+fn failing_throughout(watch: &Watch, outage: &Outage) -> Vec<usize> {
+    let during =
+        |s: &&Sample| s.at_ms >= outage.start_ms && outage.end_ms.is_none_or(|end| s.at_ms < end);
+    // Per target: (asked during the drop, answered during it).
+    let mut asked = vec![(false, false); watch.targets.len()];
+    for sample in watch.samples.iter().filter(during) {
+        if let Some(seen) = asked.get_mut(sample.target) {
+            *seen = (true, seen.1 || sample.answered);
+        }
+    }
+    asked
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (asked, answered))| *asked && !answered)
+        .map(|(target, _)| target)
+        .collect()
 }
 
 /// Where a drop of `down` was, by the verdict's rules: the targets down
@@ -994,6 +1028,39 @@ mod tests {
     }
 
     #[test]
+    fn a_drop_just_begun_counts_the_targets_failing_with_it_never_as_up() {
+        // Every public target failing from the start, at 2 s: the first
+        // has failed three times when the others have failed twice.
+        let w = watch(&[
+            ("Spine", Identity, "xxx"),
+            ("server", Lan, "..."),
+            ("HSCN host", Hscn, "xx"),
+            ("web", Internet, "xx"),
+            ("supplier", Supplier, "xx"),
+        ]);
+        let found = outages(&w);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].targets, [0, 2, 3, 4]);
+        assert_eq!(
+            found[0].diagnosis,
+            Diagnosis::At(Lan),
+            "the practice's own connection"
+        );
+        assert!(
+            summary(&w, cycle(3), 0).ends_with(
+                "the internet and the clinical system supplier failed; the practice network stayed up."
+            ),
+            "{}",
+            summary(&w, cycle(3), 0)
+        );
+        // A target that answered during the drop did stay up.
+        let w = watch(&[("Spine", Identity, "xxxx"), ("HSCN host", Hscn, "x...")]);
+        let found = outages(&w);
+        assert_eq!(found[0].targets, [0]);
+        assert_eq!(found[0].diagnosis, Diagnosis::At(Identity));
+    }
+
+    #[test]
     fn a_target_is_down_after_three_failures_and_up_after_two_answers() {
         let cases: &[(&str, &str, &[Cycles])] = &[
             ("all answered", "..........", &[]),
@@ -1251,9 +1318,28 @@ mod tests {
     }
 
     #[test]
+    fn a_watch_on_a_secure_page_leaves_out_plain_http_targets_it_cannot_reach() {
+        let mut config = Config::embedded_default();
+        config.targets[1].url = "http://vantage.example.nhs.uk/".into();
+        let name = config.targets[1].name.clone();
+        let names = |over_https| -> Vec<String> {
+            watched(&config, "linktriage.example.nhs.uk", over_https)
+                .into_iter()
+                .map(|w| w.target.name)
+                .collect()
+        };
+        assert!(names(false).contains(&name));
+        assert!(
+            !names(true).contains(&name),
+            "every sample would fail: a drop that never was"
+        );
+        assert_eq!(names(true).len(), names(false).len() - 1);
+    }
+
+    #[test]
     fn a_watch_samples_every_target_but_local_services_lightly() {
         let config = Config::embedded_default();
-        let found = watched(&config, "127.0.0.1");
+        let found = watched(&config, "127.0.0.1", false);
         let agents = config
             .targets
             .iter()
