@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { runCli, tempFile } from './lab.mjs';
 
 const GOOD = `name = "Practice list"
@@ -57,6 +58,44 @@ kind = "probe"
   assert.match(stderr, /warning: target\[1\]\.url: "http:\/\/vantage\.example\.nhs\.uk:8080\/" is plain HTTP: a page served over HTTPS cannot check it \(the browser blocks it as mixed content\)/);
   const good = await runCli(['check-config', await tempFile('good.toml', GOOD)]);
   assert.equal(good.stderr, '', 'no warning for a list without one');
+});
+
+test('check-config --try asks each target and warns of a host whose answer a browser refuses to read', async () => {
+  // Helmet's default: the answer arrives, the browser withholds it.
+  const helmet = http.createServer((req, res) => {
+    res.writeHead(200, { 'cross-origin-resource-policy': 'same-origin' });
+    res.end('ok');
+  });
+  const open = http.createServer((req, res) => {
+    res.writeHead(200, { 'cross-origin-resource-policy': 'cross-origin' });
+    res.end('ok');
+  });
+  const port = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+  const [helmetPort, openPort] = [await port(helmet), await port(open)];
+  try {
+    const file = await tempFile('try.toml', `${GOOD}
+[[target]]
+name = "Supplier behind Helmet"
+segment = "supplier"
+url = "http://127.0.0.1:${helmetPort}/"
+kind = "reach"
+
+[[target]]
+name = "Internet reference"
+segment = "internet"
+url = "http://127.0.0.1:${openPort}/"
+kind = "reach"
+`);
+    const { code, stdout, stderr } = await runCli(['check-config', file, '--try']);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /target\[0\] "Probe": not tried: this server itself/);
+    assert.match(stdout, /target\[2\] "Internet reference": answered HTTP 200; a page can read it/);
+    assert.match(stderr, /warning: target\[1\] "Supplier behind Helmet" answers with Cross-Origin-Resource-Policy: same-origin and no Access-Control-Allow-Origin, so a browser refuses the page its answer/);
+    assert.doesNotMatch(stderr, /Internet reference/);
+  } finally {
+    helmet.close();
+    open.close();
+  }
 });
 
 test('serve refuses to start on a bad list', async () => {

@@ -143,6 +143,10 @@ test("the clinician's Copy, pasted into the desk view in another browser context
   assert.equal(await deskPage.locator('#shared-faults').count(), 0, 'one report is never sites that failed together');
   assert.equal((await deskPage.textContent('#report-1-verdict')).trim(), verdict);
   assert.equal(await deskPage.getAttribute('#report-1-verdict', 'data-segment'), segment);
+  // The desk is told where the report goes, not to call itself.
+  const callout = await deskPage.textContent('#report-1 .next-step');
+  assert.match(callout, /Where this report goes.*Route to: \S/s, callout);
+  assert.match(callout, /The clinician was told: /, callout);
   // Every figure and detail, exactly as the clinician saw it.
   assert.equal(await textOf(deskPage, '#report-1-text'), pasted);
   await nothingRan(deskPage);
@@ -182,8 +186,18 @@ test('a mangled thread of several reports: the table, the sites that failed toge
   assert.match(damaged[2], /^Report 5 \(line \d+ of the paste\): the report code was changed on the way/);
   // The rest still show, in the table and in full.
   const rows = await deskPage.$$eval('#report-table tbody tr', (trs) =>
-    trs.map((tr) => [...tr.cells].map((td) => td.textContent)),
+    trs.map((tr) => [...tr.cells].map((td) => td.lastElementChild.textContent)),
   );
+  // Each cell carries its column's name for a narrow screen, where a row is
+  // a block of labelled lines; there nothing is cut off.
+  const labels = await deskPage.$$eval('#report-table tbody tr:first-child .nhsuk-table__heading', (s) => s.map((e) => e.textContent));
+  assert.deepEqual(labels, ['Report', 'Site', 'Ticket', 'Checked', 'Verdict', 'Key figures']);
+  await deskPage.setViewportSize({ width: 375, height: 667 });
+  const clipped = await deskPage.$$eval('#report-table tbody td', (cells) =>
+    cells.filter((td) => td.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 || td.scrollWidth > td.clientWidth + 1).length,
+  );
+  assert.equal(clipped, 0, 'no cell of the table is cut off at 375 px');
+  await deskPage.setViewportSize({ width: 1280, height: 800 });
   assert.deepEqual(
     rows.map((r) => [r[0], r[1]]),
     [

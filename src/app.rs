@@ -2,9 +2,10 @@
 
 use yew::prelude::*;
 
+use linktriage_core::plan::SpeedTest;
 use linktriage_core::verdict::judge;
 
-use crate::components::{OfflineNote, Progress, ReportView, VerdictView};
+use crate::components::{FullSpeed, OfflineNote, Progress, ReportView, VerdictView};
 use crate::hooks::use_checks;
 use crate::probes;
 use crate::state::{RunState, SameReport};
@@ -34,8 +35,21 @@ pub fn App() -> Html {
             </>
         },
         RunState::Running { done, total, .. } => html! { <Progress done={*done} total={*total} /> },
-        RunState::Finished { report, speed } => {
-            html! { <ReportView report={SameReport(report.clone())} speed={*speed} desk_phone={checks.desk_phone.clone()} /> }
+        RunState::Finished {
+            report,
+            speed,
+            full_speed,
+        } => {
+            let full_speed = if *full_speed {
+                FullSpeed::Asked
+            } else if speed.is_none() && SpeedTest::full_would_tell_more(&report.results) {
+                FullSpeed::Offered(checks.run_full_speed.clone())
+            } else {
+                FullSpeed::NotOffered
+            };
+            html! {
+                <ReportView report={SameReport(report.clone())} speed={*speed} {full_speed} desk_phone={checks.desk_phone.clone()} />
+            }
         }
     };
     // What a screen reader hears, politely: where the run has got to, once

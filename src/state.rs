@@ -34,6 +34,8 @@ pub enum RunState {
     Finished {
         report: Rc<Report>,
         speed: Option<(u32, u32)>,
+        /// Whether the full speed test was asked for (it runs once).
+        full_speed: bool,
     },
 }
 
@@ -55,6 +57,13 @@ pub enum RunAction {
     },
     /// The speed tests are done: their results join the report.
     SpeedDone(Vec<CheckResult>),
+    /// The full speed test was asked for; it takes `steps` checks.
+    FullSpeedStarted {
+        steps: u32,
+    },
+    /// The full speed test is done: its results take the place of the
+    /// speed tests' by themselves.
+    FullSpeedDone(Vec<CheckResult>),
 }
 
 impl Reducible for RunState {
@@ -75,11 +84,13 @@ impl Reducible for RunState {
                 RunState::Finished {
                     report,
                     speed: Some((done, total)),
+                    full_speed,
                 },
                 RunAction::StepDone,
             ) => RunState::Finished {
                 report: report.clone(),
                 speed: Some(((done + 1).min(*total), *total)),
+                full_speed: *full_speed,
             },
             // A late step from a run that has ended changes nothing.
             (_, RunAction::StepDone) => return self,
@@ -92,14 +103,48 @@ impl Reducible for RunState {
             ) => RunState::Finished {
                 report,
                 speed: (speed_steps > 0).then_some((0, speed_steps)),
+                full_speed: false,
             },
             (RunState::Finished { report, .. }, RunAction::SpeedDone(results)) => {
                 RunState::Finished {
                     report: Rc::new((**report).clone().with_more_results(results)),
                     speed: None,
+                    full_speed: false,
                 }
             }
-            (_, RunAction::SpeedDone(_)) => return self,
+            (
+                RunState::Finished {
+                    report,
+                    speed: None,
+                    full_speed: false,
+                },
+                RunAction::FullSpeedStarted { steps },
+            ) => RunState::Finished {
+                report: report.clone(),
+                speed: Some((0, steps)),
+                full_speed: true,
+            },
+            (
+                RunState::Finished {
+                    report,
+                    full_speed: true,
+                    ..
+                },
+                RunAction::FullSpeedDone(results),
+            ) => RunState::Finished {
+                report: Rc::new((**report).clone().with_speed_measured_again(results)),
+                speed: None,
+                full_speed: true,
+            },
+            // Asked twice, or done after the run ended: nothing changes.
+            (
+                _,
+                RunAction::SpeedDone(_)
+                | RunAction::FullSpeedStarted { .. }
+                | RunAction::FullSpeedDone(_),
+            ) => {
+                return self;
+            }
         };
         Rc::new(next)
     }
@@ -128,6 +173,62 @@ mod tests {
             .reduce(RunAction::StepDone)
             .reduce(RunAction::StepDone);
         assert_eq!(done_of(&state), Some((2, 2)));
+    }
+
+    #[test]
+    fn the_full_speed_test_runs_once_after_the_speed_tests_by_themselves() {
+        let report = Rc::new(Report::judged(
+            linktriage_core::report::RunFacts {
+                config_name: "t".into(),
+                config_version: "1".into(),
+                release: String::new(),
+                started_at_ms: 0.0,
+                utc_offset_minutes: 0,
+            },
+            Vec::new(),
+            DeviceFacts::default(),
+        ));
+        let finished = running()
+            .reduce(RunAction::QuickDone {
+                report,
+                speed_steps: 2,
+            })
+            .reduce(RunAction::SpeedDone(Vec::new()));
+        // Not while the speed tests by themselves run.
+        let early = running().reduce(RunAction::FullSpeedStarted { steps: 2 });
+        assert!(matches!(&*early, RunState::Running { .. }));
+        let asked = finished
+            .clone()
+            .reduce(RunAction::FullSpeedStarted { steps: 2 });
+        assert!(matches!(
+            &*asked,
+            RunState::Finished {
+                speed: Some((0, 2)),
+                full_speed: true,
+                ..
+            }
+        ));
+        let again = asked
+            .clone()
+            .reduce(RunAction::FullSpeedStarted { steps: 2 });
+        assert!(Rc::ptr_eq(&asked, &again), "asked twice, it runs once");
+        let done = asked
+            .reduce(RunAction::StepDone)
+            .reduce(RunAction::FullSpeedDone(Vec::new()));
+        assert!(matches!(
+            &*done,
+            RunState::Finished {
+                speed: None,
+                full_speed: true,
+                ..
+            }
+        ));
+        assert!(Rc::ptr_eq(
+            &finished,
+            &finished
+                .clone()
+                .reduce(RunAction::FullSpeedDone(Vec::new()))
+        ));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use futures_util::future::join_all;
 use linktriage_core::check::{CheckKind, CheckResult, Measurement};
 use linktriage_core::config::{MIXED_CONTENT, Target};
-use linktriage_core::plan::TargetChecks;
+use linktriage_core::plan::{SpeedTest, TargetChecks};
 
 use crate::probes::location;
 use crate::probes::throughput::Direction;
@@ -72,22 +72,42 @@ pub async fn quick(
     begun: &Begun,
     on_step: impl Fn() + Clone,
 ) -> Vec<CheckResult> {
-    let per_target = plan
-        .iter()
-        .map(|t| run_target(t, deadline, begun, on_step.clone()));
+    let run = Run {
+        deadline,
+        begun,
+        speed: SpeedTest::ByItself,
+    };
+    let per_target = plan.iter().map(|t| run_target(t, &run, on_step.clone()));
     join_all(per_target).await.into_iter().flatten().collect()
 }
 
 /// The speed phase: one transfer at a time, across all targets, since
-/// transfers at once would share (and split) the same link.
-pub async fn speed(plan: &[TargetChecks<'_>], on_step: impl Fn() + Clone) -> Vec<CheckResult> {
-    let deadline = Deadline::in_ms(SPEED_BUDGET_MS);
+/// transfers at once would share (and split) the same link; as far as
+/// `test` goes.
+pub async fn speed(
+    plan: &[TargetChecks<'_>],
+    test: SpeedTest,
+    on_step: impl Fn() + Clone,
+) -> Vec<CheckResult> {
+    let nothing_begun = Begun::default();
+    let run = Run {
+        deadline: Deadline::in_ms(SPEED_BUDGET_MS),
+        begun: &nothing_begun,
+        speed: test,
+    };
     let mut results = Vec::new();
     for t in plan {
-        let nothing_begun = Begun::default();
-        results.extend(run_target(t, deadline, &nothing_begun, on_step.clone()).await);
+        results.extend(run_target(t, &run, on_step.clone()).await);
     }
     results
+}
+
+/// What every check of a phase shares: its deadline, the loss checks'
+/// channels begun for it, and how far its speed tests go.
+struct Run<'a> {
+    deadline: Deadline,
+    begun: &'a Begun,
+    speed: SpeedTest,
 }
 
 /// One target's checks, one after another. A server that does not answer
@@ -96,8 +116,7 @@ pub async fn speed(plan: &[TargetChecks<'_>], on_step: impl Fn() + Clone) -> Vec
 /// "could not test", never a failure of the network.
 async fn run_target(
     planned: &TargetChecks<'_>,
-    deadline: Deadline,
-    begun: &Begun,
+    run: &Run<'_>,
     on_step: impl Fn(),
 ) -> Vec<CheckResult> {
     let target = planned.target;
@@ -108,7 +127,7 @@ async fn run_target(
         let measurement = if blocked {
             Measurement::not_tested(kind, MIXED_CONTENT)
         } else if answering {
-            run_check(target, kind, deadline, begun).await
+            run_check(target, kind, run).await
         } else {
             Measurement::not_tested(
                 kind,
@@ -130,12 +149,8 @@ async fn run_target(
 
 /// One check of `target`: every kind there is, so a new kind does not
 /// compile until it has a probe.
-async fn run_check(
-    target: &Target,
-    kind: CheckKind,
-    deadline: Deadline,
-    begun: &Begun,
-) -> Measurement {
+async fn run_check(target: &Target, kind: CheckKind, run: &Run<'_>) -> Measurement {
+    let deadline = run.deadline;
     match kind {
         CheckKind::Reach => reach::check(target, deadline).await,
         CheckKind::LocalAgent => agent::check(target, deadline).await,
@@ -153,13 +168,13 @@ async fn run_check(
             Ok(found) => Measurement::Interception(found),
             Err(why) => Measurement::not_tested(kind, why),
         },
-        CheckKind::Download => {
-            Measurement::Download(throughput::measure(target, Direction::Down, deadline).await)
-        }
-        CheckKind::Upload => {
-            Measurement::Upload(throughput::measure(target, Direction::Up, deadline).await)
-        }
-        CheckKind::Loss => loss::check(target, deadline, begun.take(target)).await,
+        CheckKind::Download => Measurement::Download(
+            throughput::measure(target, Direction::Down, run.speed, deadline).await,
+        ),
+        CheckKind::Upload => Measurement::Upload(
+            throughput::measure(target, Direction::Up, run.speed, deadline).await,
+        ),
+        CheckKind::Loss => loss::check(target, deadline, run.begun.take(target)).await,
         CheckKind::Connections => connections::check(target, deadline).await,
     }
 }

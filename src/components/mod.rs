@@ -16,7 +16,7 @@ mod watch_view;
 pub use copy_button::CopyButton;
 pub use offline_note::OfflineNote;
 pub use progress::Progress;
-pub use report_view::ReportView;
+pub use report_view::{FullSpeed, ReportView};
 pub use share_panel::SharePanel;
 pub use shared_report::{CopyReport, RETRY_MS, SharedReport};
 pub use site_form::SiteForm;

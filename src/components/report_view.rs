@@ -11,11 +11,21 @@ use crate::probes::{report_panel, timers};
 use crate::report_panel::{COPY_ID, PANEL_ID};
 use crate::state::SameReport;
 
+/// The full speed test (`plan::SpeedTest::Full`): offered where the speed
+/// tests by themselves stopped short on a fast line, and run once.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FullSpeed {
+    NotOffered,
+    Offered(Callback<MouseEvent>),
+    Asked,
+}
+
 #[derive(Debug, Properties, PartialEq)]
 pub struct ReportViewProps {
     pub report: SameReport,
     /// Speed tests still running: steps done of total.
     pub speed: Option<(u32, u32)>,
+    pub full_speed: FullSpeed,
     /// The desk's number, where the target list gives one.
     #[prop_or_default]
     pub desk_phone: Option<AttrValue>,
@@ -73,8 +83,18 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
             <VerdictView verdict={props.report.0.verdict.clone()} desk_phone={props.desk_phone.clone()}>
                 <div id={COPY_ID}></div>
             </VerdictView>
+            // In the place the progress bar had, so that nothing below moves.
             if let Some((done, total)) = props.speed {
-                <Progress {done} {total} label="Checking for packet loss and cut connections, then download and upload speed" />
+                if props.full_speed == FullSpeed::Asked {
+                    <Progress {done} {total} label="Measuring the full download and upload speed (up to about 40 MB each way)" />
+                } else {
+                    <Progress {done} {total} label="Checking for packet loss and cut connections, then download and upload speed" />
+                }
+            } else if let FullSpeed::Offered(onclick) = &props.full_speed {
+                <div class="full-speed">
+                    <p>{ "The line is faster than the speed test measures by itself (it stops at a few megabytes, so as not to load a line that may be failing): the report gives the speed it reached." }</p>
+                    <button type="button" id="full-speed" class="nhsuk-button nhsuk-button--secondary" onclick={onclick.clone()}>{ "Measure the full speed" }</button>
+                </div>
             }
             { status }
             <div id={PANEL_ID}></div>

@@ -15,6 +15,11 @@ pub struct VerdictViewProps {
     /// to do now, as a link that dials it.
     #[prop_or_default]
     pub desk_phone: Option<AttrValue>,
+    /// Shown to the desk, which reads a clinician's report: the callout
+    /// says where to route it, and what the clinician was told to do, not
+    /// "call your IT service desk" to the desk itself.
+    #[prop_or_default]
+    pub for_the_desk: bool,
     /// Drawn just under what to do now: the clinician's page puts Copy
     /// here, so the verdict and Copy are seen together without scrolling.
     #[prop_or_default]
@@ -35,11 +40,19 @@ pub fn VerdictView(props: &VerdictViewProps) -> Html {
                 { &primary.headline }
             </h2>
             <div class="nhsuk-warning-callout next-step">
-                <h3 class="nhsuk-warning-callout__label">
-                    <span class="nhsuk-u-visually-hidden">{ "Important: " }</span>{ "What to do now" }
-                </h3>
-                <p>{ &primary.next_step }</p>
-                <p><strong>{ "Who fixes it: " }</strong>{ &primary.resolver }</p>
+                if props.for_the_desk {
+                    <h3 class="nhsuk-warning-callout__label">
+                        <span class="nhsuk-u-visually-hidden">{ "Important: " }</span>{ "Where this report goes" }
+                    </h3>
+                    <p class="route-to"><strong>{ "Route to: " }</strong>{ primary.routes_to() }</p>
+                    <p><strong>{ "The clinician was told: " }</strong>{ &primary.next_step }</p>
+                } else {
+                    <h3 class="nhsuk-warning-callout__label">
+                        <span class="nhsuk-u-visually-hidden">{ "Important: " }</span>{ "What to do now" }
+                    </h3>
+                    <p>{ &primary.next_step }</p>
+                    <p><strong>{ "Who fixes it: " }</strong>{ &primary.resolver }</p>
+                }
                 if let Some(phone) = &props.desk_phone {
                     <p><strong>{ "Your IT service desk: " }</strong><a href={tel_address(phone)}>{ phone.clone() }</a></p>
                 }

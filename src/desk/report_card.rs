@@ -38,7 +38,7 @@ pub fn ReportCard(props: &ReportCardProps) -> Html {
         <article class="nhsuk-card desk-report" id={id.clone()} aria-labelledby={format!("{id}-heading")}>
             <div class="nhsuk-card__content">
             <h2 id={format!("{id}-heading")} class="nhsuk-card__heading nhsuk-heading-m">{ format!("Report {number}: {site}, checked {}", checked_utc(report)) }</h2>
-            <VerdictView verdict={report.verdict.clone()} id={format!("{id}-verdict")} />
+            <VerdictView verdict={report.verdict.clone()} id={format!("{id}-verdict")} for_the_desk=true />
             if let Some(watch) = &report.watch {
                 <section class="desk-watch" id={format!("{id}-watch")} aria-labelledby={format!("{id}-watch-heading")}>
                     <h3 id={format!("{id}-watch-heading")} class="nhsuk-heading-s">{ "Watch" }</h3>

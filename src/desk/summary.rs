@@ -11,6 +11,16 @@ pub struct SummaryProps {
     pub entries: Rc<Vec<Entry>>,
 }
 
+/// The table's columns, in order.
+const COLUMNS: [&str; 6] = [
+    "Report",
+    "Site",
+    "Ticket",
+    "Checked",
+    "Verdict",
+    "Key figures",
+];
+
 #[function_component]
 pub fn Summary(props: &SummaryProps) -> Html {
     let entries = &props.entries;
@@ -51,36 +61,36 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 </section>
             }
             if read.len() >= 2 {
-                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="report-table-caption">
-                    <table id="report-table" class="nhsuk-table">
-                        <caption id="report-table-caption" class="nhsuk-table__caption">{ "Every report in the paste" }</caption>
-                        <thead class="nhsuk-table__head">
-                            <tr class="nhsuk-table__row">
-                                <th scope="col" class="nhsuk-table__header">{ "Report" }</th>
-                                <th scope="col" class="nhsuk-table__header">{ "Site" }</th>
-                                <th scope="col" class="nhsuk-table__header">{ "Ticket" }</th>
-                                <th scope="col" class="nhsuk-table__header">{ "Checked" }</th>
-                                <th scope="col" class="nhsuk-table__header">{ "Verdict" }</th>
-                                <th scope="col" class="nhsuk-table__header">{ "Key figures" }</th>
-                            </tr>
-                        </thead>
-                        <tbody class="nhsuk-table__body">
-                            { for read.iter().map(|(number, report)| {
-                                let r = row(report, *number);
-                                html! {
-                                    <tr class="nhsuk-table__row" data-segment={r.diagnosis.id()}>
-                                        <td class="nhsuk-table__cell"><a href={format!("#report-{number}")}>{ number }</a></td>
-                                        <td class="nhsuk-table__cell">{ r.site }</td>
-                                        <td class="nhsuk-table__cell">{ r.ticket }</td>
-                                        <td class="nhsuk-table__cell">{ r.checked_utc }</td>
-                                        <td class="nhsuk-table__cell">{ r.verdict }</td>
-                                        <td class="nhsuk-table__cell">{ r.key_figures }</td>
-                                    </tr>
-                                }
+                // The design system's responsive table: on a narrow screen
+                // each report is a block of labelled lines, so no column is
+                // cut off; the roles keep it a table for a screen reader.
+                <table id="report-table" class="nhsuk-table nhsuk-table--responsive" role="table">
+                    <caption id="report-table-caption" class="nhsuk-table__caption">{ "Every report in the paste" }</caption>
+                    <thead class="nhsuk-table__head" role="rowgroup">
+                        <tr class="nhsuk-table__row" role="row">
+                            { for COLUMNS.iter().map(|c| html! {
+                                <th scope="col" class="nhsuk-table__header" role="columnheader">{ *c }</th>
                             }) }
-                        </tbody>
-                    </table>
-                </div>
+                        </tr>
+                    </thead>
+                    <tbody class="nhsuk-table__body">
+                        { for read.iter().map(|(number, report)| {
+                            let r = row(report, *number);
+                            let number = html! { <a href={format!("#report-{number}")}>{ number }</a> };
+                            let cells = [number, r.site.into(), r.ticket.into(), r.checked_utc.into(), r.verdict.into(), r.key_figures.into()];
+                            html! {
+                                <tr class="nhsuk-table__row" role="row" data-segment={r.diagnosis.id()}>
+                                    { for COLUMNS.iter().zip(cells).map(|(column, cell)| html! {
+                                        <td class="nhsuk-table__cell" role="cell">
+                                            <span class="nhsuk-table__heading" aria-hidden="true">{ *column }</span>
+                                            <span>{ cell }</span>
+                                        </td>
+                                    }) }
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
             }
         </>
     }

@@ -1,8 +1,10 @@
 //! Runs the checks once when the page opens, with no click.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use linktriage_core::plan;
+use linktriage_core::config::Config;
+use linktriage_core::plan::{self, SpeedTest};
 use linktriage_core::report::Report;
 use yew::prelude::*;
 
@@ -19,12 +21,17 @@ pub struct Checks {
     pub run: UseReducerHandle<RunState>,
     pub list_from_copy: bool,
     pub desk_phone: Option<AttrValue>,
+    /// Runs the full speed test, once the speed tests by themselves are
+    /// done (`plan::SpeedTest`).
+    pub run_full_speed: Callback<MouseEvent>,
 }
 
 /// What the run learns of its list beside the checks, for the page to show.
 struct ListShown {
     from_copy: UseStateSetter<bool>,
     desk_phone: UseStateSetter<Option<AttrValue>>,
+    /// The list, kept for the full speed test.
+    kept: Rc<RefCell<Option<Rc<Config>>>>,
 }
 
 /// Starts the run on first render and returns its state as it advances.
@@ -33,21 +40,61 @@ pub fn use_checks() -> Checks {
     let state = use_reducer(|| RunState::LoadingConfig);
     let list_from_copy = use_state(|| false);
     let desk_phone = use_state(|| None);
+    let kept = use_mut_ref(|| None::<Rc<Config>>);
     {
         let dispatcher = state.dispatcher();
         let shown = ListShown {
             from_copy: list_from_copy.setter(),
             desk_phone: desk_phone.setter(),
+            kept: kept.clone(),
         };
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(run(dispatcher, shown));
         });
     }
+    let run_full_speed = {
+        let (state, kept) = (state.clone(), kept.clone());
+        Callback::from(move |_: MouseEvent| {
+            let RunState::Finished {
+                report,
+                speed: None,
+                full_speed: false,
+            } = &*state
+            else {
+                return;
+            };
+            let Some(config) = kept.borrow().clone() else {
+                return;
+            };
+            let (report, dispatch) = (report.clone(), state.dispatcher());
+            wasm_bindgen_futures::spawn_local(full_speed(config, report, dispatch));
+        })
+    };
     Checks {
         run: state,
         list_from_copy: *list_from_copy,
         desk_phone: (*desk_phone).clone(),
+        run_full_speed,
     }
+}
+
+/// The full speed test against the servers that answered `report`'s round
+/// trips, in place of the speed tests by themselves.
+async fn full_speed(
+    config: Rc<Config>,
+    report: Rc<Report>,
+    dispatch: UseReducerDispatcher<RunState>,
+) {
+    let speed = plan::speed(&config, &probes::location::hostname(), &report.results);
+    dispatch.dispatch(RunAction::FullSpeedStarted {
+        steps: plan::steps(&speed),
+    });
+    let step = {
+        let dispatch = dispatch.clone();
+        move || dispatch.dispatch(RunAction::StepDone)
+    };
+    let results = suite::speed(&speed, SpeedTest::Full, step).await;
+    dispatch.dispatch(RunAction::FullSpeedDone(results));
 }
 
 async fn run(dispatch: UseReducerDispatcher<RunState>, shown: ListShown) {
@@ -58,6 +105,7 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, shown: ListShown) {
                 .desk_phone
                 .set(loaded.config.desk_phone.clone().map(AttrValue::from));
             let list = loaded.facts();
+            *shown.kept.borrow_mut() = Some(Rc::new(loaded.config.clone()));
             (loaded.config, list)
         }
         Err(why) => {
@@ -105,7 +153,7 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, shown: ListShown) {
         step.clone(),
     )
     .await;
-    more.extend(suite::speed(&speed, step).await);
+    more.extend(suite::speed(&speed, SpeedTest::ByItself, step).await);
     if !after_verdict.is_empty() || !speed.is_empty() {
         dispatch.dispatch(RunAction::SpeedDone(more));
     }

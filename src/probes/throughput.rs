@@ -13,6 +13,7 @@ use std::rc::Rc;
 use linktriage_core::check::{RAN_OUT_OF_TIME, Throughput, UnderLoad};
 use linktriage_core::config::Target;
 use linktriage_core::payload::XorShift;
+use linktriage_core::plan::SpeedTest;
 use linktriage_core::stats::summarize;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::RequestMode;
@@ -22,10 +23,8 @@ use super::round_trips::one_round_trip;
 use super::timers::{Deadline, sleep};
 
 const FIRST_BYTES: u64 = 64 * 1024;
-/// 0.67 s at 100 Mbit/s, more than `AIM_MS`. On faster links the transfers
-/// are shorter than aimed for, and the figure says "at least this fast";
-/// bigger bodies cost the browser more time copying than they teach.
-const MAX_BYTES: u64 = 8 * 1024 * 1024;
+/// The largest transfer of any test: the upload's filler is this long.
+const MAX_BYTES: u64 = SpeedTest::Full.largest_transfer_bytes();
 /// A single transfer may take this long before it counts as failed.
 const TRANSFER_TIMEOUT_MS: u32 = 5_000;
 /// A transfer shorter than this is dominated by the round trip and slow start.
@@ -51,7 +50,16 @@ pub enum Direction {
     Up,
 }
 
-pub async fn measure(target: &Target, direction: Direction, deadline: Deadline) -> Throughput {
+/// Measures one direction against `target`, with transfers no larger than
+/// `test` allows (`SpeedTest::largest_transfer_bytes`: on a faster link the
+/// transfers are shorter than aimed for, and the figure is a floor).
+pub async fn measure(
+    target: &Target,
+    direction: Direction,
+    test: SpeedTest,
+    deadline: Deadline,
+) -> Throughput {
+    let max_bytes = test.largest_transfer_bytes();
     let mut size = FIRST_BYTES;
     let mut result = Throughput {
         samples_mbps: Vec::new(),
@@ -64,15 +72,15 @@ pub async fn measure(target: &Target, direction: Direction, deadline: Deadline) 
     // Grow until a transfer is long enough to time.
     let ms = loop {
         match transfer(target, direction, size, deadline).await {
-            Ok(ms) if ms >= LONG_ENOUGH_MS || size >= MAX_BYTES => break ms,
-            Ok(ms) => size = (size * 8).min(grow_towards(size, ms)).min(MAX_BYTES),
+            Ok(ms) if ms >= LONG_ENOUGH_MS || size >= max_bytes => break ms,
+            Ok(ms) => size = (size * 8).min(grow_towards(size, ms)).min(max_bytes),
             Err(why) => {
                 result.failure = Some(why);
                 return result;
             }
         }
     };
-    let size = grow_towards(size, ms).clamp(size, MAX_BYTES);
+    let size = grow_towards(size, ms).clamp(size, max_bytes);
     let under_load = RoundTripsUnderLoad::start(target, deadline);
     for _ in 0..TIMED_TRANSFERS {
         match transfer(target, direction, size, deadline).await {

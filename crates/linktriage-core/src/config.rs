@@ -78,6 +78,35 @@ impl Target {
     }
 }
 
+impl Target {
+    /// Why a browser would refuse the page this target's answer, from the
+    /// headers (name, value) an answer to a request with an `Origin`
+    /// carried when it was asked from elsewhere (`linktriage check-config
+    /// --try`); `None` when a page could read it. A reach check asks with
+    /// CORS first, which the host's `Access-Control-Allow-Origin` allows,
+    /// then without, which `Cross-Origin-Resource-Policy: same-origin` or
+    /// `same-site` refuses (Helmet's default): the answer arrives, but the
+    /// browser fails the request as it fails a dead host's, and the page
+    /// cannot tell the two apart.
+    pub fn refused_read(&self, headers: &[(String, String)]) -> Option<String> {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim().to_ascii_lowercase())
+        };
+        if self.kind != TargetKind::Reach || header("access-control-allow-origin").is_some() {
+            return None;
+        }
+        let policy = header("cross-origin-resource-policy")?;
+        (policy == "same-origin" || policy == "same-site").then(|| {
+            format!(
+                "answers with Cross-Origin-Resource-Policy: {policy} and no Access-Control-Allow-Origin, so a browser refuses the page its answer and the check cannot tell it from a host that is down; ask its owner to send Cross-Origin-Resource-Policy: cross-origin (or to allow the page's origin), or check another host on the same part of the path"
+            )
+        })
+    }
+}
+
 /// Where a target sits on the path: a segment the list names, or `auto`
 /// for the server that served the page, whose place depends on where a desk
 /// deploys it (on this computer, in the practice, on the internet) and is
@@ -782,6 +811,74 @@ kind = "probe"
                 "target[1].url: \"http://vantage.example.nhs.uk/\" is plain HTTP: a page served over HTTPS cannot check it (the browser blocks it as mixed content), so it will say \"could not test\" there; serve that target over HTTPS too, or serve the page over plain HTTP"
             ]
         );
+    }
+
+    #[test]
+    fn a_host_that_refuses_cross_origin_reads_is_named_by_its_headers() {
+        let reach = Target {
+            kind: TargetKind::Reach,
+            ..Config::embedded_default().targets[1].clone()
+        };
+        let probe = Target {
+            kind: TargetKind::Probe,
+            ..reach.clone()
+        };
+        let headers = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        /// A target, its answer's headers, and whether a page is refused.
+        type Case<'a> = (&'a Target, Vec<(String, String)>, bool);
+        let cases: [Case; 7] = [
+            (
+                &reach,
+                headers(&[("Cross-Origin-Resource-Policy", "same-origin")]),
+                true,
+            ),
+            (
+                &reach,
+                headers(&[("cross-origin-resource-policy", " Same-Site ")]),
+                true,
+            ),
+            (
+                &reach,
+                headers(&[("Cross-Origin-Resource-Policy", "cross-origin")]),
+                false,
+            ),
+            (&reach, headers(&[]), false),
+            // CORS is asked first: a host that allows it is read.
+            (
+                &reach,
+                headers(&[
+                    ("Cross-Origin-Resource-Policy", "same-origin"),
+                    ("Access-Control-Allow-Origin", "*"),
+                ]),
+                false,
+            ),
+            (
+                &probe,
+                headers(&[("Cross-Origin-Resource-Policy", "same-origin")]),
+                false,
+            ),
+            (
+                &reach,
+                headers(&[("X-Cross-Origin-Resource-Policy", "same-origin")]),
+                false,
+            ),
+        ];
+        for (target, headers, refused) in cases {
+            assert_eq!(
+                target.refused_read(&headers).is_some(),
+                refused,
+                "{headers:?}"
+            );
+        }
+        let said = reach
+            .refused_read(&headers(&[("Cross-Origin-Resource-Policy", "same-origin")]))
+            .unwrap_or_default();
+        assert!(said.starts_with("answers with Cross-Origin-Resource-Policy: same-origin and no Access-Control-Allow-Origin, so a browser refuses"), "{said}");
     }
 
     /// Each bad file, and the start of the message it must give.

@@ -399,7 +399,9 @@ fn key_figures(report: &Report) -> String {
             span_length(watch.watched_ms())
         ));
     }
-    parts.push(format!("reached {reached} of {tried}"));
+    if tried > 0 {
+        parts.push(format!("reached {reached} of {tried}"));
+    }
     if let Some((median, target)) = slowest {
         parts.push(format!("round trip {} ms ({target})", ms(median)));
     }
@@ -449,22 +451,6 @@ mod tests {
                 }),
             })
             .collect();
-        let run = RunFacts {
-            config_name: "Test".into(),
-            config_version: "1".into(),
-            release: String::new(),
-            started_at_ms: NINE_UTC + minutes * MINUTE,
-            utc_offset_minutes: 0,
-        };
-        let device = DeviceFacts {
-            user_agent: "Chrome/156.0.0.0".into(),
-            online: true,
-            connection: None,
-            time_zone: "Europe/London".into(),
-            language: "en-GB".into(),
-            cores: Some(4),
-            precise_timers: true,
-        };
         let sharing = Sharing {
             site: SiteDetails {
                 place: place.into(),
@@ -472,7 +458,29 @@ mod tests {
             },
             remove_addresses: false,
         };
-        Report::judged(run, results, device).shared(&sharing)
+        Report::judged(run_at(minutes), results, device()).shared(&sharing)
+    }
+
+    fn run_at(minutes: f64) -> RunFacts {
+        RunFacts {
+            config_name: "Test".into(),
+            config_version: "1".into(),
+            release: String::new(),
+            started_at_ms: NINE_UTC + minutes * MINUTE,
+            utc_offset_minutes: 0,
+        }
+    }
+
+    fn device() -> DeviceFacts {
+        DeviceFacts {
+            user_agent: "Chrome/156.0.0.0".into(),
+            online: true,
+            connection: None,
+            time_zone: "Europe/London".into(),
+            language: "en-GB".into(),
+            cores: Some(4),
+            precise_timers: true,
+        }
     }
 
     #[test]
@@ -524,6 +532,26 @@ mod tests {
         };
         let snapshot = WatchSnapshot::of(&watch, NINE_UTC + 180.0 * MINUTE, false);
         report(place, 180.0, &[]).with_watch(snapshot)
+    }
+
+    #[test]
+    fn a_watch_s_own_report_says_nothing_of_checks_it_never_ran() {
+        // As the watch page makes it: the watch alone, no checks.
+        let with_checks = watched("Y001", 5.0, 20.0);
+        let snapshot = with_checks.watch.clone().unwrap();
+        let alone = Report::judged(run_at(180.0), Vec::new(), device()).with_watch(snapshot);
+        let headlines: Vec<&str> = alone
+            .verdict
+            .findings
+            .iter()
+            .map(|f| f.headline.as_str())
+            .collect();
+        assert_eq!(headlines.len(), 1, "{headlines:?}");
+        assert!(
+            headlines[0].starts_with("The connection dropped once"),
+            "{headlines:?}"
+        );
+        assert_eq!(row(&alone, 1).key_figures, "1 drop while watched 3 h");
     }
 
     #[test]

@@ -150,6 +150,47 @@ fn answered(target: &Target, quick_results: &[CheckResult]) -> bool {
     })
 }
 
+/// How far the download and upload tests go. Each grows its transfers
+/// until one takes long enough to time, then times three of that size.
+/// By itself, when the page opens, the largest transfer is 1 MiB: at most
+/// about 4.6 MB each way (64 KiB, 512 KiB, 1 MiB, then three of 1 MiB),
+/// enough to time any line up to about 50 Mbit/s and to show a faster one
+/// is at least that fast, which is all the verdict needs (it is slow below
+/// a few Mbit/s). In an outage several clinicians open the page on the
+/// line that is failing; the full test, up to 8 MiB a transfer (about
+/// 37 MB each way), runs only when asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpeedTest {
+    /// When the page opens: a few MB each way.
+    ByItself,
+    /// Asked for after the verdict: as far as a fast line needs.
+    Full,
+}
+
+impl SpeedTest {
+    /// The largest single transfer.
+    pub const fn largest_transfer_bytes(self) -> u64 {
+        match self {
+            SpeedTest::ByItself => 1024 * 1024,
+            SpeedTest::Full => 8 * 1024 * 1024,
+        }
+    }
+
+    /// Whether the speed tests of `results` stopped at the size the test
+    /// by itself allows (its transfers are never larger, so a capped one is
+    /// exactly that size), so that the full test would tell more: a line
+    /// fast enough to move that much in less time than it takes to time.
+    pub fn full_would_tell_more(results: &[CheckResult]) -> bool {
+        results.iter().any(|r| match &r.measurement {
+            Measurement::Download(t) | Measurement::Upload(t) => {
+                t.failure.is_none()
+                    && t.largest_bytes == SpeedTest::ByItself.largest_transfer_bytes()
+            }
+            _ => false,
+        })
+    }
+}
+
 /// How many checks a phase makes, for the progress bar.
 pub fn steps(phase: &[TargetChecks<'_>]) -> u32 {
     phase.iter().map(|t| t.checks.len() as u32).sum()
@@ -173,6 +214,52 @@ mod tests {
     fn config(toml: &str) -> Config {
         Config::from_toml(&format!("name = \"t\"\nversion = \"1\"\n{toml}"))
             .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_full_speed_test_is_offered_only_where_the_one_by_itself_stopped_short() {
+        use crate::check::Throughput;
+        const MIB: u64 = 1024 * 1024;
+        let transfer = |largest_bytes: u64, failure: Option<&str>| CheckResult {
+            target: "Link Triage server".into(),
+            segment: Segment::Internet,
+            measurement: Measurement::Download(Throughput {
+                samples_mbps: vec![90.0; 3],
+                largest_bytes,
+                failure: failure.map(str::to_owned),
+                under_load: None,
+            }),
+        };
+        let cases = [
+            (
+                "a fast line, stopped at the size by itself",
+                vec![transfer(MIB, None)],
+                true,
+            ),
+            (
+                "a slow line, timed below it",
+                vec![transfer(300 * 1024, None)],
+                false,
+            ),
+            ("the full test, run", vec![transfer(8 * MIB, None)], false),
+            (
+                "the full test, timed below its largest",
+                vec![transfer(3 * MIB, None)],
+                false,
+            ),
+            (
+                "a failed transfer",
+                vec![transfer(MIB, Some("timed out"))],
+                false,
+            ),
+            ("no speed test", vec![], false),
+        ];
+        for (what, results, offered) in cases {
+            assert_eq!(SpeedTest::full_would_tell_more(&results), offered, "{what}");
+        }
+        assert!(
+            SpeedTest::ByItself.largest_transfer_bytes() < SpeedTest::Full.largest_transfer_bytes()
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckResult, Measurement, NotTested, hundredths};
+use crate::check::{CheckKind, CheckResult, Measurement, NotTested, hundredths};
 use crate::device::DeviceFacts;
 use crate::redact::{self, Texts};
 use crate::time::{format_offset, format_timestamp};
@@ -157,6 +157,19 @@ impl Report {
         self
     }
 
+    /// The report with the speed tests measured again (the full test,
+    /// asked for): `again` takes the place of the download and upload
+    /// results there were, and the report is judged again.
+    pub fn with_speed_measured_again(mut self, again: Vec<CheckResult>) -> Report {
+        self.results.retain(|r| {
+            !matches!(
+                r.measurement.kind(),
+                CheckKind::Download | CheckKind::Upload
+            )
+        });
+        self.with_more_results(again)
+    }
+
     /// The report with the watch so far. A drop the watch saw comes first
     /// in the verdict: the link may be working again by the time of the
     /// report, and the drop is what the desk must hear. A report of a
@@ -167,6 +180,9 @@ impl Report {
         let mut findings = std::mem::take(&mut self.verdict.findings);
         let seen = watch.findings();
         match seen.is_empty() {
+            // A watch's report runs no checks of its own: the checks'
+            // verdict would only say that none could run.
+            false if self.results.is_empty() => findings = seen,
             false => drop(findings.splice(0..0, seen)),
             true if self.results.is_empty() => {
                 findings = vec![Finding {
@@ -607,6 +623,48 @@ Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; lang
             }
         );
         assert!(!render_text(&shared).contains("5919"));
+    }
+
+    #[test]
+    fn the_full_speed_test_takes_the_place_of_the_one_by_itself() {
+        use crate::check::Throughput;
+        let speed = |mbps: f64, largest_bytes: u64| Throughput {
+            samples_mbps: vec![mbps; 3],
+            largest_bytes,
+            failure: None,
+            under_load: None,
+        };
+        let result = |measurement| CheckResult {
+            target: "Probe".into(),
+            segment: Segment::Internet,
+            measurement,
+        };
+        let round_trips = result(Measurement::RoundTrips(RoundTrips::from_samples(
+            vec![1.0; 5],
+            0,
+            300,
+        )));
+        let by_itself = report(vec![round_trips.clone()]).with_more_results(vec![
+            result(Measurement::Download(speed(90.0, 1 << 20))),
+            result(Measurement::Upload(speed(80.0, 1 << 20))),
+        ]);
+        let full = by_itself.with_speed_measured_again(vec![
+            result(Measurement::Download(speed(450.0, 8 << 20))),
+            result(Measurement::Upload(speed(300.0, 8 << 20))),
+        ]);
+        let kinds: Vec<CheckKind> = full.results.iter().map(|r| r.measurement.kind()).collect();
+        assert_eq!(
+            kinds,
+            [
+                CheckKind::RoundTrips,
+                CheckKind::Download,
+                CheckKind::Upload
+            ]
+        );
+        assert!(
+            matches!(&full.results[1].measurement, Measurement::Download(t) if t.mbps() == Some(450.0))
+        );
+        assert_eq!(full.results[0], round_trips);
     }
 
     #[test]

@@ -70,6 +70,19 @@ impl Segment {
     }
 
     /// Who fixes a fault here (the resolving group), as the clinician reads it.
+    /// The group the desk routes a fault here to, in the desk's own words
+    /// ([`Segment::resolver`] says it to the clinician).
+    pub fn resolving_group(self) -> &'static str {
+        match self {
+            Segment::Device => "Practice or local IT (this computer)",
+            Segment::Lan => "Local IT (the practice network)",
+            Segment::Hscn => "The network provider (HSCN)",
+            Segment::Internet => "The practice's internet provider",
+            Segment::Supplier => "The clinical system supplier's service desk",
+            Segment::Identity => "The National Service Desk (identity services)",
+        }
+    }
+
     pub fn resolver(self) -> &'static str {
         match self {
             Segment::Device => "Practice or local IT",

@@ -99,6 +99,17 @@ pub struct Finding {
     pub evidence: Vec<String>,
 }
 
+impl Finding {
+    /// Where the desk routes this finding: the resolving group of its part
+    /// of the path, or who fixes it as the clinician was told.
+    pub fn routes_to(&self) -> &str {
+        match self.diagnosis {
+            Diagnosis::At(segment) => segment.resolving_group(),
+            _ => &self.resolver,
+        }
+    }
+}
+
 /// All findings, most important first; never empty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {

@@ -22,15 +22,37 @@ const TIME_LIMIT: Duration = Duration::from_secs(3);
 /// Asks `url` (`http://` or `https://`, a host and port, a path) and says
 /// what was wrong if it did not answer 200.
 pub fn check(url: &str) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting an event loop")?;
+    let answer = runtime.block_on(ask(url, "/healthz", &[]))?;
+    let status = answer.lines().next().unwrap_or("");
+    if status.split(' ').nth(1) != Some("200") {
+        bail!("{url}: answered {status:?}");
+    }
+    Ok(())
+}
+
+/// The answer of `url` to a GET with `headers` (name, value), as it came
+/// (its head and the first 64 KB), within [`TIME_LIMIT`]; `default_path`
+/// when the address names none. Any certificate is taken (the module's
+/// note).
+pub async fn ask(
+    url: &str,
+    default_path: &str,
+    headers: &[(&str, &str)],
+) -> anyhow::Result<String> {
     let (tls, rest) = match url.split_once("://") {
         Some(("http", rest)) => (false, rest),
         Some(("https", rest)) => (true, rest),
         _ => bail!("{url:?}: give an http:// or https:// address"),
     };
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/healthz" } else { path };
+    let path = if path.is_empty() { default_path } else { path };
     let host = authority
         .rsplit_once(':')
+        .filter(|(_, port)| !port.contains(']'))
         .map_or(authority, |(host, _)| host)
         .trim_matches(['[', ']']);
     let address = if authority.contains(':') && !authority.ends_with(']') {
@@ -38,36 +60,30 @@ pub fn check(url: &str) -> anyhow::Result<()> {
     } else {
         format!("{authority}:{}", if tls { 443 } else { 80 })
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting an event loop")?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
-    let answer = runtime.block_on(async {
-        tokio::time::timeout(TIME_LIMIT, async {
-            let tcp = tokio::net::TcpStream::connect(&address)
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\n{extra}Connection: close\r\n\r\n");
+    tokio::time::timeout(TIME_LIMIT, async {
+        let tcp = tokio::net::TcpStream::connect(&address)
+            .await
+            .with_context(|| format!("{address}: no answer"))?;
+        if tls {
+            let name = ServerName::try_from(host.to_owned())
+                .with_context(|| format!("{host:?} is not a host name"))?;
+            let stream = connector(&[])?
+                .connect(name, tcp)
                 .await
-                .with_context(|| format!("{address}: no answer"))?;
-            if tls {
-                let name = ServerName::try_from(host.to_owned())
-                    .with_context(|| format!("{host:?} is not a host name"))?;
-                let stream = connector(&[])?
-                    .connect(name, tcp)
-                    .await
-                    .context("the TLS handshake failed")?;
-                exchange(stream, &request).await
-            } else {
-                exchange(tcp, &request).await
-            }
-        })
-        .await
-        .with_context(|| format!("{url}: no answer within {} s", TIME_LIMIT.as_secs()))?
-    })?;
-    let status = answer.lines().next().unwrap_or("");
-    if status.split(' ').nth(1) != Some("200") {
-        bail!("{url}: answered {status:?}");
-    }
-    Ok(())
+                .context("the TLS handshake failed")?;
+            exchange(stream, &request).await
+        } else {
+            exchange(tcp, &request).await
+        }
+    })
+    .await
+    .with_context(|| format!("{url}: no answer within {} s", TIME_LIMIT.as_secs()))?
 }
 
 async fn exchange(

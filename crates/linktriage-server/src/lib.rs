@@ -23,6 +23,7 @@ pub mod proxy;
 pub mod rtc;
 mod serve;
 pub mod tls;
+pub mod trial;
 
 pub use assets::Assets;
 pub use connection::Limits;

@@ -94,6 +94,11 @@ enum Command {
     CheckConfig {
         /// The TOML file to check.
         file: PathBuf,
+        /// Also ask each target from this machine, as a page would, and warn
+        /// of any whose answer a browser would refuse to read (a check of
+        /// it would fail however well the network works).
+        #[arg(long = "try")]
+        try_targets: bool,
     },
     /// Read pasted reports (one, or a whole email thread) from standard
     /// input and print them as JSON, or as text with --text. Exits non-zero
@@ -295,10 +300,13 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Decode { text } => decode(text),
         Command::Health { url } => linktriage_server::health::check(&url),
-        Command::CheckConfig { file } => {
+        Command::CheckConfig { file, try_targets } => {
             let config = load_config(&file)?;
             for warning in config.warnings() {
                 eprintln!("{}: warning: {warning}", file.display());
+            }
+            if try_targets {
+                try_each_target(&file, &config)?;
             }
             println!(
                 "{}: valid: {:?} version {:?}, {} targets",
@@ -310,6 +318,24 @@ fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Asks each target from here: what a page can read on standard output,
+/// what it cannot as a warning on standard error.
+fn try_each_target(file: &std::path::Path, config: &Config) -> anyhow::Result<()> {
+    use linktriage_server::trial::{Found, try_targets};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting an event loop")?;
+    for (target, found) in runtime.block_on(try_targets(config)) {
+        match found {
+            Found::Readable(said) => println!("{target}: {said}"),
+            Found::NotTried(why) => println!("{target}: not tried: {why}"),
+            Found::Unreadable(why) => eprintln!("{}: warning: {target} {why}", file.display()),
+        }
+    }
+    Ok(())
 }
 
 /// Decodes every report in standard input. Damaged ones are named on
