@@ -8,11 +8,95 @@ use anyhow::Context;
 
 use crate::{path_with_npm_bin, root, run};
 
+/// Builds the app into `dist/`, unless `dist/` was built from the sources
+/// as they are now: a restart of `cargo xtask serve` with another flag then
+/// takes seconds, not the minute and a half of three Trunk builds, the
+/// styles and the minifier (BENCHMARKS.md). What the app is built from is
+/// named in [`APP_INPUTS`]; a digest of their contents is kept in
+/// `target/app-inputs.sha256` once a build has finished, so a build that
+/// fails or is stopped halfway is never taken for a finished one.
+pub fn app() -> anyhow::Result<()> {
+    let stamp = root().join("target").join("app-inputs.sha256");
+    let inputs = app_inputs_digest()?;
+    let built = ["index.html", "desk/index.html", "watch/index.html"]
+        .iter()
+        .all(|page| root().join("dist").join(page).is_file());
+    if built && std::fs::read_to_string(&stamp).is_ok_and(|kept| kept == inputs) {
+        eprintln!("dist/ is built from the sources as they are: not built again");
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(&stamp);
+    build_app()?;
+    std::fs::create_dir_all(root().join("target"))?;
+    std::fs::write(&stamp, inputs)?;
+    Ok(())
+}
+
+/// Everything `dist/` is made from: the app's and the core's sources and
+/// manifests, the pages, the styles, the locked versions of every crate
+/// and npm package, the toolchain, and this file, which says how.
+const APP_INPUTS: [&str; 14] = [
+    "src",
+    "styles",
+    "crates/linktriage-core/src",
+    "crates/linktriage-core/Cargo.toml",
+    "Cargo.toml",
+    "Cargo.lock",
+    "Trunk.toml",
+    "index.html",
+    "desk.html",
+    "watch.html",
+    "package-lock.json",
+    "rust-toolchain.toml",
+    "clippy.toml",
+    "xtask/src/build.rs",
+];
+
+/// A SHA-256 over the path and bytes of every file of [`APP_INPUTS`], in
+/// order.
+fn app_inputs_digest() -> anyhow::Result<String> {
+    use sha2::Digest;
+    let mut files = Vec::new();
+    for input in APP_INPUTS {
+        collect_files(&root().join(input), &mut files);
+    }
+    files.sort();
+    let mut digest = sha2::Sha256::new();
+    for file in files {
+        let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        digest.update(
+            file.strip_prefix(root())
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .as_bytes(),
+        );
+        digest.update((bytes.len() as u64).to_le_bytes());
+        digest.update(&bytes);
+    }
+    Ok(digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn collect_files(path: &std::path::Path, files: &mut Vec<PathBuf>) {
+    match std::fs::read_dir(path) {
+        Ok(entries) => {
+            for entry in entries.flatten() {
+                collect_files(&entry.path(), files);
+            }
+        }
+        Err(_) if path.is_file() => files.push(path.to_owned()),
+        Err(_) => {}
+    }
+}
+
 /// Builds the app into `dist/` and the desk view into `dist/desk/` (a page
 /// and bundle of its own, so the clinician's first load carries no decoder),
 /// and writes a gzip and a brotli copy beside each file, which the server
 /// sends to browsers that accept them.
-pub fn app() -> anyhow::Result<()> {
+fn build_app() -> anyhow::Result<()> {
     styles()?;
     let trunk = |args: &[&str]| {
         run(Command::new("trunk")
