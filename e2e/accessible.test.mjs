@@ -200,6 +200,8 @@ test('a keyboard alone reaches every control, always sees where it is, and is ne
 
 test('nothing needs a sideways scroll at 320 px wide, as a 1280 px screen at 400 % zoom', async () => {
   const report = await aReport('A practice with a rather long name, Some Road, Somewhere');
+  // Two reports (one pasted twice is one report, and no table).
+  const another = await aReport('Another practice with a long name, Other Road, Elsewhere');
   const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
   const page = await context.newPage();
   const pages = [
@@ -208,7 +210,7 @@ test('nothing needs a sideways scroll at 320 px wide, as a 1280 px screen at 400
       await page.click('.verdict-details summary');
     }],
     ['/desk/', '#paste', async () => {
-      await page.fill('#paste', `${report}\n${report}`);
+      await page.fill('#paste', `${report}\n${another}`);
       await page.click('#read-reports');
       await page.waitForSelector('#report-table');
     }],

@@ -191,6 +191,40 @@ export async function openAndFinish(context, url, { complete = false } = {}) {
 }
 
 /**
+ * Records every layout shift of each document `page` loads from now on
+ * (a PerformanceObserver put in before the page's own scripts run).
+ */
+export async function watchLayoutShifts(page) {
+  await page.addInitScript(() => {
+    window.__layoutShifts = [];
+    new PerformanceObserver((list) => {
+      for (const shift of list.getEntries()) {
+        if (!shift.hadRecentInput) window.__layoutShifts.push({ at: shift.startTime, value: shift.value });
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+/**
+ * The page's cumulative layout shift so far, as Core Web Vitals and
+ * Lighthouse define it: the largest session window of shifts (each less
+ * than 1 s after the one before, 5 s at most), shifts just after the
+ * user's input left out.
+ */
+export function layoutShift(page) {
+  return page.evaluate(() => {
+    let [largest, window_, start, last] = [0, 0, -Infinity, -Infinity];
+    for (const { at, value } of window.__layoutShifts ?? []) {
+      if (at - last > 1000 || at - start > 5000) [window_, start] = [0, at];
+      window_ += value;
+      last = at;
+      largest = Math.max(largest, window_);
+    }
+    return largest;
+  });
+}
+
+/**
  * Puts axe-core into `page`, through the DevTools protocol rather than as a
  * script element: the pages' Content-Security-Policy refuses inline scripts,
  * as it should.

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, tempFile } from './lab.mjs';
+import { startServer, launchBrowser, tempFile, watchLayoutShifts, layoutShift } from './lab.mjs';
 import { startStatusHost } from './faults.mjs';
 
 /** The widths of a laptop and of a phone, each with its screen's height. */
@@ -74,6 +74,7 @@ export async function takeScreenshots(dir) {
       try {
         for (const [width, height] of SCREENS) {
           const page = await browser.newPage({ viewport: { width, height } });
+          await watchLayoutShifts(page);
           await page.goto(server.url);
           if (fault === 'healthy') {
             await page.waitForSelector('#progress-bar');
@@ -88,6 +89,9 @@ export async function takeScreenshots(dir) {
             if ((await page.getAttribute('#verdict', 'data-segment')) === expected || attempt === 3) break;
             await page.reload();
           }
+          // From opening to the report complete, before anything is typed.
+          const shift = await layoutShift(page);
+          const watchFirst = await page.evaluate(() => document.querySelector('section.verdict')?.nextElementSibling?.id === 'keep-watching');
           const place = fault === 'healthy' ? 'Y00001 Riverside Surgery' : 'Y00002 Hill Street Practice';
           await page.fill('#site-place', place);
           await page.waitForFunction((p) => document.querySelector('#report-text[data-complete="true"]')?.textContent.includes(p), place);
@@ -98,6 +102,8 @@ export async function takeScreenshots(dir) {
             width,
             segment: await page.getAttribute('#verdict', 'data-segment'),
             unseen: await unseenAtFirst(page, [width, Math.min(height, SMALLEST_PHONE_HEIGHT)]),
+            shift,
+            watchFirst,
           });
           if (width === SCREENS[0][0]) reports.push(await page.textContent('#report-text'));
           await page.close();
@@ -110,14 +116,18 @@ export async function takeScreenshots(dir) {
     try {
       for (const [width, height] of SCREENS) {
         const page = await browser.newPage({ viewport: { width, height } });
+        await watchLayoutShifts(page);
         await page.goto(new URL('/desk/', server.url).href);
+        await page.waitForSelector('#paste');
+        const openingShift = await layoutShift(page);
         await page.fill('#paste', `Ticket thread\n\n${reports.join('\n\nForwarded:\n')}`);
         await page.click('#read-reports');
         await page.waitForSelector('#report-2-text');
         // Once read, the page moves to what was read: the shot shows that.
         await page.waitForFunction(() => document.activeElement?.id === 'desk-results');
         await page.screenshot({ path: join(dir, `desk-thread-${width}.png`) });
-        shown.push({ view: 'desk-thread', width, segment: await page.getAttribute('#report-2-verdict', 'data-segment') });
+        // Read after a click: what the click brings is the reader's own doing.
+        shown.push({ view: 'desk-thread', width, segment: await page.getAttribute('#report-2-verdict', 'data-segment'), shift: openingShift });
         await page.close();
       }
     } finally {

@@ -28,4 +28,16 @@ test('every main view is screenshot at a laptop\'s and a phone\'s width, showing
     assert.deepEqual(unseen, [], `${view} at ${width} px: below the fold`);
   }
   assert.equal(shown.filter((s) => s.unseen).length, 4);
+  // Nothing jumps as the checks, the verdict and the report arrive (a
+  // cumulative layout shift of 0.1 is "good" to Core Web Vitals; this page
+  // is read in a hurry, so it is held to half of that).
+  for (const { view, width, shift } of shown.filter((s) => s.shift !== undefined)) {
+    console.log(`layout shift of ${view} at ${width} px: ${shift.toFixed(4)}`);
+    assert.ok(shift <= 0.05, `${view} at ${width} px moved by ${shift.toFixed(3)}`);
+  }
+  assert.equal(shown.filter((s) => s.shift !== undefined).length, 6);
+  // With nothing wrong found, watching is the next step: beside the verdict.
+  for (const { view, width, watchFirst } of shown.filter((s) => s.view.startsWith('clinician-') && s.watchFirst !== undefined)) {
+    assert.equal(watchFirst, view === 'clinician-healthy', `${view} at ${width} px: Keep watching beside the verdict`);
+  }
 });

@@ -4,7 +4,7 @@
 // everything answers. The sampling runs in the page's Web Worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, launchChromiumOverPipe, tempFile, injectAxe, CODE_AT_END } from './lab.mjs';
+import { startServer, launchBrowser, launchChromiumOverPipe, tempFile, injectAxe, watchLayoutShifts, layoutShift, CODE_AT_END } from './lab.mjs';
 import { startSwitchableHost } from './faults.mjs';
 
 const INTERVAL_MS = 1000;
@@ -69,6 +69,7 @@ test('a watch from a #watch=1s link records each drop with its time and segment,
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  await watchLayoutShifts(page);
   // The desk's link to the clinician's page opens the watch page.
   await page.goto(`${lab.server.url}/#watch=1s`);
   await page.waitForURL(/\/watch\/#watch=1s$/);
@@ -127,6 +128,10 @@ test('a watch from a #watch=1s link records each drop with its time and segment,
   assert.match(running, new RegExp(`\\nReport code .*${CODE_AT_END.source}`));
   assert.match(running, /\nConfiguration: .*, Link Triage release [0-9a-f]{16}\n/);
 
+  // Opening, running, two drops and their reports: nothing jumped.
+  const shift = await layoutShift(page);
+  console.log(`layout shift of the watch page, opening to two drops: ${shift.toFixed(4)}`);
+  assert.ok(shift <= 0.05, `the watch page moved by ${shift.toFixed(3)}`);
   await page.click('#watch-stop');
   await page.waitForSelector('#watch[data-state="stopped"]');
   assert.equal(await page.locator('li.drop').count(), 2, 'a stopped watch keeps its drops');
@@ -253,6 +258,10 @@ test('the watch page stops when asked and keeps what it saw', async () => {
   await page.click('#timeline-zoom');
   assert.equal(await page.getAttribute('#timeline-zoom', 'aria-pressed'), 'false');
   assert.match(await page.textContent('.timeline figcaption'), /^Each square is a minute;/);
+  // Opening, running, two drops and their reports: nothing jumped.
+  const shift = await layoutShift(page);
+  console.log(`layout shift of the watch page, opening to two drops: ${shift.toFixed(4)}`);
+  assert.ok(shift <= 0.05, `the watch page moved by ${shift.toFixed(3)}`);
   await page.click('#watch-stop');
   await page.waitForSelector('#watch[data-state="stopped"]');
   assert.match(await page.textContent('#watch-summary'), /^No drops in /);
@@ -287,6 +296,10 @@ test('a watch keeps a data channel to the server: each minute its packets are co
   await desk.waitForSelector('#report-1-watch');
   assert.match(await desk.textContent('#report-1-text'), new RegExp(`Link Triage server \\[\\w+\\]: 0\\.0 % of packets lost \\(0 on the way there, 0 back; ${sent} sent\\)`));
   await desk.close();
+  // Opening, running, two drops and their reports: nothing jumped.
+  const shift = await layoutShift(page);
+  console.log(`layout shift of the watch page, opening to two drops: ${shift.toFixed(4)}`);
+  assert.ok(shift <= 0.05, `the watch page moved by ${shift.toFixed(3)}`);
   await page.click('#watch-stop');
   await page.waitForSelector('#watch[data-state="stopped"]');
   assert.deepEqual(errors, []);
@@ -413,6 +426,10 @@ test('the browser stopped for 20 s, as a sleeping laptop stops it, is a pause an
   const paused = await page.$$eval('.timeline-row', (rows) => rows.filter((r) => r.querySelector('path[fill="url(#cell-paused)"]')).length);
   assert.equal(paused, 4, 'every target shows the pause');
   assert.match(await page.textContent('#watch-summary'), /^No drops in /);
+  // Opening, running, two drops and their reports: nothing jumped.
+  const shift = await layoutShift(page);
+  console.log(`layout shift of the watch page, opening to two drops: ${shift.toFixed(4)}`);
+  assert.ok(shift <= 0.05, `the watch page moved by ${shift.toFixed(3)}`);
   await page.click('#watch-stop');
   await page.waitForSelector('#watch[data-state="stopped"]');
   await page.waitForFunction(() => /\nPaused: \d+ s in all, once \(the browser paused the watch; not counted as drops\)\n/.test(document.querySelector('#report-text[data-complete="true"]')?.textContent ?? ''));

@@ -3,6 +3,7 @@
 //! own that this page fetches once it has a verdict to show.
 
 use linktriage_core::codec::checks_wire_bytes;
+use linktriage_core::verdict::Diagnosis;
 use yew::prelude::*;
 
 use super::shared_report::{RETRY_MS, report_failed};
@@ -74,6 +75,10 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
         Panel::Failed(why) => report_failed(why),
         Panel::Started => html! {},
     };
+    let watch_first = matches!(
+        props.report.0.verdict.primary().diagnosis,
+        Diagnosis::None | Diagnosis::Degraded | Diagnosis::Unknown
+    );
     // The verdict and Copy first, seen without scrolling on a laptop or a
     // phone. The panel's two elements (Copy in the verdict, the rest under
     // it) stay empty here: the panel's own bundle draws into them, and this
@@ -81,8 +86,13 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
     html! {
         <>
             <VerdictView verdict={props.report.0.verdict.clone()} desk_phone={props.desk_phone.clone()}>
-                <div id={COPY_ID}></div>
+                <div id={COPY_ID} class="copy-slot"></div>
             </VerdictView>
+            // Nothing found wrong, or a fault that comes and goes: watching
+            // is the next step, so it is offered beside the verdict.
+            if watch_first {
+                <WatchLink />
+            }
             // In the place the progress bar had, so that nothing below moves.
             if let Some((done, total)) = props.speed {
                 if props.full_speed == FullSpeed::Asked {
@@ -98,7 +108,9 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
             }
             { status }
             <div id={PANEL_ID}></div>
-            <WatchLink />
+            if !watch_first {
+                <WatchLink />
+            }
         </>
     }
 }
