@@ -23,11 +23,24 @@ function lossLine(report) {
   return report.split('\n').find((line) => line.startsWith('- Link Triage server [') && /packet loss|UDP/.test(line));
 }
 
-test('a clean path loses nothing either way, over UDP, and the verdict says nothing is wrong', async () => {
+test('a clean path loses nothing either way, over UDP, and the verdict says nothing is wrong once the loss check is in', async () => {
   const server = await startServer({ args: ['--config', config] });
   try {
     const context = await browser.newContext();
+    // Every heading the verdict has, in order.
+    await context.addInitScript(() => {
+      window.__verdicts = [];
+      new MutationObserver(() => {
+        const text = document.querySelector('#verdict')?.textContent.trim();
+        if (text && window.__verdicts.at(-1) !== text) window.__verdicts.push(text);
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    });
     const { page, errors } = await openAndFinish(context, server.url, { complete: true });
+    // Not settled while the loss check, which could change it, still ran.
+    assert.deepEqual(await page.evaluate(() => window.__verdicts), [
+      'Nothing wrong found so far.',
+      'Everything checked is working, but the NHS network link (HSCN), the internet, the clinical system supplier, national identity services (smartcard sign-in) could not be checked.',
+    ]);
     const report = await page.textContent('#report-text');
     const line = lossLine(report);
     assert.match(line ?? '', /: packet loss over UDP 0\.0 % out \(0 of 250 lost\), 0\.0 % back \(0 of 250 lost\); round trip over UDP median [\d.]+ ms \(p90 [\d.]+, jitter [\d.]+\); \d+ later than \d+ ms \(not lost\), \d+ out of order, 0 duplicated$/, report);

@@ -98,7 +98,7 @@ pub fn ReportView(props: &ReportViewProps) -> Html {
                 if props.full_speed == FullSpeed::Asked {
                     <Progress {done} {total} label="Measuring the full download and upload speed (up to about 40 MB each way)" />
                 } else {
-                    <Progress {done} {total} label="Checking for packet loss and cut connections, then download and upload speed" />
+                    <Progress {done} {total} label="Still checking, which can change the result: packet loss and cut connections, then download and upload speed" />
                 }
             } else if let FullSpeed::Offered(onclick) = &props.full_speed {
                 <div class="full-speed">

@@ -135,13 +135,18 @@ async fn run(dispatch: UseReducerDispatcher<RunState>, shown: ListShown) {
     let results = suite::quick(&quick, first, &suite::Begun::default(), step.clone()).await;
     let after_verdict = plan::for_those_that_answered(after_verdict, &results);
     let speed = plan::speed(&config, &page_host, &results);
+    let speed_steps = plan::steps(&after_verdict) + plan::steps(&speed);
+    let first = Report::judged(
+        list.run_at(started_at_ms, utc_offset_minutes),
+        results,
+        probes::device::facts(),
+    );
     dispatch.dispatch(RunAction::QuickDone {
-        speed_steps: plan::steps(&after_verdict) + plan::steps(&speed),
-        report: Rc::new(Report::judged(
-            list.run_at(started_at_ms, utc_offset_minutes),
-            results,
-            probes::device::facts(),
-        )),
+        speed_steps,
+        report: Rc::new(match speed_steps {
+            0 => first,
+            _ => first.while_more_checks_run(),
+        }),
     });
     // Within a deadline of their own, then the speed tests,
     // one after the other: probes during a transfer would measure the

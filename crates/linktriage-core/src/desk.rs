@@ -71,18 +71,19 @@ pub fn read_paste(text: &str) -> Result<Vec<Entry>, PasteError> {
     let bytes = text.as_bytes();
     let (mut line, mut counted_to) = (1, 0);
     let mut entries: Vec<Entry> = Vec::new();
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for found in codec::extract(text) {
         line += bytes[counted_to..found.at]
             .iter()
             .filter(|&&b| b == b'\n')
             .count();
         counted_to = found.at;
-        if let Some(&index) = seen.get(&found.code) {
-            entries[index].appeared += 1;
+        // A search rather than a map: a paste holds a thousand codes at
+        // most, and a hash map's code would cost the desk view's bundle
+        // kilobytes.
+        if let Some(earlier) = entries.iter_mut().find(|e| same_code(&e.code, &found.code)) {
+            earlier.appeared += 1;
             continue;
         }
-        seen.insert(found.code.clone(), entries.len());
         entries.push(Entry {
             number: entries.len() + 1,
             line,
@@ -95,6 +96,12 @@ pub fn read_paste(text: &str) -> Result<Vec<Entry>, PasteError> {
         return Err(PasteError::NoReport);
     }
     Ok(entries)
+}
+
+/// Whether two codes are the same, compared from their end, where the
+/// checksum makes different codes differ at once.
+fn same_code(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().rev().eq(b.bytes().rev())
 }
 
 /// "Found 3 reports; 1 could not be read."

@@ -149,6 +149,21 @@ impl Report {
         }
     }
 
+    /// The report as first shown while checks that could change its
+    /// verdict still run (the loss check, the count of cut connections, the
+    /// speed tests): a verdict that found nothing wrong says it is not
+    /// settled, since a path that cuts connections or loses packets answers
+    /// the quick checks as a healthy one does. [`Report::with_more_results`]
+    /// judges the report again with every result, and the verdict settles.
+    pub fn while_more_checks_run(mut self) -> Report {
+        if let Some(first) = self.verdict.findings.first_mut()
+            && first.diagnosis == Diagnosis::None
+        {
+            first.headline = NOTHING_WRONG_SO_FAR.to_owned();
+        }
+        self
+    }
+
     /// The report with more results (the speed tests), judged again.
     pub fn with_more_results(mut self, more: Vec<CheckResult>) -> Report {
         self.results
@@ -204,6 +219,12 @@ impl Report {
         self
     }
 }
+
+/// The first verdict's words while more checks run, where nothing was found
+/// wrong (`Report::while_more_checks_run`). Short, as the settled words
+/// are, so that nothing below moves when they take its place; the progress
+/// bar under it says what is still being checked.
+pub const NOTHING_WRONG_SO_FAR: &str = "Nothing wrong found so far.";
 
 impl Texts for Report {
     fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
@@ -623,6 +644,34 @@ Browser: Chrome 156 on Linux; browser says online; time zone Europe/London; lang
             }
         );
         assert!(!render_text(&shared).contains("5919"));
+    }
+
+    #[test]
+    fn nothing_found_wrong_is_not_settled_while_more_checks_run() {
+        let round_trips = CheckResult {
+            target: "Probe".into(),
+            segment: Segment::Internet,
+            measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![1.0; 5], 0, 300)),
+        };
+        let first = report(vec![round_trips.clone()]).while_more_checks_run();
+        assert_eq!(first.verdict.primary().headline, NOTHING_WRONG_SO_FAR);
+        assert_eq!(first.verdict.primary().diagnosis, Diagnosis::None);
+        // Judged again with every result, it settles.
+        let settled = first.with_more_results(Vec::new());
+        assert!(
+            settled
+                .verdict
+                .primary()
+                .headline
+                .starts_with("Everything checked is working")
+        );
+        // A fault found first is said as it is: more checks only add to it.
+        let down = CheckResult {
+            measurement: Measurement::RoundTrips(RoundTrips::from_samples(vec![], 20, 300)),
+            ..round_trips
+        };
+        let fault = report(vec![down]);
+        assert_eq!(fault.clone().while_more_checks_run(), fault);
     }
 
     #[test]

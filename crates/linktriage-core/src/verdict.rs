@@ -248,10 +248,12 @@ impl Says<'_> {
 /// reading of each check: the desk tells a practice's own network (a LAN
 /// target down) from everything beyond its building by them.
 pub fn segments_down(results: &[CheckResult]) -> Vec<Segment> {
-    let paths = PathState::of(results);
+    // Each result read as `PathState::of` reads it, without the map and
+    // the words the desk view's bundle would otherwise carry for nothing.
+    let down = |r: &CheckResult| matches!(reachability(&r.measurement), Some(Err(_)));
     Segment::ALL
         .into_iter()
-        .filter(|s| !paths.get(*s).down.is_empty())
+        .filter(|s| results.iter().any(|r| r.segment == *s && down(r)))
         .collect()
 }
 
