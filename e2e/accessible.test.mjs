@@ -170,8 +170,15 @@ test('a keyboard alone reaches every control, always sees where it is, and is ne
       const at = await page.evaluate(() => {
         const e = document.activeElement;
         if (!e || e === document.body) return null;
-        const before = window.unfocused.get(e);
-        return { name: e.id || e.textContent.trim().slice(0, 40), shown: before === null || (before !== undefined && before !== window.lookOf(e)) };
+        let before = window.unfocused.get(e);
+        if (before === undefined) {
+          // Drawn again since the controls were listed (a page that was
+          // still settling on a loaded machine): its look unfocused, now.
+          e.blur();
+          before = window.lookOf(e);
+          e.focus();
+        }
+        return { name: e.id || e.textContent.trim().slice(0, 40), shown: before === null || before !== window.lookOf(e) };
       });
       if (at === null) {
         left += 1;
