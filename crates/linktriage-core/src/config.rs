@@ -557,24 +557,26 @@ fn check_url(url: &str) -> Result<(), String> {
     if url.starts_with('/') && !url.starts_with("//") {
         return Ok(());
     }
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
+    let host = authority_of(url)
         .ok_or_else(|| format!("\"{url}\" must start with https://, http:// or / (this server)"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if host.is_empty() || host.contains(char::is_whitespace) || host.contains('@') {
         return Err(format!("\"{url}\" has no usable host name"));
     }
     Ok(())
 }
 
+/// The host and port of an `http://` or `https://` address, as written;
+/// `None` for any other address.
+fn authority_of(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    rest.split(['/', '?', '#']).next()
+}
+
 /// Whether `url` is on this computer's loopback, by its host as written.
 fn is_loopback(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .unwrap_or_default();
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority_of(url).unwrap_or_default();
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
