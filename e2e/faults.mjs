@@ -129,10 +129,12 @@ export async function closedPort(host) {
  * Answers every request with `status` (after `delayMs`), allowing CORS so the
  * status is visible to the page.
  */
-export async function startStatusHost(host, status, { delayMs = 0 } = {}) {
+export async function startStatusHost(host, status, { delayMs = 0, cors = true } = {}) {
   const server = http.createServer(async (req, res) => {
     if (delayMs) await sleep(delayMs);
-    res.writeHead(status, { 'access-control-allow-origin': '*', 'content-type': 'text/plain' });
+    const headers = { 'content-type': 'text/plain' };
+    if (cors) headers['access-control-allow-origin'] = '*';
+    res.writeHead(status, headers);
     res.end(`status ${status}\n`);
   });
   const sockets = tracked(server);
@@ -400,6 +402,35 @@ export async function startCuttingHost(host, { cutEvery = 0 } = {}) {
   const sockets = tracked(server);
   const port = await listen(server, host);
   return { address: `${host}:${port}`, url: `http://${host}:${port}`, port, cuts, close: closer(server, sockets) };
+}
+
+/**
+ * An HTTPS host with the given certificate that, of every request it
+ * receives (on any connection, with keep-alive), closes the connection
+ * unanswered on every `closeEvery`-th (0: never): the fault this product was
+ * born from, as security software in front of a supplier does it. With
+ * `corsAndTiming` it sends Access-Control-Allow-Origin and
+ * Timing-Allow-Origin; without, neither, as most real hosts do.
+ * `closes.made` counts the requests it closed on.
+ */
+export async function startClosingTlsHost(host, certificate, { closeEvery = 0, corsAndTiming = true } = {}) {
+  const closes = { made: 0 };
+  let received = 0;
+  const server = https.createServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
+    if (closeEvery > 0 && ++received % closeEvery === 0) {
+      closes.made += 1;
+      req.socket.destroy();
+      return;
+    }
+    const headers = { 'content-type': 'text/plain' };
+    if (corsAndTiming) Object.assign(headers, { 'access-control-allow-origin': '*', 'timing-allow-origin': '*' });
+    res.writeHead(200, headers);
+    res.end('ok\n');
+  });
+  server.keepAliveTimeout = 120_000;
+  const sockets = tracked(server);
+  const port = await listen(server, host);
+  return { address: `${host}:${port}`, port, closes, close: closer(server, sockets) };
 }
 
 /**

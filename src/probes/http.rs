@@ -54,6 +54,42 @@ pub async fn fetch_body(
     fetch(url, &Options::get(mode, timeout_ms)).await
 }
 
+/// Sends `count` GETs to `url` at once and says which were answered (with
+/// any status) within `timeout_ms`: the browser's own `Promise.allSettled`
+/// over its fetches, one deadline for all. Nothing is known without a
+/// browser page: then no answer is given.
+pub async fn answered_at_once(
+    url: &str,
+    mode: RequestMode,
+    count: usize,
+    timeout_ms: u32,
+) -> Vec<bool> {
+    let (Some(window), Ok(controller)) = (web_sys::window(), AbortController::new()) else {
+        return Vec::new();
+    };
+    let init = RequestInit::new();
+    init.set_mode(mode);
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(&controller.signal()));
+    let requests: js_sys::Array = (0..count)
+        .map(|_| window.fetch_with_str_and_init(url, &init))
+        .collect();
+    let abort = controller.clone();
+    let _deadline = Timeout::new(timeout_ms, move || abort.abort());
+    let Ok(settled) = JsFuture::from(js_sys::Promise::all_settled(&requests)).await else {
+        return Vec::new();
+    };
+    js_sys::Array::from(&settled)
+        .iter()
+        .map(|outcome| {
+            js_sys::Reflect::get(&outcome, &"status".into())
+                .ok()
+                .and_then(|status| status.as_string())
+                .is_some_and(|status| status == "fulfilled")
+        })
+        .collect()
+}
+
 /// Sends a request and reads the whole answer, within the deadline.
 ///
 /// In no-cors mode the answer is opaque: no status, no body, but it did come.

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use linktriage_core::check::{CheckKind, LossCheck, Measurement};
+use linktriage_core::check::{CheckKind, LossCheck, Measurement, NO_UDP_PATH};
 use linktriage_core::config::Target;
 use linktriage_core::loss::{Minute, Minutes, PROBE_BYTES, Tally, count_request};
 use wasm_bindgen::closure::Closure;
@@ -236,7 +236,12 @@ fn lossy_channel(
 async fn exchange(begun: &Begun, target: &Target, deadline: Deadline) -> Result<LossCheck, String> {
     let Begun { channel, tally } = begun;
     if let Opened::UdpBlocked = channel.opened(deadline).await? {
-        return Ok(LossCheck::UdpBlocked);
+        // Blocked means tried with nothing back: with no pair of addresses
+        // ICE never sent a packet, and could not test is the truth.
+        return match had_a_path(&channel.peer).await {
+            true => Ok(LossCheck::UdpBlocked),
+            false => Err(NO_UDP_PATH.to_owned()),
+        };
     }
     for _ in 0..PROBES {
         if deadline.remaining_ms() < target.late_ms + COUNT_TIMEOUT_MS {
@@ -264,6 +269,26 @@ async fn exchange(begun: &Begun, target: &Target, deadline: Deadline) -> Result<
     }
     let found = tally.borrow().result();
     Ok(LossCheck::Measured(found))
+}
+
+/// Whether ICE had a pair of addresses to try (a `candidate-pair` among the
+/// connection's statistics). Where the browser cannot say, it is taken to
+/// have had one, as before it was asked.
+async fn had_a_path(peer: &RtcPeerConnection) -> bool {
+    let Ok(report) = JsFuture::from(peer.get_stats()).await else {
+        return true;
+    };
+    // The report is a map of id to statistic, each with its `type`.
+    let mut pairs = 0;
+    report
+        .unchecked_into::<js_sys::Map>()
+        .for_each(&mut |statistic, _| {
+            let kind = js_sys::Reflect::get(&statistic, &"type".into()).ok();
+            if kind.and_then(|k| k.as_string()).as_deref() == Some("candidate-pair") {
+                pairs += 1;
+            }
+        });
+    pairs > 0
 }
 
 /// The server's answer to the offer, posted to `url`, or why there is none.

@@ -7,9 +7,10 @@ use web_sys::RequestMode;
 use super::http::{FetchError, Options, fetch, resource_timing_beyond, resource_timings_of};
 use super::timers::{Deadline, monotonic_ms};
 
-/// Asks the host twice at most: CORS first, so a host that allows it shows its
-/// status (a 503 is a 503), then no-cors, which any host answers opaquely. A
-/// repeat over the open connection separates the cost of opening it.
+/// Asks the host: CORS first, so a host that allows it shows its status (a
+/// 503 is a 503), then no-cors, which any host answers opaquely (twice if
+/// the first failed outright). A repeat over the open connection separates
+/// the cost of opening it.
 pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
     let Some(timeout) = deadline.timeout(target.timeout_ms) else {
         return Measurement::not_tested(CheckKind::Reach, RAN_OUT_OF_TIME);
@@ -27,12 +28,9 @@ pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
             let Some(timeout) = deadline.timeout(target.timeout_ms) else {
                 return Measurement::not_tested(CheckKind::Reach, RAN_OUT_OF_TIME);
             };
-            match timed(&target.url, RequestMode::NoCors, timeout).await {
-                (Ok(()), _) => (None, cors_ms),
-                (Err(FetchError::TimedOut), ms) => {
-                    return failure(ReachOutcome::TimedOut { after_ms: ms });
-                }
-                (Err(_), ms) => return failure(ReachOutcome::Failed { after_ms: ms }),
+            match no_cors(target, deadline, timeout).await {
+                Ok(()) => (None, cors_ms),
+                Err(failed) => return failed,
             }
         }
     };
@@ -48,6 +46,30 @@ pub async fn check(target: &Target, deadline: Deadline) -> Measurement {
         first_ms: Some(first_ms),
         repeat_ms,
     })
+}
+
+/// A no-cors request, asked once more if it failed outright: the browser
+/// retries a request quietly only where it had kept the connection, so a
+/// host or path that ends connections unanswered (security software cutting
+/// them) fails a request on a new one though it answers the next. An
+/// answered second try is an answer; the count of cut connections that
+/// follows measures the cutting. A second failure is the host's.
+async fn no_cors(target: &Target, deadline: Deadline, timeout_ms: u32) -> Result<(), Measurement> {
+    const TRIES: u32 = 2;
+    let (mut timeout_ms, mut tried) = (timeout_ms, 0);
+    loop {
+        tried += 1;
+        match timed(&target.url, RequestMode::NoCors, timeout_ms).await {
+            (Ok(()), _) => return Ok(()),
+            (Err(FetchError::TimedOut), ms) => {
+                return Err(failure(ReachOutcome::TimedOut { after_ms: ms }));
+            }
+            (Err(_), ms) => match deadline.timeout(target.timeout_ms) {
+                Some(next) if tried < TRIES => timeout_ms = next,
+                _ => return Err(failure(ReachOutcome::Failed { after_ms: ms })),
+            },
+        }
+    }
 }
 
 /// One request; its duration from Resource Timing where there is an entry

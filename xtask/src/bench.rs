@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: the figures BENCHMARKS.md records.
 //!
 //! `cargo xtask bench [size] [first] [offline] [desk] [watch] [latency]
-//! [loss] [rtc] [throughput] [under-load] [server] [load]` runs the named
+//! [loss] [rtc] [throughput] [under-load] [cuts] [server] [load]` runs the named
 //! parts only; with no names, all of them.
 
 use std::path::Path;
@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 
 use crate::{build, output_of, root, run, tools};
 
-const PARTS: [&str; 12] = [
+const PARTS: [&str; 13] = [
     "size",
     "first",
     "offline",
@@ -23,6 +23,7 @@ const PARTS: [&str; 12] = [
     "rtc",
     "throughput",
     "under-load",
+    "cuts",
     "server",
     "load",
 ];
@@ -85,6 +86,12 @@ pub fn run_all(args: &[&str]) -> anyhow::Result<()> {
             "\nround trips under load on lines of 3 and 10 Mbit/s, a deep buffer beside a well-kept one (TCP relays on loopback):"
         );
         node("bench/under-load.mjs")?;
+    }
+    if wanted("cuts") {
+        println!(
+            "\nan HTTPS supplier closing connections unanswered, with and without CORS and timing headers (loopback):"
+        );
+        node("bench/closing-host.mjs")?;
     }
     if wanted("load") {
         crate::tools::setup(crate::tools::Need::Build)?;

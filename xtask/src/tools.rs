@@ -42,6 +42,9 @@ pub fn setup(need: Need) -> anyhow::Result<()> {
         debian_packages(&[
             ("chromium", "chromium"),
             ("chromedriver", "chromium-driver"),
+            // The second browser of the journeys that matter, driven over
+            // WebDriver BiDi by puppeteer-core (no geckodriver).
+            ("firefox-esr", "firefox-esr"),
             // The server's tests read its systemd unit with systemd-analyze,
             // and the end-to-end tests make certificates with openssl.
             ("systemd-analyze", "systemd"),

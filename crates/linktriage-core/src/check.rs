@@ -146,6 +146,12 @@ impl Measurement {
 /// Why a check was not made when its phase's deadline left no time for it.
 pub const RAN_OUT_OF_TIME: &str = "ran out of time";
 
+/// Why the loss check was not made when the browser had no pair of
+/// addresses to send UDP between (Firefox, with the Link Triage server on
+/// its own computer, gathers none on loopback): nothing was sent, so
+/// nothing can be said to be blocked.
+pub const NO_UDP_PATH: &str = "the browser found no pair of network addresses to send UDP between this computer and the Link Triage server, so none was sent";
+
 /// A check that could not be made, and why (blocked by the browser, a
 /// policy, an extension, an unsupported API, mixed content).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -472,9 +478,10 @@ impl Interception {
 pub enum LossCheck {
     /// Messages went both ways: the counts behind each figure.
     Measured(Loss),
-    /// The server answered the offer, but no UDP got through either way (a
-    /// firewall, a browser policy): a finding of its own, never "100 %
-    /// loss", and no sign that a link is down.
+    /// The server answered the offer and the browser tried UDP, but none got
+    /// through either way (a firewall): a finding of its own, never "100 %
+    /// loss", and no sign that a link is down. A browser that had no pair
+    /// of addresses to try did not test ([`NO_UDP_PATH`]).
     UdpBlocked,
 }
 

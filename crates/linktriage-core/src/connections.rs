@@ -10,6 +10,13 @@
 //! under a second on a working path, and every server keeps a connection
 //! open for seconds at least, so on a healthy path none is cut.
 //!
+//! The browser retries quietly only on a connection it had kept: a request
+//! cut on a connection opened for it fails outright. So after the series the
+//! page sends a few requests at once, each needing a connection of its own,
+//! and a path that ends connections unanswered shows as requests that failed
+//! while the others were answered, even where the host withholds its timing
+//! and every answer of the series took the same detour.
+//!
 //! Pure: the probe records what each answer said of its connection
 //! ([`Carried`]); [`count`] turns the series into [`Connections`].
 
@@ -41,10 +48,11 @@ pub enum Carried {
 }
 
 /// A series' connections: how many carried it and how many of them took
-/// over from one that was cut.
+/// over from one that was cut; and of all the requests, the series' and
+/// those sent at once, how many were answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connections {
-    /// Requests sent, one after another.
+    /// Requests sent: the series, one after another, then those at once.
     pub requests: u32,
     /// Of them, answered.
     pub answered: u32,
@@ -95,10 +103,23 @@ pub const CANNOT_TELL: &str = "the host does not share its timing, and its answe
 /// Why nothing can be said of a series none of whose requests was answered.
 pub const NO_ANSWER: &str = "none of its requests was answered";
 
-/// The series' connections, or why they cannot be told apart. The first
-/// answer is never counted as cut: nothing in the series came before it
-/// (the connection it found may have been closed as idle, as is healthy).
-pub fn count(series: &[Carried]) -> Result<Connections, &'static str> {
+impl Connections {
+    /// Requests that failed outright while others to the same host were
+    /// answered: each a connection ended before its answer, where the
+    /// browser had no kept connection to retry on.
+    pub fn unanswered(&self) -> u32 {
+        self.requests.saturating_sub(self.answered)
+    }
+}
+
+/// The series' connections, or why they cannot be told apart, with the
+/// requests sent `at_once` after it, each answered or not (they open
+/// connections side by side, so they say nothing of cuts by their timing).
+/// The first answer is never counted as cut: nothing in the series came
+/// before it (the connection it found may have been closed as idle, as is
+/// healthy). Where durations cannot tell kept connections from new ones but
+/// some requests went unanswered, those are still counted.
+pub fn count(series: &[Carried], at_once: &[bool]) -> Result<Connections, &'static str> {
     // The server saw a new connection where the browser kept one, or the
     // other way round: something between them holds connections of its own.
     let proxied = series.iter().any(|c| match *c {
@@ -110,18 +131,24 @@ pub fn count(series: &[Carried]) -> Result<Connections, &'static str> {
         _ => false,
     });
     if proxied {
-        return count(&browser_timing_of(series)?);
+        return count(&browser_timing_of(series)?, at_once);
     }
-    let requests = series.len() as u32;
+    let requests = (series.len() + at_once.len()) as u32;
     let answered = series
         .iter()
         .filter(|c| !matches!(c, Carried::Failed))
-        .count() as u32;
+        .count()
+        + at_once.iter().filter(|answered| **answered).count();
+    let answered = answered as u32;
     if answered == 0 {
         return Err(NO_ANSWER);
     }
     let opened: Vec<bool> = if series.iter().any(|c| matches!(c, Carried::Took { .. })) {
-        opened_by_duration(series)?
+        match opened_by_duration(series) {
+            Ok(opened) => opened,
+            Err(_) if answered < requests => Vec::new(),
+            Err(why) => return Err(why),
+        }
     } else {
         opened_by_report(series)
     };
@@ -230,7 +257,7 @@ mod tests {
     type Case<Expected> = (&'static str, Vec<Carried>, Expected);
 
     fn counted(series: &[Carried]) -> (u32, u32, u32, u32) {
-        let c = count(series).unwrap();
+        let c = count(series, &[]).unwrap();
         (c.requests, c.answered, c.connections, c.cut)
     }
 
@@ -271,9 +298,9 @@ mod tests {
         ];
         for (name, series, expected) in cases {
             assert_eq!(counted(&series), expected, "{name}");
-            assert_eq!(count(&series).unwrap().seen_by, SeenBy::ServerNumbers);
+            assert_eq!(count(&series, &[]).unwrap().seen_by, SeenBy::ServerNumbers);
         }
-        assert_eq!(count(&[Failed, Failed]), Err(NO_ANSWER));
+        assert_eq!(count(&[Failed, Failed], &[]), Err(NO_ANSWER));
     }
 
     #[test]
@@ -286,18 +313,25 @@ mod tests {
             request: 1,
             browser_opened: Some(opened),
         };
-        let c = count(&[
-            proxied(true),
-            proxied(false),
-            proxied(false),
-            proxied(false),
-        ])
+        let c = count(
+            &[
+                proxied(true),
+                proxied(false),
+                proxied(false),
+                proxied(false),
+            ],
+            &[],
+        )
         .unwrap();
         assert_eq!(
             (c.connections, c.cut, c.seen_by),
             (1, 0, SeenBy::BrowserTiming)
         );
-        let c = count(&[proxied(false), proxied(true), proxied(false), proxied(true)]).unwrap();
+        let c = count(
+            &[proxied(false), proxied(true), proxied(false), proxied(true)],
+            &[],
+        )
+        .unwrap();
         assert_eq!(
             (c.connections, c.cut, c.seen_by),
             (3, 2, SeenBy::BrowserTiming)
@@ -309,12 +343,15 @@ mod tests {
             request,
             browser_opened: Some(opened),
         };
-        let c = count(&[
-            pooled(8, false),
-            pooled(9, true),
-            pooled(10, false),
-            pooled(11, true),
-        ])
+        let c = count(
+            &[
+                pooled(8, false),
+                pooled(9, true),
+                pooled(10, false),
+                pooled(11, true),
+            ],
+            &[],
+        )
         .unwrap();
         assert_eq!(
             (c.connections, c.cut, c.seen_by),
@@ -325,7 +362,7 @@ mod tests {
             request: 1,
             browser_opened: None,
         };
-        assert_eq!(count(&[proxied(false), untimed]), Err(CANNOT_TELL));
+        assert_eq!(count(&[proxied(false), untimed], &[]), Err(CANNOT_TELL));
     }
 
     #[test]
@@ -357,7 +394,7 @@ mod tests {
         ];
         for (name, series, expected) in cases {
             assert_eq!(counted(&series), expected, "{name}");
-            assert_eq!(count(&series).unwrap().seen_by, SeenBy::BrowserTiming);
+            assert_eq!(count(&series, &[]).unwrap().seen_by, SeenBy::BrowserTiming);
         }
     }
 
@@ -402,15 +439,36 @@ mod tests {
             ),
         ];
         for (name, series, expected) in cases {
-            let got = count(&series).map(|c| (c.connections, c.cut));
+            let got = count(&series, &[]).map(|c| (c.connections, c.cut));
             assert_eq!(got, expected, "{name}");
         }
         let mut with_failure = took(&[20.0, 21.0, 82.0, 20.0, 22.0, 21.0]);
         with_failure.push(Failed);
-        let c = count(&with_failure).unwrap();
+        let c = count(&with_failure, &[]).unwrap();
         assert_eq!(
             (c.requests, c.answered, c.cut, c.seen_by),
             (7, 6, 1, SeenBy::Durations)
         );
+    }
+
+    #[test]
+    fn requests_at_once_show_cuts_that_no_timing_does() {
+        // A host that withholds its timing, on this computer (too quick for
+        // durations), cutting every second request it receives: each request
+        // of the series took the browser's quiet retry, so none stands out.
+        let series = vec![Took { ms: 3.0 }; 12];
+        assert_eq!(count(&series, &[true; 6]), Err(CANNOT_TELL));
+        let at_once = [true, false, true, false, true, false];
+        let c = count(&series, &at_once).unwrap();
+        assert_eq!(
+            (c.requests, c.answered, c.unanswered(), c.cut),
+            (18, 15, 3, 0)
+        );
+        // Told exactly, the two add up: cuts retried and cuts unanswered.
+        let timed = [Timed { opened: true }, Timed { opened: true }];
+        let c = count(&timed, &[false, true]).unwrap();
+        assert_eq!((c.requests, c.cut, c.unanswered()), (4, 1, 1));
+        // Nothing answered at all is no series to judge.
+        assert_eq!(count(&[Failed], &[false]), Err(NO_ANSWER));
     }
 }

@@ -98,7 +98,8 @@ fn phase_of<'a>(
 /// Takes out of a quick phase the checks the first verdict does not wait
 /// for: the loss check, whose probes take a second or two (the other quick
 /// checks take well under one on a working network), and the count of
-/// connections cut, a dozen requests one after another to each host. They
+/// connections cut, a dozen requests one after another to each host and a
+/// few at once. They
 /// run once the verdict is shown, before the speed tests, and their results
 /// join the report as the speed tests' do. A target's loss check comes
 /// first, as listed: by the time the count of connections runs, the page's

@@ -10,6 +10,8 @@
 //! a wrong clock and a slow link are findings of their own that can stand
 //! beside a primary fault.
 
+use std::fmt::Write as _;
+
 use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckKind, CheckResult, LocalAgent, LossCheck, Measurement, ReachOutcome};
@@ -210,6 +212,44 @@ fn enough_cut(c: &Connections) -> bool {
             c.cut > MIN_CUT_CONNECTIONS && 2 * c.cut >= c.answered.saturating_sub(1)
         }
     }
+}
+
+/// Whether requests that failed outright while the others were answered are
+/// enough to call the path degraded: as exact as a count of connections
+/// (each is a connection ended before its answer), so two are.
+fn enough_unanswered(c: &Connections) -> bool {
+    c.unanswered() >= MIN_CUT_CONNECTIONS
+}
+
+/// What a count of connections says is wrong, if anything.
+fn connections_problem(c: &Connections) -> Option<String> {
+    let (retried, unanswered) = (enough_cut(c), enough_unanswered(c));
+    if !retried && !unanswered {
+        return None;
+    }
+    let mut what = String::new();
+    if retried {
+        let _ = write!(
+            what,
+            "{} of {} connections were cut while in use and the browser quietly retried",
+            c.cut, c.connections
+        );
+    }
+    if unanswered {
+        if retried {
+            what.push_str(", and ");
+        }
+        let _ = write!(
+            what,
+            "{} of {} requests were cut off with no answer while the others were answered",
+            c.unanswered(),
+            c.requests
+        );
+    } else {
+        let _ = write!(what, " ({} requests)", c.requests);
+    }
+    what.push_str("; something on the path, often security software or a firewall, is ending connections, which the clinical system shows as \"Contacting Server\" or a dropped session");
+    Some(what)
 }
 
 /// Who fixes what the verdict cannot pin on one part of the path.
@@ -735,10 +775,7 @@ fn degraded(results: &[CheckResult]) -> Option<Finding> {
                     loss.sent
                 ))
             }
-            Measurement::Connections(c) if enough_cut(c) => Some(format!(
-                "{} of {} connections were cut while in use and the browser quietly retried ({} requests one after another); something on the path, often security software or a firewall, is ending connections, which the clinical system shows as \"Contacting Server\" or a dropped session",
-                c.cut, c.connections, c.requests
-            )),
+            Measurement::Connections(c) => connections_problem(c),
             _ => None,
         };
         if let Some(problem) = problem {
@@ -1002,6 +1039,18 @@ mod tests {
     /// a new connection.
     fn estimated_cut(target: &str, segment: Segment, cut: u32) -> CheckResult {
         cut_seen_by(target, segment, 12, cut, SeenBy::Durations)
+    }
+    /// `requests`, `failed` of them unanswered, from a host whose timing
+    /// cannot tell kept connections from new ones.
+    fn unanswered(target: &str, segment: Segment, requests: u32, failed: u32) -> CheckResult {
+        let connections = crate::connections::Connections {
+            requests,
+            answered: requests - failed,
+            connections: 1,
+            cut: 0,
+            seen_by: SeenBy::Durations,
+        };
+        result(target, segment, Measurement::Connections(connections))
     }
     fn cut_seen_by(
         target: &str,
@@ -1325,6 +1374,18 @@ mod tests {
                 healthy_but(vec![estimated_cut("supplier api", Supplier, 6)]),
                 online(),
                 vec!["degraded/medium"],
+            ),
+            (
+                "requests to the supplier cut off unanswered while others were answered, its timing withheld",
+                healthy_but(vec![unanswered("supplier api", Supplier, 18, 3)]),
+                online(),
+                vec!["degraded/medium"],
+            ),
+            (
+                "one request unanswered is no pattern: it may be a moment's loss",
+                healthy_but(vec![unanswered("supplier api", Supplier, 18, 1)]),
+                online(),
+                vec!["none/high"],
             ),
             (
                 "connections kept open throughout",

@@ -125,27 +125,43 @@ fn describe_loss(loss: &Loss) -> String {
 
 fn describe_connections(c: &Connections) -> String {
     let plural = |n: u32, one: &'static str, many: &'static str| if n == 1 { one } else { many };
-    let mut line = if c.cut == 0 {
-        format!(
-            "connections: none cut ({} requests one after another on {} {}",
+    let how = match c.seen_by {
+        SeenBy::ServerNumbers => ", by the server's connection numbers",
+        SeenBy::BrowserTiming => ", by the browser's timing",
+        SeenBy::Durations => ", estimated from how long each took",
+    };
+    let unanswered = c.unanswered();
+    if c.cut == 0 && unanswered == 0 {
+        return format!(
+            "connections: none cut ({} requests on {} {}{how})",
             c.requests,
             c.connections,
             plural(c.connections, "connection", "connections")
-        )
-    } else {
-        format!(
-            "connections: {} of {} CUT while in use; the browser quietly opened new ones and sent the requests again ({} requests one after another",
-            c.cut, c.connections, c.requests
-        )
-    };
-    if c.answered < c.requests {
-        let _ = write!(line, ", {} not answered", c.requests - c.answered);
+        );
     }
-    line.push_str(match c.seen_by {
-        SeenBy::ServerNumbers => ", by the server's connection numbers)",
-        SeenBy::BrowserTiming => ", by the browser's timing)",
-        SeenBy::Durations => ", estimated from how long each took)",
-    });
+    let mut line = "connections: ".to_owned();
+    if c.cut > 0 {
+        let _ = write!(
+            line,
+            "{} of {} CUT while in use; the browser quietly opened new ones and sent the requests again",
+            c.cut, c.connections
+        );
+    }
+    if unanswered > 0 {
+        if c.cut > 0 {
+            line.push_str("; ");
+        }
+        let _ = write!(
+            line,
+            "{unanswered} of {} requests CUT OFF with no answer",
+            c.requests
+        );
+    }
+    // Unanswered requests are counted, not estimated, and say how many were
+    // sent: how new connections were told apart matters only where some were.
+    if c.cut > 0 {
+        let _ = write!(line, " ({} requests{how})", c.requests);
+    }
     line
 }
 
@@ -368,7 +384,28 @@ mod tests {
                 ..throughput(vec![40.0; 3], None)
             })
         };
+        let connections = |requests, answered, connections, cut, seen_by| {
+            Measurement::Connections(Connections {
+                requests,
+                answered,
+                connections,
+                cut,
+                seen_by,
+            })
+        };
         let cases: Vec<(Measurement, &str)> = vec![
+            (
+                connections(24, 24, 1, 0, SeenBy::ServerNumbers),
+                "connections: none cut (24 requests on 1 connection, by the server's connection numbers)",
+            ),
+            (
+                connections(24, 22, 5, 4, SeenBy::BrowserTiming),
+                "connections: 4 of 5 CUT while in use; the browser quietly opened new ones and sent the requests again; 2 of 24 requests CUT OFF with no answer (24 requests, by the browser's timing)",
+            ),
+            (
+                connections(24, 21, 1, 0, SeenBy::Durations),
+                "connections: 3 of 24 requests CUT OFF with no answer",
+            ),
             (
                 reach(
                     ReachOutcome::Reached { status: None },
