@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, copyFile, mkdtemp } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchBrowser, openAndFinish, runCli, injectAxe, tempFile, BIN, CODE_AT_END } from './lab.mjs';
@@ -340,6 +341,53 @@ kind = "probe"
   } finally {
     await named.close();
     secure.stop();
+  }
+});
+
+test('a host refusing cross-origin reads, tried by serve --try-targets, is "could not test", never the supplier down', async () => {
+  // Helmet's default: the answer arrives, the browser withholds it, and
+  // the page cannot tell that from a host that is down.
+  const helmet = http.createServer((req, res) => {
+    res.writeHead(200, { 'cross-origin-resource-policy': 'same-origin' });
+    res.end('ok');
+  });
+  await new Promise((resolve) => helmet.listen(0, '127.0.0.1', resolve));
+  const list = await tempFile('helmet.toml', `name = "Helmet"
+version = "1"
+
+[[target]]
+name = "Link Triage server"
+segment = "auto"
+url = "/"
+kind = "probe"
+
+[[target]]
+name = "Supplier behind Helmet"
+segment = "supplier"
+url = "http://127.0.0.1:${helmet.address().port}/"
+kind = "reach"
+`);
+  const trying = await startServer({ args: ['--config', list, '--try-targets'] });
+  try {
+    // The server asks at start; the list it serves then says so.
+    let served;
+    for (let i = 0; i < 100 && !served?.target[1].refuses_reads; i++) {
+      served = await (await fetch(`${trying.url}api/config`)).json();
+      if (!served.target[1].refuses_reads) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(served.target[1].refuses_reads ?? '', /^answers with Cross-Origin-Resource-Policy: same-origin and no Access-Control-Allow-Origin/);
+    const context = await browser.newContext();
+    const { page, errors } = await openAndFinish(context, trying.url, { complete: true });
+    const segment = await page.getAttribute('#verdict', 'data-segment');
+    const report = await page.textContent('#report-text');
+    assert.notEqual(segment, 'supplier', report);
+    assert.doesNotMatch(report, /supplier's service is not answering/, report);
+    assert.match(report, /Could not test:\n[^]*Supplier behind Helmet: answers with Cross-Origin-Resource-Policy: same-origin/, report);
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    trying.stop();
+    helmet.close();
   }
 });
 

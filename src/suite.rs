@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use futures_util::future::join_all;
 use linktriage_core::check::{CheckKind, CheckResult, Measurement};
-use linktriage_core::config::{MIXED_CONTENT, Target};
+use linktriage_core::config::Target;
 use linktriage_core::plan::{SpeedTest, TargetChecks};
 
 use crate::probes::location;
@@ -47,7 +47,12 @@ impl Begun {
         let begun = plan
             .iter()
             .filter(|planned| planned.checks.contains(&CheckKind::Loss))
-            .filter(|planned| !planned.target.is_mixed_content(location::is_secure()))
+            .filter(|planned| {
+                planned
+                    .target
+                    .untestable_here(location::is_secure())
+                    .is_none()
+            })
             .filter_map(|planned| {
                 let channel = loss::begin(planned.target).ok()?;
                 Some((std::ptr::from_ref(planned.target), channel))
@@ -111,9 +116,10 @@ struct Run<'a> {
 }
 
 /// One target's checks, one after another. A server that does not answer
-/// its round trips is not asked again; a target the browser blocks on this
-/// page (`Target::is_mixed_content`) is not asked at all: its every check
-/// "could not test", never a failure of the network.
+/// its round trips is not asked again; a target this page cannot check
+/// (`Target::untestable_here`: the browser blocks it as mixed content, or
+/// the host refuses the page its answers) is not asked at all: its every
+/// check "could not test", never a failure of the network.
 async fn run_target(
     planned: &TargetChecks<'_>,
     run: &Run<'_>,
@@ -121,11 +127,11 @@ async fn run_target(
 ) -> Vec<CheckResult> {
     let target = planned.target;
     let mut results = Vec::with_capacity(planned.checks.len());
-    let blocked = target.is_mixed_content(location::is_secure());
+    let untestable = target.untestable_here(location::is_secure());
     let mut answering = true;
     for &kind in &planned.checks {
-        let measurement = if blocked {
-            Measurement::not_tested(kind, MIXED_CONTENT)
+        let measurement = if let Some(why) = untestable {
+            Measurement::not_tested(kind, why)
         } else if answering {
             run_check(target, kind, run).await
         } else {

@@ -60,6 +60,14 @@ pub struct Target {
     /// Probe targets: which of the probe checks to run (all by default).
     #[serde(default = "default_probe_checks")]
     pub checks: Vec<CheckKind>,
+    /// Why a browser cannot read this host's answers, where that is known:
+    /// a host that refuses cross-origin reads answers a page as a host that
+    /// is down would, so its every check is "could not test", with this
+    /// reason, rather than an outage. Learned by `serve --try-targets`
+    /// (`Target::refused_read` of the host's own headers), or written in the
+    /// list by a desk that knows.
+    #[serde(default)]
+    pub refuses_reads: Option<String>,
 }
 
 /// Why every check of a plain-HTTP target is "could not test" on a page
@@ -79,6 +87,17 @@ impl Target {
 }
 
 impl Target {
+    /// Why a page (served over HTTPS when `page_over_https`) cannot check
+    /// this target at all, if it cannot: the browser blocks it as mixed
+    /// content, or the host refuses the page its answers. Its checks are
+    /// then "could not test", and a watch leaves it out.
+    pub fn untestable_here(&self, page_over_https: bool) -> Option<&str> {
+        if self.is_mixed_content(page_over_https) {
+            return Some(MIXED_CONTENT);
+        }
+        self.refuses_reads.as_deref()
+    }
+
     /// Why a browser would refuse the page this target's answer, from the
     /// headers (name, value) an answer to a request with an `Origin`
     /// carried when it was asked from elsewhere (`linktriage check-config
@@ -812,6 +831,41 @@ kind = "probe"
             [
                 "target[1].url: \"http://vantage.example.nhs.uk/\" is plain HTTP: a page served over HTTPS cannot check it (the browser blocks it as mixed content), so it will say \"could not test\" there; serve that target over HTTPS too, or serve the page over plain HTTP"
             ]
+        );
+    }
+
+    #[test]
+    fn a_target_a_page_cannot_check_says_why() {
+        let target = |url: &str, refuses_reads: Option<&str>| Target {
+            url: url.into(),
+            refuses_reads: refuses_reads.map(str::to_owned),
+            ..Config::embedded_default().targets[1].clone()
+        };
+        let refused = Some("answers with Cross-Origin-Resource-Policy: same-origin");
+        let cases = [
+            (target("https://a.example/", None), true, None),
+            (target("http://a.example/", None), false, None),
+            (target("http://a.example/", None), true, Some(MIXED_CONTENT)),
+            (target("https://a.example/", refused), false, refused),
+            (
+                target("http://a.example/", refused),
+                true,
+                Some(MIXED_CONTENT),
+            ),
+        ];
+        for (target, over_https, why) in cases {
+            assert_eq!(target.untestable_here(over_https), why, "{}", target.url);
+        }
+        // Written in a list, and read from the served form.
+        let list = "name = \"x\"\nversion = \"1\"\n[[target]]\nname = \"a\"\nsegment = \"supplier\"\nurl = \"https://a.example/\"\nkind = \"reach\"\nrefuses_reads = \"known to refuse\"\n";
+        let config = Config::from_toml(list).unwrap();
+        assert_eq!(
+            config.targets[0].untestable_here(true),
+            Some("known to refuse")
+        );
+        assert_eq!(
+            Config::from_json(&serde_json::to_string(&config).unwrap()).unwrap(),
+            config
         );
     }
 

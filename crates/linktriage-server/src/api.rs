@@ -242,10 +242,11 @@ async fn config(
     State(state): State<AppState>,
     format: Result<Query<FormatQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let served = state.served_config();
     let (content_type, body) = if query(format)?.compact() {
-        (COMPACT_TYPE, state.config_compact.clone())
+        (COMPACT_TYPE, served.compact.clone())
     } else {
-        ("application/json", state.config_json.clone().into_bytes())
+        ("application/json", served.json.clone().into_bytes())
     };
     Ok((
         [

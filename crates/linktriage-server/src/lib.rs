@@ -47,10 +47,10 @@ pub struct AppState(Arc<Shared>);
 #[derive(Debug)]
 pub struct Shared {
     pub config: Config,
-    /// The configuration as served, serialised once: JSON, and the compact
-    /// form the app reads.
-    config_json: String,
-    config_compact: Vec<u8>,
+    /// The configuration as served, serialised: JSON, and the compact form
+    /// the app reads; again when the server learns which hosts refuse
+    /// browsers their answers (`serve --try-targets`).
+    served_config: std::sync::RwLock<Arc<ServedConfig>>,
     /// The built app.
     assets: Assets,
     /// Whose `X-Forwarded-For` is believed.
@@ -78,11 +78,26 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// A configuration in the two forms `/api/config` serves.
+#[derive(Debug)]
+pub struct ServedConfig {
+    pub json: String,
+    pub compact: Vec<u8>,
+}
+
+impl ServedConfig {
+    fn of(config: &Config) -> ServedConfig {
+        ServedConfig {
+            json: serde_json::to_string(config)
+                .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}")),
+            compact: linktriage_core::wire::to_compact(config),
+        }
+    }
+}
+
 impl AppState {
     pub fn new(config: Config, assets: Assets, trusted_proxies: proxy::TrustedProxies) -> AppState {
-        let config_json = serde_json::to_string(&config)
-            .unwrap_or_else(|e| unreachable!("a Config always serialises: {e}"));
-        let config_compact = linktriage_core::wire::to_compact(&config);
+        let served_config = std::sync::RwLock::new(Arc::new(ServedConfig::of(&config)));
         let page_policy = HeaderValue::from_str(&csp::policy(&assets)).ok();
         let service_worker =
             offline::ServiceWorker::for_release(&assets, config.desk_phone.as_deref());
@@ -90,8 +105,7 @@ impl AppState {
             page_policy,
             service_worker,
             config,
-            config_json,
-            config_compact,
+            served_config,
             assets,
             trusted_proxies,
             transfers: Arc::new(tokio::sync::Semaphore::new(api::MAX_CONCURRENT_TRANSFERS)),
@@ -99,6 +113,30 @@ impl AppState {
             rtc: std::sync::OnceLock::new(),
             strict_transport: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// The configuration as now served.
+    pub fn served_config(&self) -> Arc<ServedConfig> {
+        // A poisoned lock still holds a whole value: it is only ever swapped.
+        let served = self.served_config.read().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(&served)
+    }
+
+    /// Serves the list with what was learned of its hosts: for each target
+    /// (by its place in the list), why a browser cannot read its answers, or
+    /// nothing. The list as written is kept in `config`.
+    pub fn learn_refused_reads(&self, refused: &[Option<String>]) {
+        let mut config = self.config.clone();
+        for (target, why) in config.targets.iter_mut().zip(refused) {
+            if why.is_some() {
+                target.refuses_reads.clone_from(why);
+            }
+        }
+        let mut served = self
+            .served_config
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        *served = Arc::new(ServedConfig::of(&config));
     }
 
     /// The release being served: a hash of its files, as its service

@@ -58,6 +58,13 @@ enum Command {
         /// Only with --tls-cert; where a proxy ends TLS, it sends its own.
         #[arg(long, requires = "tls_cert")]
         hsts: bool,
+        /// Ask each target from this server at start and every hour, as
+        /// `check-config --try` does, and tell pages which hosts refuse
+        /// browsers their answers (Cross-Origin-Resource-Policy without
+        /// CORS): a page then says "could not test" of such a host rather
+        /// than that it is down. This server must be able to reach them.
+        #[arg(long)]
+        try_targets: bool,
         /// A proxy in front (an address or block, such as 10.0.0.0/8; the
         /// flag may be given again): its X-Forwarded-For says who the
         /// client is. From anyone else the header is ignored.
@@ -203,6 +210,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             tls_cert,
             tls_key,
             hsts,
+            try_targets,
             trusted_proxies,
             metrics_listen,
             rtc_listen,
@@ -280,6 +288,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                     tls,
                     metrics_listen,
                     rtc,
+                    try_targets,
                 },
             )?;
             let metrics = serving.metrics_address().map_or(String::new(), |a| {

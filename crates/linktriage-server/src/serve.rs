@@ -40,6 +40,9 @@ pub struct Options {
     /// The loss check's peer, bound (`rtc::bind`), its signalling already
     /// given to the state: run here until the server stops.
     pub rtc: Option<crate::rtc::PeerLoop>,
+    /// Ask each target from here, at start and every hour, and mark in the
+    /// served list the hosts that refuse browsers their answers.
+    pub try_targets: bool,
 }
 
 /// Starts serving `state` on `listen` (port 0 picks a free port) as
@@ -50,6 +53,7 @@ pub fn serve(listen: SocketAddr, state: AppState, options: Options) -> anyhow::R
         tls,
         metrics_listen,
         rtc,
+        try_targets,
     } = options;
     let metrics = metrics_listen
         .map(|address| {
@@ -107,6 +111,9 @@ pub fn serve(listen: SocketAddr, state: AppState, options: Options) -> anyhow::R
             }
             if let Some(tls) = tls {
                 tokio::spawn(tls.watch(hangup, stopper.stopping()));
+            }
+            if try_targets {
+                tokio::spawn(crate::trial::keep_learning(stopper.clone()));
             }
             if let Some(listener) = metrics {
                 let listener = tokio::net::TcpListener::from_std(listener)?;

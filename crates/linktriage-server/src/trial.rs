@@ -1,14 +1,23 @@
 //! `linktriage check-config FILE --try`: each target of a list asked from
 //! this machine as a page would ask it, so that the desk hears of a host a
 //! browser cannot check (one that refuses cross-origin reads, a vantage
-//! server that is not one) before a clinician's page says it is down.
+//! server that is not one) before a clinician's page says it is down; and
+//! `serve --try-targets`, which asks the same at start and every hour and
+//! serves the list with the hosts that refuse reads marked, so that a page
+//! says "could not test" of them rather than an outage.
 //! What a browser makes of the answer is the core's rule
 //! (`Target::refused_read`); this module only asks.
+
+use std::time::Duration;
 
 use futures_util::future::join_all;
 use linktriage_core::config::{Config, Target, TargetKind};
 
-use crate::health;
+use crate::{AppState, health, log};
+
+/// How often `serve --try-targets` asks again: a host's owner may change
+/// its headers, either way.
+const TRY_AGAIN_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// The origin the trial's requests name, as a page's would: a host that
 /// allows only some origins is not taken to allow every page.
@@ -38,6 +47,47 @@ pub async fn try_targets(config: &Config) -> Vec<(String, Found)> {
         .zip(found)
         .map(|((i, t), found)| (format!("target[{i}] {:?}", t.name), found))
         .collect()
+}
+
+/// For each target, in the list's order, why a browser cannot read its
+/// answers: a reach host that refuses cross-origin reads (whatever else the
+/// trial found is for `check-config --try` to say).
+pub async fn refused_reads(config: &Config) -> Vec<Option<String>> {
+    let found = join_all(config.targets.iter().map(try_target)).await;
+    config
+        .targets
+        .iter()
+        .zip(found)
+        .map(|(target, found)| match (target.kind, found) {
+            (TargetKind::Reach, Found::Unreadable(why)) => Some(why),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `serve --try-targets`: asks each target now and every hour until the
+/// server stops, and serves what it learned (`AppState::learn_refused_reads`).
+pub async fn keep_learning(state: AppState) {
+    let mut stopping = state.stopping();
+    loop {
+        let refused = refused_reads(&state.config).await;
+        for (target, why) in state.config.targets.iter().zip(&refused) {
+            if let Some(why) = why {
+                log::warn(
+                    "targets",
+                    &format!(
+                        "{:?} {why}; pages say \"could not test\" of it",
+                        target.name
+                    ),
+                );
+            }
+        }
+        state.learn_refused_reads(&refused);
+        tokio::select! {
+            () = tokio::time::sleep(TRY_AGAIN_EVERY) => {}
+            _ = stopping.wait_for(|stopped| *stopped) => return,
+        }
+    }
 }
 
 async fn try_target(target: &Target) -> Found {

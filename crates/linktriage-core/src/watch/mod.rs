@@ -182,14 +182,15 @@ pub struct Watched {
 /// (over HTTPS when `page_over_https`).
 /// Services on this computer (agents) are not watched: whether a page may
 /// reach them does not change with the network, and asking every few
-/// seconds would only repeat the first check. Nor are targets the browser
-/// blocks on this page (`Target::is_mixed_content`): every sample would
-/// fail, and read as a drop that never was.
+/// seconds would only repeat the first check. Nor are targets a page cannot
+/// check (`Target::untestable_here`: blocked as mixed content, or refusing
+/// the page its answers): every sample would fail, and read as a drop that
+/// never was.
 pub fn watched(config: &Config, page_host: &str, page_over_https: bool) -> Vec<Watched> {
     config
         .targets
         .iter()
-        .filter(|t| !t.is_mixed_content(page_over_https))
+        .filter(|t| t.untestable_here(page_over_https).is_none())
         .filter_map(|t| {
             let kind = match t.kind {
                 TargetKind::Reach => SampleKind::Reach,
