@@ -32,9 +32,11 @@ use std::fmt;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+pub mod base32;
 mod extract;
 mod json;
 mod link;
+pub mod parts;
 mod v1;
 mod v2;
 mod v3;
