@@ -47,10 +47,24 @@ fn value(c: u8) -> Option<u32> {
 }
 
 /// The bytes `text` encodes, or the first character that is not a base 32
-/// digit (with its place). Padding bits left over at the end are dropped.
+/// digit (with its place). Only what [`encode`] writes is read: the last
+/// character's padding bits must be zero and no character may be left over,
+/// so each run of bytes has one text and a changed last character is not
+/// read as the same bytes.
 pub fn decode(text: &str) -> Result<Vec<u8>, (usize, char)> {
+    decode_bits(text, true)
+}
+
+/// The whole bytes the start of a text encodes, with any bits left over
+/// dropped: for reading what a code says of itself before the rest of it.
+pub fn decode_start(start: &str) -> Result<Vec<u8>, (usize, char)> {
+    decode_bits(start, false)
+}
+
+fn decode_bits(text: &str, whole: bool) -> Result<Vec<u8>, (usize, char)> {
     let mut out = Vec::with_capacity(text.len() * 5 / 8);
     let (mut buffer, mut bits) = (0u32, 0u32);
+    let mut last = None;
     for (at, c) in text.char_indices() {
         let digit = u8::try_from(c).ok().and_then(value).ok_or((at, c))?;
         buffer = ((buffer << 5) | digit) & 0xFFFF;
@@ -59,8 +73,12 @@ pub fn decode(text: &str) -> Result<Vec<u8>, (usize, char)> {
             bits -= 8;
             out.push((buffer >> bits) as u8);
         }
+        last = Some((at, c));
     }
-    Ok(out)
+    match last {
+        Some(last) if whole && (bits >= 5 || buffer & ((1 << bits) - 1) != 0) => Err(last),
+        _ => Ok(out),
+    }
 }
 
 #[cfg(test)]
@@ -102,7 +120,20 @@ mod tests {
         );
         assert_eq!(decode("CSQPYRKLE8").unwrap(), b"foobar", "L for 1");
         assert_eq!(decode("CR").unwrap(), decode("Cr").unwrap());
+        assert_eq!(
+            decode("0O0").unwrap_err(),
+            (2, '0'),
+            "three characters are never a whole"
+        );
         assert_eq!(decode("0O").unwrap(), decode("00").unwrap(), "O for 0");
+    }
+
+    #[test]
+    fn only_what_encode_writes_is_read() {
+        // "CR" is "f"; "CS" has a padding bit set, "CRZ" a character over.
+        assert_eq!(decode("CS"), Err((1, 'S')));
+        assert_eq!(decode("CRZ"), Err((2, 'Z')));
+        assert_eq!(decode("C"), Err((0, 'C')));
     }
 
     #[test]

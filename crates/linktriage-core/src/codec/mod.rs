@@ -34,6 +34,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub mod base32;
 mod extract;
+pub mod frame;
 mod json;
 mod link;
 pub mod parts;
