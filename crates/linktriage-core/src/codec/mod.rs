@@ -5,7 +5,11 @@
 //! the tests forever). Its parts: this file (the code's frame: version tag,
 //! compression, checksum), `v1` to `v8` (each version's frozen wire
 //! structs), `extract` (finding codes in a paste), `link` (the share link)
-//! and `json` (the reports as JSON for tooling, a versioned format of its own).
+//! and `json` (the reports as JSON for tooling, a versioned format of its own);
+//! and the last frame's parts, not yet written: `base32` (letters and digits
+//! only), `frame` (`LTR`, a length, the payload, a checksum; no version
+//! number ever) and `parts` (numbered parts, each body read by the prefix
+//! its reader knows).
 //!
 //! A code reads `LT8.<payload>.<checksum>`:
 //! - `LT8` names the version (1: the first release; 2: version 1 followed
