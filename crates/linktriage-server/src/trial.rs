@@ -53,12 +53,12 @@ pub async fn try_targets(config: &Config) -> Vec<(String, Found)> {
 /// answers: a reach host that refuses cross-origin reads (whatever else the
 /// trial found is for `check-config --try` to say).
 pub async fn refused_reads(config: &Config) -> Vec<Option<String>> {
-    let found = join_all(config.targets.iter().map(try_target)).await;
+    let tried = try_targets(config).await;
     config
         .targets
         .iter()
-        .zip(found)
-        .map(|(target, found)| match (target.kind, found) {
+        .zip(tried)
+        .map(|(target, (_, found))| match (target.kind, found) {
             (TargetKind::Reach, Found::Unreadable(why)) => Some(why),
             _ => None,
         })
